@@ -1,0 +1,144 @@
+"""Typed records for the files of a data directory.
+
+The YAML files are written by people; these models are the contract they are checked against. Every model
+forbids unknown fields, so a misspelt key is reported instead of silently ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ISCMType = Literal["RCP", "IRF", "Global"]
+Status = Literal["active", "dormant", "inactive", "unknown"]
+Confidence = Literal["high", "medium", "low"]
+OrgRole = Literal["secretariat", "partner", "observer", "member", "funder", "technical-support"]
+OrgKind = Literal["un", "eu", "rec", "igo", "civil_society", "academia", "other"]
+ThemeLevel = Literal["focus", "mentioned"]
+
+ISCM_TYPE_LABELS = {
+    "RCP": "Regional consultative process",
+    "IRF": "Interregional forum",
+    "Global": "Global process",
+}
+ORG_KIND_LABELS = {
+    "un": "UN system",
+    "eu": "European Union",
+    "rec": "Regional organization",
+    "igo": "Other intergovernmental",
+    "civil_society": "Civil society",
+    "academia": "Academia",
+    "other": "Other",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Participant(_Strict):
+    """A State (or a territory taking part in its own right) in an ISCM."""
+
+    iso3: str = Field(min_length=3, max_length=3)
+    name: str = Field(min_length=1)
+    territory: bool = False
+    confidence: Confidence | None = None
+    note: str = ""
+
+    @field_validator("iso3")
+    @classmethod
+    def _upper(cls, v: str) -> str:
+        return v.upper()
+
+
+class OrganizationRole(_Strict):
+    org: str = Field(min_length=1)
+    role: OrgRole
+    source: str | None = None
+    note: str = ""
+
+
+class LinkedISCM(_Strict):
+    id: str = Field(min_length=1)
+    relation: str = Field(min_length=1)
+    source: str | None = None
+
+
+class ThemeEntry(_Strict):
+    id: str = Field(min_length=1)
+    level: ThemeLevel = "focus"
+    since: int | None = Field(default=None, ge=1945, le=2100)
+    evidence: str = ""
+    source: str | None = None
+
+
+class Source(_Strict):
+    """Where a fact comes from: a web address, or a document title for printed material."""
+
+    url: str | None = None
+    title: str | None = None
+    used_for: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.url or self.title or ""
+
+
+class ConfidenceMarks(_Strict):
+    members: Confidence = "medium"
+    themes: Confidence = "medium"
+    organizations: Confidence = "medium"
+
+
+class ISCMRecord(_Strict):
+    """One ISCM as written in data/iscms/<id>.yaml."""
+
+    id: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+    short_name: str = Field(min_length=1)
+    full_name: str = Field(min_length=1)
+    acronym: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+    type: ISCMType
+    regions: list[str] = Field(min_length=1)
+    established: int | None = Field(default=None, ge=1945, le=2100)
+    status: Status = "unknown"
+    secretariat: str | None = None
+    website: str | None = None
+    summary: str = Field(min_length=1)
+    members: list[Participant] = Field(default_factory=list)
+    observers: list[Participant] = Field(default_factory=list)
+    organizations: list[OrganizationRole] = Field(default_factory=list)
+    linked_iscms: list[LinkedISCM] = Field(default_factory=list)
+    themes: list[ThemeEntry] = Field(default_factory=list)
+    theme_notes: str = ""
+    structures: list[str] = Field(default_factory=list)
+    funding: str | None = None
+    member_count_reported: int | None = Field(default=None, ge=0)
+    sources: list[Source] = Field(min_length=1)
+    confidence: ConfidenceMarks = Field(default_factory=ConfidenceMarks)
+    open_questions: str = ""
+
+
+class Theme(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    label: str = Field(min_length=1)
+    description: str = ""
+    keywords: list[str] = Field(default_factory=list)
+
+
+class ThemeFile(_Strict):
+    themes: list[Theme] = Field(min_length=1)
+
+
+class Organization(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+    acronym: str | None = None
+    name: str = Field(min_length=1)
+    kind: OrgKind
+    parent: str | None = None
+    aliases: list[str] = Field(default_factory=list)
+
+
+class OrganizationFile(_Strict):
+    organizations: list[Organization] = Field(min_length=1)

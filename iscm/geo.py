@@ -1,0 +1,186 @@
+"""World shapes for the maps: which ISO3 codes can be drawn, and where the marker layer puts small places.
+
+Plotly's geo maps draw country shapes from topojson files that plotly.js would otherwise fetch from a CDN;
+the app ships them in ``static/topojson/`` (see the README there). A choropleth alone loses States that the
+1:50m shapes lack (Tuvalu, Réunion, Gibraltar, ...) or draws them a pixel wide (Malta, Bahrain, Singapore,
+Pacific and Caribbean islands), so every map adds a marker at a representative point for such places. This
+module knows both lists, so the figure builders stay pure and a test can prove every member is drawable.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+TOPOJSON_DIR: Path = (Path(__file__).resolve().parents[1] / "static" / "topojson").resolve()
+"""Absolute folder with ``world_50m.json`` / ``world_110m.json`` (served by Streamlit at TOPOJSON_URL)."""
+
+TOPOJSON_URL = "/app/static/topojson/"
+"""plotly.js ``config.topojsonURL`` for charts in the app (Streamlit static serving)."""
+
+RESOLUTION = 50
+"""Shape resolution the maps use: 1:50m has 241 country features incl. most small island States."""
+
+SMALL_AREA_KM2 = 12_000.0
+"""Below this area a country shape is at most a few pixels on a world map, so it also gets a marker."""
+
+EARTH_RADIUS_KM = 6371.0088
+
+# Representative points (lon, lat) for places that the 1:50m shapes do not contain as a country feature.
+# Rounded public coordinates of the main island / capital; precision of ~0.1° is plenty for a marker.
+EXTRA_POINTS: dict[str, tuple[float, float, str]] = {
+    "BES": (-68.26, 12.18, "Bonaire, Sint Eustatius and Saba"),
+    "BVT": (3.40, -54.43, "Bouvet Island"),
+    "CCK": (96.87, -12.16, "Cocos (Keeling) Islands"),
+    "CXR": (105.69, -10.45, "Christmas Island"),
+    "GIB": (-5.35, 36.14, "Gibraltar"),
+    "GLP": (-61.55, 16.25, "Guadeloupe"),
+    "GUF": (-53.10, 3.93, "French Guiana"),
+    "MTQ": (-61.02, 14.64, "Martinique"),
+    "MYT": (45.15, -12.83, "Mayotte"),
+    "REU": (55.53, -21.13, "Réunion"),
+    "SJM": (16.50, 78.50, "Svalbard and Jan Mayen"),
+    "TKL": (-171.85, -9.17, "Tokelau"),
+    "TUV": (179.19, -8.52, "Tuvalu"),
+    "UMI": (166.63, 19.28, "United States Minor Outlying Islands"),
+    "XKX": (20.87, 42.57, "Kosovo"),
+}
+
+
+def topojson_path(resolution: int = RESOLUTION) -> Path:
+    """Path of the world file plotly.js loads for ``geo.resolution``."""
+    return TOPOJSON_DIR / f"world_{resolution}m.json"
+
+
+def _decode_arcs(topo: dict) -> list[list[tuple[float, float]]]:
+    """Delta-decode quantized topojson arcs into lon/lat points."""
+    tf = topo.get("transform")
+    out: list[list[tuple[float, float]]] = []
+    for arc in topo["arcs"]:
+        x = y = 0
+        pts: list[tuple[float, float]] = []
+        for p in arc:
+            if tf:
+                x += p[0]
+                y += p[1]
+                pts.append((x * tf["scale"][0] + tf["translate"][0], y * tf["scale"][1] + tf["translate"][1]))
+            else:
+                pts.append((float(p[0]), float(p[1])))
+        out.append(pts)
+    return out
+
+
+def _ring(indexes: list[int], arcs: list[list[tuple[float, float]]]) -> list[tuple[float, float]]:
+    pts: list[tuple[float, float]] = []
+    for k, i in enumerate(indexes):
+        a = arcs[i] if i >= 0 else arcs[~i][::-1]
+        pts.extend(a if k == 0 else a[1:])
+    return pts
+
+
+def _ring_area_km2(ring: list[tuple[float, float]]) -> float:
+    """Area of a lon/lat ring on the sphere (Chamberlain & Duquette); steps across the antimeridian unwrap."""
+    if len(ring) < 3:
+        return 0.0
+    total = 0.0
+    for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1], strict=True):
+        dx = x2 - x1
+        if dx > 180:
+            dx -= 360
+        elif dx < -180:
+            dx += 360
+        total += math.radians(dx) * (2 + math.sin(math.radians(y1)) + math.sin(math.radians(y2)))
+    return abs(total) * EARTH_RADIUS_KM**2 / 2
+
+
+@lru_cache(maxsize=4)
+def shape_table(resolution: int = RESOLUTION) -> pd.DataFrame:
+    """One row per country feature of the world file: iso3, lon, lat, area_km2, bbox of the largest polygon.
+
+    lon/lat is the file's own ``ct`` (centre of the largest polygon), so France's marker sits in Europe and
+    not in French Guiana. The bbox serves to zoom a map to the region of its members.
+    """
+    topo = json.loads(topojson_path(resolution).read_text(encoding="utf-8"))
+    arcs = _decode_arcs(topo)
+    rows = []
+    for g in topo["objects"]["countries"]["geometries"]:
+        iso3 = g.get("id")
+        if not iso3 or g["type"] not in ("Polygon", "MultiPolygon"):
+            continue
+        polys = g["arcs"] if g["type"] == "MultiPolygon" else [g["arcs"]]
+        outers = [_ring(p[0], arcs) for p in polys if p]
+        areas = [_ring_area_km2(r) for r in outers]
+        biggest = outers[max(range(len(outers)), key=areas.__getitem__)]
+        xs = [p[0] for p in biggest]
+        ys = [p[1] for p in biggest]
+        if max(xs) - min(xs) > 180:  # cut at the antimeridian (Russia, Fiji): measure it east of 0°
+            xs = [x + 360 if x < 0 else x for x in xs]
+        ct = (g.get("properties") or {}).get("ct") or [sum(xs) / len(xs), sum(ys) / len(ys)]
+        rows.append({
+            "iso3": iso3, "lon": float(ct[0]), "lat": float(ct[1]), "area_km2": sum(areas),
+            "lon_min": min(xs), "lon_max": max(xs), "lat_min": min(ys), "lat_max": max(ys),
+        })
+    return pd.DataFrame(rows).drop_duplicates("iso3").set_index("iso3").sort_index()
+
+
+def shape_ids(resolution: int = RESOLUTION) -> frozenset[str]:
+    """ISO3 codes that the world file draws as a country shape."""
+    return frozenset(shape_table(resolution).index)
+
+
+def drawable_iso3(resolution: int = RESOLUTION) -> frozenset[str]:
+    """ISO3 codes the maps can show: a shape, or a marker at a known point."""
+    return shape_ids(resolution) | frozenset(EXTRA_POINTS)
+
+
+def needs_marker(iso3: str, resolution: int = RESOLUTION) -> bool:
+    """True when a place is missing from the shapes or too small to see or hover at world scale."""
+    table = shape_table(resolution)
+    if iso3 not in table.index:
+        return iso3 in EXTRA_POINTS
+    return bool(table.at[iso3, "area_km2"] < SMALL_AREA_KM2)
+
+
+def point(iso3: str, resolution: int = RESOLUTION) -> tuple[float, float] | None:
+    """(lon, lat) of a place's marker, or None if it is not drawable at all."""
+    table = shape_table(resolution)
+    if iso3 in table.index:
+        return float(table.at[iso3, "lon"]), float(table.at[iso3, "lat"])
+    if iso3 in EXTRA_POINTS:
+        lon, lat, _ = EXTRA_POINTS[iso3]
+        return lon, lat
+    return None
+
+
+def extent(iso3s: list[str] | set[str] | frozenset[str], resolution: int = RESOLUTION) -> list[tuple[float, float, float, float]]:
+    """(lon_min, lon_max, lat_min, lat_max) per drawable place: the largest polygon's bbox, or its point.
+
+    For a polygon cut at the antimeridian lon_max exceeds 180 (Russia ends near 190, i.e. -170).
+    """
+    table = shape_table(resolution)
+    out = []
+    for iso3 in sorted(iso3s):
+        if iso3 in table.index:
+            r = table.loc[iso3]
+            out.append((float(r.lon_min), float(r.lon_max), float(r.lat_min), float(r.lat_max)))
+        elif iso3 in EXTRA_POINTS:
+            lon, lat, _ = EXTRA_POINTS[iso3]
+            out.append((lon, lon, lat, lat))
+    return out
+
+
+def configure_static_export() -> str:
+    """Point kaleido (static PNG/SVG/PDF export) at the shipped shapes, so geo figures export offline.
+
+    Without this, kaleido asks plotly.js to fetch ``https://cdn.plot.ly/un/world_*.json`` and fails with
+    "Error 525" offline. Returns the folder it set. Safe to call many times.
+    """
+    import plotly.io as pio
+
+    folder = str(TOPOJSON_DIR) + "/"
+    pio.defaults.topojson = folder
+    return folder

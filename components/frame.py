@@ -1,0 +1,61 @@
+"""The frame every page draws first: page config, sidebar (brand, page links, global filters), error page.
+
+Each page module calls `frame()` itself instead of app.py drawing it, so a deep link that reaches a page
+module before `st.navigation` has run once still shows the whole app (see docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from components.data import data_dir, get_dataset
+from components.filters import filter_sidebar
+from iscm.dataset import Dataset, DatasetError
+from iscm.filters import Filters, apply_filters
+
+# (file, title, url path, icon): the pages of the app, in menu order. app.py registers exactly these.
+PAGES: list[tuple[str, str, str, str]] = [
+    ("pages/overview.py", "Overview", "overview", ":material/dashboard:"),
+    ("pages/data.py", "Data", "data", ":material/table:"),
+]
+
+
+@dataclass(frozen=True)
+class PageContext:
+    full: Dataset  # the whole dataset (with imported surveys)
+    ds: Dataset  # restricted to the ISCMs that pass the global filters
+    filters: Filters
+
+
+def _sidebar_links(nav, filters: Filters) -> None:  # noqa: ANN001 - a Streamlit container
+    nav.markdown("### ISCM Atlas")
+    nav.caption("Inter-State consultation mechanisms on migration")
+    params = filters.to_params()
+    for path, title, _url, icon in PAGES:
+        nav.page_link(path, label=title, icon=icon, query_params=params or None)
+
+
+def show_data_error(err: DatasetError) -> None:
+    """A clear error page for a broken data directory: every problem, and how to fix it. No traceback."""
+    st.error(f"The data in `{data_dir()}` could not be loaded: {len(err.problems)} problem(s) to fix.",
+             icon=":material/error:")
+    st.markdown("Each line names the file, the field, the problem and the fix. Correct them, then reload "
+                "the page; `python -m iscm validate --data DIR` prints the same list.")
+    st.table([{"file": p.file, "field": p.field, "problem": p.problem, "fix": p.fix} for p in err.problems])
+
+
+def frame(title: str, *, icon: str = ":material/public:") -> PageContext:
+    """Draw the shared frame and return the dataset and the active filters; stops the page on bad data."""
+    st.set_page_config(page_title=f"{title} · ISCM Atlas", page_icon=icon, layout="wide")
+    try:
+        full = get_dataset()
+    except DatasetError as err:
+        st.title(title)
+        show_data_error(err)
+        st.stop()
+    nav = st.sidebar.container()
+    filters = filter_sidebar(full)
+    _sidebar_links(nav, filters)
+    return PageContext(full=full, ds=apply_filters(full, filters), filters=filters)

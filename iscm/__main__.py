@@ -1,0 +1,5 @@
+import sys
+
+from iscm.cli import main
+
+sys.exit(main())

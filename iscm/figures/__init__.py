@@ -1,0 +1,1 @@
+"""Pure Plotly figure builders: (tables or graph, options) -> go.Figure. No Streamlit here."""

@@ -1,0 +1,65 @@
+"""Overview: headline figures, the table of ISCMs, and what the data is."""
+
+import streamlit as st
+
+from components.chart_panel import chart_panel
+from components.frame import frame
+from iscm.figures.overview import establishment_data, establishment_timeline
+
+ctx = frame("Overview", icon=":material/dashboard:")
+ds, full, flt = ctx.ds, ctx.full, ctx.filters
+
+st.title("ISCM Atlas")
+st.markdown(
+    "Who meets where on migration: regional consultative processes, interregional forums and global "
+    "processes, the States taking part, the themes they work on and the organizations around them."
+)
+if flt.active:
+    st.info(f"Filtered: {flt.describe(full)}. Showing {len(ds.iscms)} of {len(full.iscms)} ISCMs.",
+            icon=":material/filter_alt:")
+
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("ISCMs", len(ds.iscms))
+c2.metric("States and territories", ds.memberships["iso3"].nunique(),
+          help="Distinct participants (members and observers), territories included")
+c3.metric("Organizations", ds.iscm_organizations["org_id"].nunique(),
+          help="Distinct organizations with a role in these ISCMs")
+c4.metric("Links between ISCMs", len(ds.iscm_links))
+
+st.subheader("ISCMs")
+table = ds.iscms[["short_name", "acronym", "type", "regions", "established", "status", "secretariat",
+                  "n_members", "n_observers", "n_themes", "confidence_members"]].rename(columns={
+    "short_name": "ISCM", "acronym": "Acronym", "type": "Type", "regions": "Regions",
+    "established": "Established", "status": "Status", "secretariat": "Secretariat", "n_members": "Members",
+    "n_observers": "Observers", "n_themes": "Themes", "confidence_members": "Membership confidence",
+})
+query = st.text_input("Search ISCMs", placeholder="Name, acronym, region or secretariat", key="ov_search")
+if query:
+    hay = table[["ISCM", "Acronym", "Regions", "Secretariat"]].astype(str).agg(" ".join, axis=1)
+    table = table[hay.str.contains(query, case=False, regex=False)]
+st.dataframe(table, hide_index=True, width="stretch", key="ov_table",
+             column_config={"Established": st.column_config.NumberColumn(format="%d")})
+st.caption(f"{len(table)} ISCMs. Click a column header to sort.")
+
+chart_panel(
+    establishment_timeline(ds.iscms, subtitle=flt.describe(full)), key="ov_timeline", name="establishment",
+    data=establishment_data(ds.iscms), sources=ds.sources_for(ds.iscms["iscm_id"]), data_date=full.data_date,
+    filters=flt,
+)
+
+with st.expander("About the data", icon=":material/info:", expanded=not flt.active):
+    conf = full.iscms["confidence_members"].value_counts()
+    st.markdown(
+        f"""
+- **What:** {len(full.iscms)} ISCMs curated from public sources (official ISCM sites, IOM's RCP pages,
+  reports and news), one file per ISCM in `data/iscms/`, version `{full.version}`, data as of
+  **{full.data_date}**.
+- **Sources:** every ISCM lists its sources, and each theme, organization and link names the source behind
+  it. Chart captions name the sources of what they show ({len(full.sources)} source entries in all).
+- **Confidence:** membership lists are marked high ({conf.get('high', 0)}), medium ({conf.get('medium', 0)})
+  or low ({conf.get('low', 0)}) confidence; low-confidence facts are marked wherever they are shown.
+  Territories that take part in their own right (e.g. Hong Kong SAR, New Caledonia) are flagged.
+- **Surveys:** IOM's 2019 "Summary of Findings per ISCM" documents can be imported on the Data page; their
+  findings are shown with provenance "survey".
+"""
+    )

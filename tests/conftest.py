@@ -1,0 +1,47 @@
+"""Shared fixtures: paths, the default dataset, and AppTest of the real app."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+SHARED = ROOT.parent / "shared"
+SEED = SHARED / "seeds" / "000_440a72a62019b42f.txt"
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def ds():
+    from iscm.dataset import load
+
+    return load(ROOT / "data")
+
+
+@pytest.fixture(scope="session")
+def seed_text() -> str:
+    """The Prague Process survey summary that sits beside the checkout (shared/); CI always has it."""
+    if not SEED.is_file():
+        if IN_CI:
+            pytest.fail(f"seed survey not found at {SEED}; CI must have shared/ beside the checkout")
+        pytest.skip(f"seed survey not found at {SEED} (shared/ is not beside this checkout)")
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def app_test(tmp_path, monkeypatch):
+    """A fresh AppTest of app.py, with an empty survey store so no user data leaks into tests."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ISCM_ATLAS_HOME", str(tmp_path / "store"))
+
+    def make(**query: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=90)
+        for k, v in query.items():
+            at.query_params[k] = v
+        return at
+
+    return make

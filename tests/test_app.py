@@ -1,0 +1,69 @@
+"""The real app through Streamlit's AppTest: every registered page runs, filters change what is shown."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from components.frame import PAGES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("page", [p[0] for p in PAGES])
+def test_every_registered_page_runs_without_exception(app_test, page):
+    at = app_test().run()
+    assert not at.exception
+    if page != PAGES[0][0]:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.title, f"{page} shows no title"
+
+
+def test_overview_headline_and_table_follow_filters(app_test):
+    at = app_test().run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["ISCMs"] == "37"
+    table = at.dataframe[0].value
+    assert len(table) == 37
+
+    at = app_test(type="IRF").run()
+    assert {m.label: m.value for m in at.metric}["ISCMs"] == "16"
+    table = at.dataframe[0].value
+    assert len(table) == 16 and set(table["Type"]) == {"IRF"}
+
+    at = app_test(iscm="prague-process,colombo-process").run()
+    table = at.dataframe[0].value
+    assert sorted(table["ISCM"]) == ["Colombo Process", "Prague Process"]
+
+
+def test_sidebar_filter_widget_changes_table_and_url(app_test):
+    at = app_test().run()
+    at.multiselect(key="flt_theme").set_value(["climate_environment"]).run()
+    assert at.query_params["theme"] == "climate_environment"
+    table = at.dataframe[0].value
+    assert 0 < len(table) < 37
+    assert {m.label: m.value for m in at.metric}["ISCMs"] == str(len(table))
+
+
+def test_overview_search_box(app_test):
+    at = app_test().run()
+    at.text_input(key="ov_search").input("ICMPD").run()
+    table = at.dataframe[0].value
+    assert len(table) >= 5 and table["Secretariat"].str.contains("ICMPD").all()
+
+
+def test_broken_data_directory_shows_error_page_not_traceback(app_test, tmp_path, monkeypatch):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    f = data / "iscms" / "midsa.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("iso3: AGO", "iso3: AGX"), encoding="utf-8")
+    monkeypatch.setenv("ISCM_DATA_DIR", str(data))
+    at = app_test().run()
+    assert not at.exception
+    assert "could not be loaded" in at.error[0].value
+    cells = at.table[0].value
+    assert "iscms/midsa.yaml" in cells["file"].tolist()
+    assert any("AGX" in p for p in cells["problem"])

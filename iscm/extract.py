@@ -1,0 +1,528 @@
+"""Find the facts in survey entries, each with its evidence: themes, countries, organizations, ISCMs,
+structures and funding.
+
+Every item carries the section it was found in and the sentence that says so, because a user deciding
+whether to accept an imported fact needs to read the words it came from. Matching uses the dataset's own
+vocabularies (theme keywords, organization and ISCM names/acronyms/aliases) so that improving the data
+improves extraction without code changes.
+
+`parse_document(name, data, ds)` is the one call the import UI and the CLI need: bytes in, a `ParseResult`
+out (entries, warnings, preview rows, differences to the dataset), or `SurveyImportError`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from iscm.countries import Match, PhraseMatcher, country_name, find_countries, fold, fold_lower
+from iscm.survey import SECTION_BY_ID, Entry, SurveyDocument, SurveyImportError, parse_survey, sentences
+
+SCHEMA = "iscm-atlas/survey-import/1"
+MAX_EVIDENCE = 5
+
+STRUCTURES: dict[str, tuple[str, str]] = {
+    "chair": ("Chair", r"\b(?:co-?)?chair(?:s|ed|ing|manship|manships|person|persons)?\b"),
+    "troika": ("Troika", r"\btroikas?\b"),
+    "steering_group": ("Steering group / committee",
+                       r"\bsteering\s+(?:group|committee|board)s?\b|\bstrategic\s+groups?\b|\bcore\s+groups?\b"
+                       r"|\bbureau\b"),
+    "secretariat": ("Secretariat", r"\bsecretariats?\b"),
+    "working_group": ("Working groups",
+                      r"\bworking\s+groups?\b|\bexpert\s+groups?\b|\btask\s+forces?\b|\bthematic\s+groups?\b"),
+    "ministerial_conference": ("Ministerial conference",
+                               r"\bministerial\s+(?:conference|meeting|forum|level\s+meeting)s?\b|\bsummits?\b"),
+    "senior_officials_meeting": ("Senior officials' meeting",
+                                 r"\bsenior\s+officials?'?s?'?\s+(?:level\s+)?meetings?\b|\bSOMs?\b"),
+    "observatory": ("Observatory", r"\bobservator(?:y|ies)\b"),
+    "academy": ("Academy", r"\bacadem(?:y|ies)\b"),
+    "focal_points": ("National focal points", r"\bfocal\s+points?\b"),
+    "technical_meeting": ("Technical / expert meetings", r"\b(?:technical|expert)[\s-]+(?:level\s+)?meetings?\b"),
+}
+FUNDING: dict[str, tuple[str, str]] = {
+    "project_grants": ("Project grants", r"\bgrants?\b|\bproject[\s-]+(?:based\s+)?(?:funding|financing|funds)\b"),
+    "donor_funding": ("Donor funding", r"\bdonors?\b"),
+    "in_kind": ("In-kind contributions", r"\bin[\s-]+kind\b"),
+    "member_contributions": (
+        "Financial contributions of members",
+        r"\bmembership\s+fees?\b|\b(?:annual|assessed|financial|voluntary)\s+contributions?\b"
+        r"|\b(?:member|participating)\s+states?'?\s+(?:financial\s+)?contributions?\b"),
+    "eu_funding": ("EU funding",
+                   r"\b(?:funded|financed|supported|funding)\s+(?:by|from)\s+(?:the\s+)?(?:EU|European\s+"
+                   r"(?:Union|Commission))\b|\bEU[\s-]funded\b"),
+    "host_budget": ("Host organization's budget", r"\b(?:core|regular)\s+budget\b"),
+    "no_budget": ("No dedicated budget", r"\bno\s+(?:dedicated\s+|own\s+|regular\s+)?(?:budget|funding)\b"),
+}
+_FUNDING_CONTEXT = re.compile(r"\b(?:fund|financ|budget|donor|grant|contribut|in[\s-]+kind|fee)", re.I)
+_STRUCT_RX = {k: re.compile(rx, re.I) for k, (_, rx) in STRUCTURES.items()}
+_FUND_RX = {k: re.compile(rx, re.I) for k, (_, rx) in FUNDING.items()}
+
+_FOCUS = re.compile(r"\b(?:focus(?:es|ed|ing)?|priorit(?:y|ies|ised|ized)|thematic\s+(?:areas?|pillars?|topics?)"
+                    r"|pillars?|key\s+(?:topics|themes|areas)|main\s+(?:topics|themes|areas))\b", re.I)
+_ADDED = re.compile(r"\b(?:includ(?:ed|es|ing)?|added|introduced|incorporated|became|expanded|extended|broadened"
+                    r"|since|emerged|started|began|launched|new(?:ly)?)\b", re.I)
+_NEGATED = re.compile(r"\b(?:not|never|no\s+longer|excluded|without)\b|n't\b", re.I)
+_YEAR = re.compile(r"\b(19[4-9]\d|20\d\d)\b")
+_ANAPHOR = re.compile(r"[\"'(]*(?:this|these|that|those|the\s+(?:latter|same))\s+(?:topic|theme|area|issue|priority"
+                      r"|priorities|topics|themes|areas|issues)s?\b|[\"'(]*(?:it|they)\b", re.I)
+_SECRETARIAT_ROLE = re.compile(
+    r"(?:serv|act|function)\w*\s+as\s+(?:the\s+|its\s+)?(?:\w+\s+)?secretariat|secretariat\s+(?:is\s+|was\s+|has\s+"
+    r"been\s+)?(?:provided|hosted|run|held|managed|ensured)\s+by|hosts?\s+the\s+(?:\w+\s+)?secretariat", re.I)
+_OBSERVER_ROLE = re.compile(r"\bobservers?\b|\bobserver\s+status\b", re.I)
+_FUNDER_ROLE = re.compile(r"\b(?:fund(?:s|ed|ing)?|financ\w+|donors?)\b", re.I)
+_TECH_ROLE = re.compile(r"\btechnical\s+(?:support|assistance|secretariat)\b", re.I)
+
+
+# --- results ------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Evidence:
+    section: str          # section id (evolution, governance, structures, partnerships, added_value, preface)
+    sentence: str
+    text: str             # the words matched, as written
+
+    def to_dict(self) -> dict[str, str]:
+        return {"section": self.section, "sentence": self.sentence, "text": self.text}
+
+
+@dataclass
+class Item:
+    id: str
+    label: str
+    evidence: list[Evidence] = field(default_factory=list)
+    attrs: dict[str, Any] = field(default_factory=dict)   # level/since (themes), role (organizations)
+
+    def add(self, ev: Evidence) -> None:
+        if len(self.evidence) < MAX_EVIDENCE and all(e.sentence != ev.sentence for e in self.evidence):
+            self.evidence.append(ev)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "label": self.label, **self.attrs, "evidence": [e.to_dict() for e in self.evidence]}
+
+
+@dataclass
+class EntryResult:
+    index: int
+    name: str
+    iscm_id: str | None
+    match: dict[str, Any]
+    sections: list[dict[str, Any]]
+    themes: list[Item]
+    countries: list[Item]
+    organizations: list[Item]
+    iscms: list[Item]
+    structures: list[Item]
+    funding: list[Item]
+    warnings: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index, "name": self.name, "iscm_id": self.iscm_id, "match": self.match,
+            "sections": self.sections,
+            **{k: [i.to_dict() for i in getattr(self, k)]
+               for k in ("themes", "countries", "organizations", "iscms", "structures", "funding")},
+            "warnings": self.warnings,
+        }
+
+
+@dataclass
+class ParseResult:
+    source: dict[str, Any]            # name, kind, sha256, size
+    preamble: list[str]
+    entries: list[EntryResult]
+    warnings: list[str]
+    differences: list[dict[str, Any]]
+    dataset_version: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"schema": SCHEMA, "source": self.source, "dataset_version": self.dataset_version,
+                "warnings": self.warnings, "entries": [e.to_dict() for e in self.entries],
+                "differences": self.differences}
+
+    def preview(self) -> pd.DataFrame:
+        return preview_rows(self.to_dict())
+
+
+# --- vocabularies from the dataset ---------------------------------------------------------------------------
+
+def _split_aliases(v: Any) -> list[str]:
+    if isinstance(v, list | tuple):
+        return [str(x) for x in v if str(x).strip()]
+    if isinstance(v, str):
+        return [s.strip() for s in v.split(";") if s.strip()]
+    return []
+
+
+def _case_sensitive(phrase: str) -> bool:
+    """Acronym-like phrases ("EC", "CIS ExCom", "EaP PMM&IBM", "5+5") must match their exact case."""
+    words = phrase.split()
+    if any(c.isdigit() for c in phrase):
+        return True
+    if len(words) == 1 and len(phrase) <= 5:
+        return True
+    return len(words) <= 2 and any(sum(c.isupper() for c in w) >= 2 for w in words)
+
+
+def _variants(phrase: str) -> list[str]:
+    """'migration and development' also as 'migration & development', 'labour' also as 'labor'."""
+    out = {phrase}
+    if re.search(r"\band\b", phrase):
+        out.add(re.sub(r"\s+and\s+", " & ", phrase))
+    if "&" in phrase:
+        out.add(re.sub(r"\s*&\s*", " and ", phrase))
+    for a, b in (("labour", "labor"), ("organisation", "organization"), ("programme", "program")):
+        for p in list(out):
+            if a in p:
+                out.add(p.replace(a, b))
+    return sorted(out)
+
+
+@dataclass(frozen=True)
+class Vocab:
+    entities: PhraseMatcher                 # organizations and ISCMs: keys ('org'|'iscm', id)
+    themes: PhraseMatcher                   # keys theme ids
+    iscm_names: dict[str, str]              # canonical name -> iscm id
+    org_labels: dict[str, str]
+    iscm_labels: dict[str, str]
+    theme_labels: dict[str, str]
+
+
+def _canon_name(s: str) -> str:
+    s = fold_lower(s)
+    s = re.sub(r"[\"'“”‘’.,:;]", "", s)
+    return " ".join(re.sub(r"\s*-\s*", "-", s).split())
+
+
+def _vocab_key(ds: Any) -> tuple:
+    return (getattr(ds, "version", ""), len(ds.iscms), len(ds.organizations), len(ds.themes), id(ds))
+
+
+_VOCAB_CACHE: dict[tuple, Vocab] = {}
+
+
+def vocabulary(ds: Any) -> Vocab:
+    """Matchers built from a Dataset; cached per dataset version (building them takes ~50 ms)."""
+    key = _vocab_key(ds)
+    hit = _VOCAB_CACHE.get(key)
+    if hit is not None:
+        return hit
+    entity_phrases: list[tuple[str, object, bool]] = []
+    org_labels: dict[str, str] = {}
+    for r in ds.organizations.itertuples(index=False):
+        names = [r.name, r.acronym, *_split_aliases(r.aliases)]
+        org_labels[r.org_id] = str(r.acronym or r.name)
+        for n in names:
+            if isinstance(n, str) and n.strip():
+                for v in _variants(n.strip()):
+                    entity_phrases.append((v, ("org", r.org_id), _case_sensitive(v)))
+    iscm_names: dict[str, str] = {}
+    iscm_labels: dict[str, str] = {}
+    for r in ds.iscms.itertuples(index=False):
+        iscm_labels[r.iscm_id] = str(r.short_name)
+        names = [r.short_name, r.full_name, r.acronym, *_split_aliases(r.aliases)]
+        for n in names:
+            if isinstance(n, str) and n.strip():
+                iscm_names.setdefault(_canon_name(n), r.iscm_id)
+                for part in re.findall(r"\(([^)]+)\)", n):  # "Regional Conference on Migration (Puebla Process)"
+                    if len(part) > 4:
+                        iscm_names.setdefault(_canon_name(part), r.iscm_id)
+                for v in _variants(n.strip()):
+                    entity_phrases.append((v, ("iscm", r.iscm_id), _case_sensitive(v)))
+    theme_phrases: list[tuple[str, object, bool]] = []
+    theme_labels: dict[str, str] = {}
+    for r in ds.themes.itertuples(index=False):
+        theme_labels[r.theme_id] = str(r.label)
+        for kw in _split_aliases(r.keywords):
+            for v in _variants(kw):
+                theme_phrases.append((v, r.theme_id, False))
+    vocab = Vocab(PhraseMatcher(entity_phrases), PhraseMatcher(theme_phrases), iscm_names, org_labels,
+                  iscm_labels, theme_labels)
+    if len(_VOCAB_CACHE) > 8:
+        _VOCAB_CACHE.clear()
+    _VOCAB_CACHE[key] = vocab
+    return vocab
+
+
+# --- matching the entry's name ------------------------------------------------------------------------------
+
+def match_iscm(name: str, ds: Any) -> dict[str, Any]:
+    """Match an entry name to a dataset ISCM by name, acronym or alias.
+
+    Returns {"iscm_id": id or None, "status": "matched"|"unmatched", "by": how, "candidates": [...]}.
+    Exact (case-, accent- and punctuation-insensitive) names first, then the parts of the name in or outside
+    brackets, then a single ISCM name found inside the entry name. Anything else is left for the user.
+    """
+    vocab = vocabulary(ds)
+    key = _canon_name(name)
+    if key in vocab.iscm_names:
+        return {"iscm_id": vocab.iscm_names[key], "status": "matched", "by": "name", "candidates": []}
+    parts = [p for p in re.split(r"[()\[\]]|\s[-–—/]\s", name) if p.strip()]
+    for p in parts:
+        k = _canon_name(p)
+        if k in vocab.iscm_names:
+            return {"iscm_id": vocab.iscm_names[k], "status": "matched", "by": "name part", "candidates": []}
+    found = list(dict.fromkeys(m.key[1] for m in vocab.entities.find(name) if m.key[0] == "iscm"))
+    if len(found) == 1:
+        return {"iscm_id": found[0], "status": "matched", "by": "name contains", "candidates": []}
+    return {"iscm_id": None, "status": "unmatched", "by": None, "candidates": found}
+
+
+# --- extraction ---------------------------------------------------------------------------------------------
+
+@dataclass
+class _Chunk:
+    section: str
+    text: str
+    spans: list[tuple[int, int]]
+    starts: list[int]
+
+    def sentence_at(self, pos: int) -> tuple[int, str]:
+        i = max(0, bisect.bisect_right(self.starts, pos) - 1)
+        a, b = self.spans[i] if self.spans else (0, len(self.text))
+        return i, self.text[a:b]
+
+
+def _chunks(entry: Entry) -> list[_Chunk]:
+    out = []
+    parts: list[tuple[str, str]] = []
+    if entry.preface:
+        parts.append(("preface", "\n".join(entry.preface)))
+    for sid, sec in entry.sections.items():
+        parts.append((sid, "\n".join(sec.paragraphs)))
+    for sid, text in parts:
+        spans = sentences(text) or [(0, len(text))]
+        out.append(_Chunk(sid, text, spans, [a for a, _ in spans]))
+    return out
+
+
+def _inside_longer(m_start: int, m_end: int, spans: list[tuple[int, int]]) -> bool:
+    """True when [m_start, m_end) lies within a longer organization/ISCM name (the name is not the theme)."""
+    i = bisect.bisect_right(spans, (m_start, 10**12)) - 1
+    while i >= 0 and spans[i][0] <= m_start:
+        a, b = spans[i]
+        if b >= m_end and (b - a) > (m_end - m_start):
+            return True
+        i -= 1
+        if m_start - a > 400:
+            break
+    return False
+
+
+def extract_entry(entry: Entry, ds: Any) -> EntryResult:
+    """Every fact of one survey entry with its evidence."""
+    vocab = vocabulary(ds)
+    match = match_iscm(entry.name, ds)
+    self_id = match["iscm_id"]
+    themes: dict[str, Item] = {}
+    countries: dict[str, Item] = {}
+    orgs: dict[str, Item] = {}
+    iscms: dict[str, Item] = {}
+    structures: dict[str, Item] = {}
+    funding: dict[str, Item] = {}
+    roles: dict[str, set[str]] = {}
+    since: dict[str, int] = {}
+
+    for ch in _chunks(entry):
+        ents: list[Match] = vocab.entities.find(ch.text)
+        spans = sorted((m.start, m.end) for m in ents)
+        for m in ents:
+            kind, eid = m.key  # type: ignore[misc]
+            _, sent = ch.sentence_at(m.start)
+            ev = Evidence(ch.section, sent, m.text)
+            if kind == "org":
+                orgs.setdefault(eid, Item(eid, vocab.org_labels.get(eid, eid))).add(ev)
+                roles.setdefault(eid, set()).add(_role(sent))
+            elif eid != self_id:
+                iscms.setdefault(eid, Item(eid, vocab.iscm_labels.get(eid, eid))).add(ev)
+        for iso3, text, start in find_countries(ch.text):
+            if _inside_longer(start, start + len(text), spans):
+                continue
+            _, sent = ch.sentence_at(start)
+            countries.setdefault(iso3, Item(iso3, country_name(iso3))).add(Evidence(ch.section, sent, text))
+        # themes, sentence by sentence: the focus statement of section 1 and the year a theme was added
+        by_sentence: dict[int, list[str]] = {}
+        theme_hits = [m for m in vocab.themes.find(ch.text) if not _inside_longer(m.start, m.end, spans)]
+        focus_sentences = set()
+        if ch.section == "evolution":
+            focus_sentences = {i for i, (a, b) in enumerate(ch.spans) if _FOCUS.search(ch.text[a:b])}
+            if not focus_sentences:  # no explicit "focus" sentence: the whole section states the focus
+                focus_sentences = set(range(len(ch.spans)))
+        for m in theme_hits:
+            tid = str(m.key)
+            i, sent = ch.sentence_at(m.start)
+            item = themes.setdefault(tid, Item(tid, vocab.theme_labels.get(tid, tid), attrs={"level": "mentioned",
+                                                                                             "since": None}))
+            if i in focus_sentences:
+                item.attrs["level"] = "focus"
+            item.add(Evidence(ch.section, sent, m.text))
+            by_sentence.setdefault(i, []).append(tid)
+        for i, (a, b) in enumerate(ch.spans):
+            sent = fold(ch.text[a:b])
+            if not (_ADDED.search(sent) and _YEAR.search(sent)) or _NEGATED.search(sent):
+                continue
+            targets = by_sentence.get(i) or (by_sentence.get(i - 1, []) if _ANAPHOR.match(sent) else [])
+            verb = _ADDED.search(sent)
+            years = [int(y.group(1)) for y in _YEAR.finditer(sent)]
+            after = [int(y.group(1)) for y in _YEAR.finditer(sent, verb.start())] if verb else []
+            year = (after or years)[0]
+            for tid in targets:
+                since.setdefault(tid, year)
+        # structures and funding
+        for i, (a, b) in enumerate(ch.spans):
+            sent = ch.text[a:b]
+            folded = fold(sent)
+            for sid, rx in _STRUCT_RX.items():
+                sm = rx.search(folded)
+                if sm:
+                    structures.setdefault(sid, Item(sid, STRUCTURES[sid][0])).add(
+                        Evidence(ch.section, sent, sent[sm.start():sm.end()]))
+            if _FUNDING_CONTEXT.search(folded):
+                for fid, rx in _FUND_RX.items():
+                    fm = rx.search(folded)
+                    if fm:
+                        funding.setdefault(fid, Item(fid, FUNDING[fid][0])).add(
+                            Evidence(ch.section, sent, sent[fm.start():fm.end()]))
+            del i
+    for tid, year in since.items():
+        if tid in themes:
+            themes[tid].attrs["since"] = year
+    for oid, item in orgs.items():
+        item.attrs["role"] = _strongest_role(roles.get(oid, set()))
+    sections = []
+    for sid, sec in entry.sections.items():
+        d: dict[str, Any] = {"id": sid, "number": sec.number, "title": SECTION_BY_ID[sid].title,
+                             "heading": sec.heading, "text": sec.text}
+        if sid == "governance":
+            d["levels"] = dict(sec.levels)
+        sections.append(d)
+    return EntryResult(
+        index=entry.index, name=entry.name, iscm_id=self_id, match=match, sections=sections,
+        themes=_ordered(themes, list(vocab.theme_labels)), countries=sorted(countries.values(), key=lambda x: x.id),
+        organizations=sorted(orgs.values(), key=lambda x: x.id), iscms=sorted(iscms.values(), key=lambda x: x.id),
+        structures=_ordered(structures, list(STRUCTURES)), funding=_ordered(funding, list(FUNDING)),
+        warnings=list(entry.warnings),
+    )
+
+
+def _ordered(items: dict[str, Item], order: list[str]) -> list[Item]:
+    rank = {k: i for i, k in enumerate(order)}
+    return sorted(items.values(), key=lambda x: (rank.get(x.id, len(rank)), x.id))
+
+
+def _role(sentence: str) -> str:
+    if _SECRETARIAT_ROLE.search(sentence):
+        return "secretariat"
+    if _OBSERVER_ROLE.search(sentence):
+        return "observer"
+    if _FUNDER_ROLE.search(sentence):
+        return "funder"
+    if _TECH_ROLE.search(sentence):
+        return "technical-support"
+    return "partner"
+
+
+def _strongest_role(roles: set[str]) -> str:
+    for r in ("secretariat", "funder", "observer", "technical-support"):
+        if r in roles:
+            return r
+    return "partner"
+
+
+# --- document -> result -------------------------------------------------------------------------------------
+
+def extract_document(doc: SurveyDocument, ds: Any) -> ParseResult:
+    entries = [extract_entry(e, ds) for e in doc.entries]
+    warnings = list(doc.warnings)
+    for e in entries:
+        if e.iscm_id is None:
+            cands = ", ".join(e.match["candidates"]) or "none"
+            warnings.append(f"{doc.name}, entry {e.index} '{e.name}': no ISCM of the dataset has this name, "
+                            f"acronym or alias (close: {cands}) — confirm it as a new ISCM or pick the one it is.")
+    result = ParseResult(
+        source={"name": doc.name, "kind": doc.kind, "sha256": doc.sha256, "size": doc.size},
+        preamble=list(doc.preamble), entries=entries, warnings=warnings, differences=[],
+        dataset_version=str(getattr(ds, "version", "")),
+    )
+    result.differences = differences(result.to_dict(), ds)
+    return result
+
+
+def parse_document(name: str, data: bytes, ds: Any, *, max_mb: float | None = None,
+                   pdf_pages: int | None = None) -> ParseResult:
+    """Bytes of a survey document -> ParseResult. Raises SurveyImportError only; writes nothing anywhere."""
+    doc = parse_survey(name, data, max_mb=max_mb, pdf_pages=pdf_pages)
+    try:
+        return extract_document(doc, ds)
+    except SurveyImportError:
+        raise
+    except RecursionError:  # pragma: no cover - defensive: pathological input must not crash the app
+        raise SurveyImportError(f"{doc.name}: the document is too deeply structured to read — expected an "
+                                "ordinary survey summary.") from None
+
+
+# --- preview and differences (work on the JSON form, so stored results need no re-parsing) -------------------
+
+def preview_rows(result: dict[str, Any]) -> pd.DataFrame:
+    """One row per extracted fact with its evidence: what the user checks before confirming an import."""
+    rows = []
+    for e in result.get("entries", []):
+        for kind in ("themes", "countries", "organizations", "iscms", "structures", "funding"):
+            for item in e.get(kind, []):
+                detail = ", ".join(f"{k} {item[k]}" for k in ("level", "since", "role") if item.get(k) is not None)
+                ev = (item.get("evidence") or [{}])[0]
+                rows.append({"entry": e.get("name", ""), "iscm_id": e.get("iscm_id") or "", "kind": kind,
+                             "id": item.get("id", ""), "label": item.get("label", ""), "detail": detail,
+                             "section": ev.get("section", ""), "evidence": ev.get("sentence", "")})
+    return pd.DataFrame(rows, columns=["entry", "iscm_id", "kind", "id", "label", "detail", "section", "evidence"])
+
+
+def differences(result: dict[str, Any], ds: Any) -> list[dict[str, Any]]:
+    """What importing would change or add compared with the dataset, entry by entry.
+
+    change: 'new' (would be added on import), 'differs' (the dataset says otherwise; the curated value is
+    kept), 'info' (shown, not merged: countries mentioned that are not members, an unmatched ISCM).
+    """
+    out: list[dict[str, Any]] = []
+    themes = {(r.iscm_id, r.theme_id): r for r in ds.iscm_themes.itertuples(index=False)}
+    orgs = {(r.iscm_id, r.org_id) for r in ds.iscm_organizations.itertuples(index=False)}
+    links = {(r.source_id, r.target_id) for r in ds.iscm_links.itertuples(index=False)}
+    members = {(r.iscm_id, r.iso3) for r in ds.memberships.itertuples(index=False)}
+    for e in result.get("entries", []):
+        iid = e.get("iscm_id")
+        base = {"entry": e.get("name", ""), "iscm_id": iid or ""}
+        if not iid:
+            out.append({**base, "kind": "iscm", "id": "", "label": e.get("name", ""), "dataset": "",
+                        "survey": "new ISCM", "change": "info"})
+            continue
+        for t in e.get("themes", []):
+            cur = themes.get((iid, t["id"]))
+            if cur is None:
+                out.append({**base, "kind": "theme", "id": t["id"], "label": t.get("label", ""), "dataset": "",
+                            "survey": _theme_desc(t.get("level"), t.get("since")), "change": "new"})
+            else:
+                cur_since = None if pd.isna(cur.since) else int(cur.since)
+                if cur.level != t.get("level") or (t.get("since") and cur_since != t.get("since")):
+                    out.append({**base, "kind": "theme", "id": t["id"], "label": t.get("label", ""),
+                                "dataset": _theme_desc(cur.level, cur_since),
+                                "survey": _theme_desc(t.get("level"), t.get("since")), "change": "differs"})
+        for o in e.get("organizations", []):
+            if (iid, o["id"]) not in orgs:
+                out.append({**base, "kind": "organization", "id": o["id"], "label": o.get("label", ""),
+                            "dataset": "", "survey": o.get("role", "partner"), "change": "new"})
+        for s in e.get("iscms", []):
+            if (iid, s["id"]) not in links and (s["id"], iid) not in links and s["id"] != iid:
+                out.append({**base, "kind": "link", "id": s["id"], "label": s.get("label", ""), "dataset": "",
+                            "survey": "mentioned", "change": "new"})
+        for c in e.get("countries", []):
+            if (iid, c["id"]) not in members:
+                out.append({**base, "kind": "country", "id": c["id"], "label": c.get("label", ""),
+                            "dataset": "not a member", "survey": "mentioned", "change": "info"})
+    return out
+
+
+def _theme_desc(level: Any, since: Any) -> str:
+    return f"{level}" + (f" since {since}" if since else "")

@@ -1,22 +1,34 @@
 """One chart panel for every chart: the figure, a caption with its sources and data date, and downloads.
 
 Pages never call st.plotly_chart directly; going through here gives every chart the same toolbar, file
-names, caption and download buttons.
+names, caption and downloads, and registers the chart for the page's "Download all" ZIP.
+
+Downloads: PNG (2x), SVG and PDF laid out for a report (``iscm.export.report_figure``: slide size, white,
+title, filter state and source line inside the image), a self-contained interactive HTML file, and the
+CSV of exactly the data the chart shows. Images are rendered only when a button is clicked (deferred
+download data), by one warm Chromium shared by all sessions, so drawing a page never waits for an export.
+Without Chromium the image buttons give way to a note on how to enable them; the chart toolbar's camera
+(rendered by the browser) keeps working.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlparse
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from iscm import export
 from iscm.filters import Filters
 
 TOPOJSON_URL = "/app/static/topojson/"
+REGISTRY_KEY = "_iscm_page_charts"
 
 
 def file_stem(name: str, filters: Filters | None = None, day: dt.date | None = None) -> str:
@@ -27,19 +39,143 @@ def file_stem(name: str, filters: Filters | None = None, day: dt.date | None = N
 
 
 def plotly_config(stem: str) -> dict[str, Any]:
-    """Toolbar of every chart: PNG at 2x with our file name, no Plotly logo, offline map shapes."""
+    """Toolbar of every chart: PNG at 2x slide size with our file name, no Plotly logo, offline maps.
+
+    The camera can hold one format only, and plotly.js custom buttons need a JavaScript click handler,
+    which a Streamlit config (JSON) cannot carry; so the camera gives PNG and the panel's Download menu
+    gives SVG. width/height make the camera's PNG slide-sized whatever the browser window.
+    """
     return {
         "displaylogo": False,
-        "toImageButtonOptions": {"format": "png", "filename": stem, "scale": 2},
+        "toImageButtonOptions": {
+            "format": "png", "filename": stem, "scale": export.REPORT_SCALE,
+            "width": export.REPORT_WIDTH, "height": export.REPORT_HEIGHT,
+        },
         "modeBarButtonsToRemove": ["lasso2d", "select2d"],
         "topojsonURL": TOPOJSON_URL,
     }
 
 
+def _source_label(src: str, limit: int = 60) -> str:
+    if re.match(r"https?://", src):
+        host = urlparse(src).netloc.lower()
+        return host[4:] if host.startswith("www.") else host
+    return src if len(src) <= limit else src[: limit - 1] + "…"
+
+
+def _md(text: str) -> str:
+    """Escape the characters Streamlit markdown would read as markup in a source title."""
+    return re.sub(r"([\\`*_\[\]$<>#|~])", r"\\\1", text)
+
+
 def caption_text(sources: list[str], data_date: str) -> str:
+    """Caption under a chart: the first sources as links (web site names), the rest counted, the date."""
     shown = sources[:4]
+    parts = []
+    for src in shown:
+        label = _md(_source_label(src))
+        parts.append(f"[{label}]({src})" if re.match(r"https?://", src) else label)
     more = f" and {len(sources) - len(shown)} more" if len(sources) > len(shown) else ""
-    return f"Sources: {'; '.join(shown)}{more}. Data as of {data_date}."
+    text = f"Sources: {'; '.join(parts)}{more}." if parts else "Sources: none listed."
+    return text + (f" Data as of {data_date}." if data_date else "")
+
+
+# ------------------------------------------------------------------------------------- export server
+def _release(server: export.ExportServer) -> None:
+    server.stop()
+
+
+@st.cache_resource(show_spinner=False, on_release=_release)
+def export_server() -> export.ExportServer:
+    """The process's export server, shared by every session; Chromium starts on the first export."""
+    return export.ExportServer()
+
+
+class _Report:
+    """The report layout of one chart, built on first use and shared by the PNG/SVG/PDF/HTML buttons."""
+
+    def __init__(self, fig: go.Figure, *, title: str, subtitle: str, sources: list[str], data_date: str):
+        self.fig, self.title, self.subtitle = fig, title, subtitle
+        self.sources, self.data_date = list(sources), data_date
+        self._figure: go.Figure | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def figure(self) -> go.Figure:
+        with self._lock:
+            if self._figure is None:
+                self._figure = export.report_figure(
+                    self.fig, title=self.title, sources=self.sources, filters_text=self.subtitle,
+                    data_date=self.data_date,
+                )
+            return self._figure
+
+
+# ------------------------------------------------------------------------------------ download-all
+def _run_marker() -> object | None:
+    """An object that is the same during one script run and new in the next (the run's cursor map)."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+    except Exception:  # noqa: BLE001 - no script context: nothing to scope to
+        return None
+    return getattr(ctx, "cursors", None) if ctx is not None else None
+
+
+def page_downloads() -> dict[str, export.ChartItem]:
+    """The charts drawn so far in this script run, by chart key (a new run starts empty)."""
+    marker = _run_marker()
+    held = st.session_state.get(REGISTRY_KEY)
+    if not held or held[0] is not marker:
+        held = (marker, {})
+        st.session_state[REGISTRY_KEY] = held
+    return held[1]
+
+
+def _register(key: str, item: export.ChartItem) -> None:
+    page_downloads()[key] = item
+
+
+def _page_name() -> str:
+    try:
+        path = urlparse(st.context.url or "").path.strip("/")
+    except Exception:  # noqa: BLE001 - st.context.url is missing outside a browser session
+        path = ""
+    return re.sub(r"[^A-Za-z0-9-]", "-", path.rsplit("/", 1)[-1]) or "page"
+
+
+def download_all_button(name: str | None = None, *, filters: Filters | None = None) -> bool | None:
+    """One ZIP with every chart of the page (PNG + SVG + CSV + README with sources), built on click.
+
+    Pages call it once, after their last chart. Returns None when the page drew no chart.
+    """
+    items = list(page_downloads().values())
+    if not items:
+        return None
+    images = export_server().available
+    if filters is None:
+        stems = [it.stem for it in items]
+        slug_date = stems[0].split("_", 1)[1] if "_" in stems[0] else dt.date.today().isoformat()
+    else:
+        slug_date = f"{filters.slug()}_{dt.date.today().isoformat()}"
+    file_name = f"iscm-charts-{name or _page_name()}_{slug_date}.zip"
+    label = f"Download all {len(items)} charts (ZIP)" if images else f"Download the data of all {len(items)} charts (ZIP)"
+    help_text = ("Every chart of this page as PNG and SVG, with its data as CSV and a README listing the "
+                 "sources." if images else "CSV and sources only. " + export.ENABLE_HINT)
+    return st.download_button(
+        label, data=lambda: export.charts_zip(items, images=images), file_name=file_name,
+        mime=export.MIME["zip"], key="_download_all", icon=":material/folder_zip:", on_click="ignore",
+        help=help_text,
+    )
+
+
+# -------------------------------------------------------------------------------------- the panel
+def _button(label: str, data: bytes | Callable[[], bytes], fmt: str, stem: str, key: str, help: str) -> None:
+    st.download_button(
+        label, data=data, file_name=f"{stem}.{fmt}", mime=export.MIME[fmt], key=key,
+        icon=":material/download:", on_click="ignore", help=help, width="stretch",
+    )
 
 
 def chart_panel(
@@ -65,9 +201,37 @@ def chart_panel(
         if selection_mode is not None:
             kwargs["selection_mode"] = selection_mode
     event = st.plotly_chart(fig, **kwargs)
-    st.caption(caption_text(sources, data_date))
-    st.download_button(
-        "CSV", data=data.to_csv(index=False).encode("utf-8"), file_name=f"{stem}.csv", mime="text/csv",
-        key=f"{key}_csv", icon=":material/download:", on_click="ignore",
-    )
+
+    title, subtitle = export.title_parts(fig)
+    if not subtitle:
+        subtitle = filters.describe() if filters is not None and filters.active else "All ISCMs"
+    report = _Report(fig, title=title or name.replace("-", " ").capitalize(), subtitle=subtitle,
+                     sources=sources, data_date=data_date)
+    server = export_server()
+    csv = export.to_csv(data)
+
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key=f"{key}_foot"):
+        st.caption(caption_text(sources, data_date))
+        with st.popover("Download", icon=":material/download:", key=f"{key}_dl"):
+            if server.available:
+                size = f"{export.REPORT_WIDTH * export.REPORT_SCALE}×{export.REPORT_HEIGHT * export.REPORT_SCALE}"
+                _button("PNG image", lambda: server.png(report.figure), "png", stem, f"{key}_png",
+                        f"{size} pixels, white background, title, filters and sources in the image")
+                _button("SVG (vector)", lambda: server.svg(report.figure), "svg", stem, f"{key}_svg",
+                        "Scalable vector image for print and slides")
+                _button("PDF", lambda: server.pdf(report.figure), "pdf", stem, f"{key}_pdf",
+                        "One-page vector PDF")
+            else:
+                st.caption("PNG, SVG and PDF need Chromium or Chrome where the app runs: "
+                           "`apt-get install chromium`, or `plotly_get_chrome`. Until then the camera "
+                           "in the chart's toolbar saves a PNG.")
+            _button("Interactive HTML", lambda: export.to_html(report.figure, title=report.title), "html",
+                    stem, f"{key}_html", "One file that works offline: zoom, hover, toggle legend entries")
+            _button("Data (CSV)", csv, "csv", stem, f"{key}_csv",
+                    f"The {len(data)} rows this chart shows, with the current filters")
+
+    _register(key, export.ChartItem(
+        stem=stem, figure=lambda: report.figure, data=data, title=report.title, subtitle=subtitle,
+        sources=tuple(sources), data_date=data_date,
+    ))
     return event

@@ -1,0 +1,469 @@
+"""Charts as files for reports: PNG, SVG, PDF (static, through kaleido and Chromium), HTML and CSV.
+
+A chart on screen and a chart in a report need different layouts: the app draws it at the width of the
+browser with a transparent background that follows the theme, while a slide wants a fixed size, a white
+background, and the title, the filter state and the sources inside the image, because a picture pasted
+into a document loses the page around it. ``report_figure`` makes that copy; the ``to_*`` functions turn
+it into bytes.
+
+Static images come from one warm kaleido server (one headless Chromium for the whole process): starting
+Chromium takes seconds, a render on a warm server a fraction of one. The server starts on the first
+export, never at import, so pages that never export never pay for it. Calls are serialised by a lock
+because kaleido's sync server matches replies to requests by order only. Geo figures read the world
+shapes from ``static/topojson/`` (``iscm.geo``), so exports work offline.
+
+This module never imports Streamlit; the app holds the server through ``components.chart_panel``.
+"""
+
+from __future__ import annotations
+
+import copy
+import html
+import io
+import json
+import os
+import queue
+import re
+import threading
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from iscm import geo
+from iscm.export_tables import to_csv_bytes
+
+REPORT_WIDTH = 1600
+REPORT_HEIGHT = 900
+REPORT_SCALE = 2
+"""Slide size in layout pixels (16:9); PNGs are drawn at twice that so they stay sharp when projected."""
+
+ENABLE_HINT = (
+    "Image export (PNG, SVG, PDF) needs Chromium or Google Chrome on the machine that runs the app: "
+    "install it, e.g. `apt-get install chromium`, or run `plotly_get_chrome`, then restart the app."
+)
+
+RENDER_TIMEOUT_S = 150.0
+"""Upper bound for one export. kaleido gives up on a render after 90 s; this also covers the start."""
+
+FONT = "Source Sans Pro, Arial, sans-serif"
+TEXT_COLOR = "#222222"
+MUTED_COLOR = "#555555"
+GEO_TRACES = frozenset({"choropleth", "scattergeo"})
+"""Trace types drawn on a geo subplot: plotly.js needs world shapes (topojson) for each of them."""
+
+MIME = {
+    "png": "image/png",
+    "svg": "image/svg+xml",
+    "pdf": "application/pdf",
+    "html": "text/html",
+    "csv": "text/csv",
+    "zip": "application/zip",
+}
+
+T = TypeVar("T")
+
+
+class ExportUnavailable(RuntimeError):
+    """Static export is impossible here because no Chromium/Chrome is installed."""
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(f"{ENABLE_HINT}{' (' + detail + ')' if detail else ''}")
+
+
+class ExportError(RuntimeError):
+    """An export failed although a browser is installed (it did not start, or a render failed)."""
+
+
+# ------------------------------------------------------------------------------------------ browser
+def browser_path() -> str | None:
+    """The Chromium/Chrome kaleido would launch (BROWSER_PATH, PATH, usual places, plotly_get_chrome)."""
+    try:
+        from choreographer.browsers.chromium import Chromium
+    except ImportError:  # kaleido not installed
+        return None
+    try:
+        path = Chromium.find_browser(skip_local=False)
+    except Exception:  # noqa: BLE001 - a broken lookup means "not available", never a crash
+        return None
+    if path and Path(path).is_file() and os.access(path, os.X_OK):
+        return str(path)
+    return None
+
+
+def chromium_available() -> bool:
+    """True when PNG/SVG/PDF export can work: kaleido can find an executable Chromium or Chrome."""
+    return browser_path() is not None
+
+
+# ------------------------------------------------------------------------------------ report layout
+def _host(src: str) -> str:
+    """A source's short name for the image: the web site for a URL, the title for a printed source."""
+    if re.match(r"https?://", src):
+        host = urlparse(src).netloc.lower()
+        return host[4:] if host.startswith("www.") else host
+    return src.strip()
+
+
+def source_line(sources: Sequence[str], data_date: str = "", *, max_chars: int = 190) -> str:
+    """One line naming the sources, short enough to sit under a slide-sized chart.
+
+    Sources are mostly URLs of official sites; a slide has room for their site names, not the full
+    addresses, so we name the sites in order of how many sources each gives, and count the rest. The
+    full list travels with the data download.
+    """
+    counts: dict[str, int] = {}
+    for s in sources:
+        h = _host(s)
+        if h:
+            counts[h] = counts.get(h, 0) + 1
+    names = sorted(counts, key=lambda h: (-counts[h], list(counts).index(h)))
+    shown: list[str] = []
+    for n in names:
+        if len(", ".join([*shown, n])) > max_chars and shown:
+            break
+        shown.append(n if len(n) <= max_chars else n[: max_chars - 1] + "…")
+    rest = len(names) - len(shown)
+    text = "Source: " + ", ".join(shown) if shown else "Source: ISCM Atlas dataset"
+    if rest:
+        text += f" and {rest} more"
+    text += "."
+    if data_date:
+        text += f" Data as of {data_date}."
+    return text + " ISCM Atlas."
+
+
+def title_parts(fig: go.Figure) -> tuple[str, str]:
+    """(title, subtitle) of a figure built with ``iscm.figures.common.style`` ("Title<br><sup>sub</sup>")."""
+    text = fig.layout.title.text or ""
+    sub = fig.layout.title.subtitle.text or ""
+    head, _, tail = text.partition("<br>")
+    if tail and not sub:
+        sub = re.sub(r"</?sup>", "", tail).strip()
+    return _plain(head), sub
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"<[^>]+>", "", text).strip()
+
+
+def report_figure(
+    fig: go.Figure,
+    *,
+    title: str,
+    sources: Sequence[str],
+    filters_text: str,
+    data_date: str,
+    width: int = REPORT_WIDTH,
+    height: int = REPORT_HEIGHT,
+) -> go.Figure:
+    """A copy of ``fig`` laid out like a published chart: fixed size, white, titled, with its sources.
+
+    The title and the filter state (subtitle) sit at the top, the source line at the bottom, all inside
+    the image. The margins are fixed and generous because annotations cannot be placed relative to the
+    whole image: the source line hangs below the plot area by the bottom margin, and the room left above
+    it holds the axis labels or a legend placed under the plot.
+    """
+    out = go.Figure(copy.deepcopy(fig.to_dict()))
+    top, bottom, side = 130, 150, 60
+    out.update_layout(
+        template="plotly_white",
+        width=width,
+        height=height,
+        autosize=False,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        font={"family": FONT, "size": 16, "color": TEXT_COLOR},
+        margin={"l": side, "r": side, "t": top, "b": bottom, "pad": 0},
+        title={
+            "text": f"<b>{html.escape(title)}</b>",
+            "x": 0.0, "xref": "paper", "xanchor": "left",
+            "y": 1.0 - 28 / height, "yref": "container", "yanchor": "top",
+            "font": {"size": 28, "color": TEXT_COLOR},
+            "subtitle": {"text": html.escape(filters_text), "font": {"size": 18, "color": MUTED_COLOR}},
+        },
+    )
+    if out.layout.legend.bgcolor in (None, "rgba(0,0,0,0)"):
+        out.update_layout(legend_bgcolor="rgba(255,255,255,0.85)")
+    for key in _geo_keys(out):
+        if out.layout[key].bgcolor in (None, "rgba(0,0,0,0)"):
+            out.layout[key].bgcolor = "white"
+    out.add_annotation(
+        text=html.escape(source_line(sources, data_date)),
+        xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="bottom",
+        yshift=-(bottom - 18), showarrow=False, align="left",
+        font={"size": 13, "color": MUTED_COLOR},
+    )
+    return out
+
+
+def _geo_keys(fig: go.Figure) -> list[str]:
+    """Layout keys of the geo subplots that carry traces ("geo", "geo2", ...)."""
+    return sorted({getattr(t, "geo", None) or "geo" for t in fig.data if t.type in GEO_TRACES})
+
+
+# --------------------------------------------------------------------------------------- the server
+@dataclass
+class ServerStats:
+    """What the export server has done in this process: when it started and how long exports took."""
+
+    started_at: float | None = None
+    start_seconds: float | None = None  # from start to the end of the first export (Chromium launch)
+    renders: int = 0
+    durations: list[float] = field(default_factory=list)
+
+
+_LOCK = threading.Lock()
+STATS = ServerStats()
+
+
+def _kaleido_server() -> Any:
+    import kaleido
+
+    return kaleido._global_server  # noqa: SLF001 - the singleton start_sync_server() opens
+
+
+def _server_thread_alive() -> bool:
+    srv = _kaleido_server()
+    thread = getattr(srv, "_thread", None)
+    return bool(srv.is_running() and thread is not None and thread.is_alive())
+
+
+def configure_plotly_io() -> None:
+    """Point plotly's static export at the local world shapes and drop the per-call kaleido options.
+
+    plotly sends ``defaults.headers`` as kaleido options on every call; a running server ignores them
+    and warns each time, so they are cleared (the server gets what it needs when it starts).
+    """
+    geo.configure_static_export()
+    pio.defaults.headers = {}
+
+
+def start_server() -> None:
+    """Start the one kaleido server of this process (no-op when it runs). Caller holds ``_LOCK``."""
+    import kaleido
+
+    if _server_thread_alive():
+        return
+    if _kaleido_server().is_running():  # its thread died (Chromium crashed): reset, then start afresh
+        kaleido.stop_sync_server(silence_warnings=True)
+    path = browser_path()
+    if path is None:
+        raise ExportUnavailable("no Chromium or Chrome found")
+    configure_plotly_io()
+    # mathjax=False: no MathJax <script> from a CDN (offline), our charts use no LaTeX.
+    kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+    STATS.started_at = time.perf_counter()
+    STATS.start_seconds = None
+
+
+def stop_server() -> None:
+    """Stop the server (tests, benchmarks). The next export starts a new one."""
+    import kaleido
+
+    with _LOCK:
+        kaleido.stop_sync_server(silence_warnings=True)
+        STATS.started_at = None
+
+
+def server_running() -> bool:
+    return _server_thread_alive()
+
+
+def _call(fn: Callable[[], T], timeout: float = RENDER_TIMEOUT_S) -> T:
+    """Run ``fn`` (a kaleido call) in a helper thread and wait, but not forever.
+
+    kaleido's sync server waits without a limit for a reply; if its Chromium never started or died,
+    the reply never comes. Waiting here in short steps lets us notice a dead server and give a clear
+    error instead of a page that hangs.
+    """
+    box: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+
+    def run() -> None:
+        try:
+            box.put((True, fn()))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+            box.put((False, exc))
+
+    threading.Thread(target=run, daemon=True, name="iscm-export").start()
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            ok, value = box.get(timeout=0.2)
+        except queue.Empty:
+            if not _server_thread_alive():
+                raise ExportError(
+                    "the export browser stopped (Chromium did not start or crashed); try again, "
+                    "and check that Chromium runs on this machine"
+                ) from None
+            if time.monotonic() > deadline:
+                raise ExportError(f"the export did not finish within {timeout:.0f} s") from None
+            continue
+        if ok:
+            return value
+        raise value
+
+
+def _render(fig: go.Figure, fmt: str, *, scale: float = 1) -> bytes:
+    """Render a figure (already at its final layout size) through the warm server."""
+    width = int(fig.layout.width or REPORT_WIDTH)
+    height = int(fig.layout.height or REPORT_HEIGHT)
+    spec = fig.to_dict()
+    with _LOCK:
+        start_server()
+        t0 = time.perf_counter()
+        try:
+            data = _call(lambda: pio.to_image(spec, format=fmt, width=width, height=height,
+                                              scale=scale, validate=False))
+        except ExportError:
+            raise
+        except Exception as exc:
+            if isinstance(exc, RuntimeError) and "Chrome" in str(exc):
+                raise ExportUnavailable(str(exc).splitlines()[0]) from exc
+            raise ExportError(f"{fmt.upper()} export failed: {exc}") from exc
+        took = time.perf_counter() - t0
+        STATS.renders += 1
+        STATS.durations.append(took)
+        if STATS.start_seconds is None and STATS.started_at is not None:
+            STATS.start_seconds = time.perf_counter() - STATS.started_at
+    return data
+
+
+def to_png(fig: go.Figure, scale: float = REPORT_SCALE) -> bytes:
+    """PNG at ``scale`` times the layout size (1600x900 layout -> 3200x1800 pixels at scale 2)."""
+    return _render(fig, "png", scale=scale)
+
+
+def to_svg(fig: go.Figure) -> bytes:
+    return _render(fig, "svg")
+
+
+def to_pdf(fig: go.Figure) -> bytes:
+    """One-page vector PDF of the figure at its layout size."""
+    return _render(fig, "pdf")
+
+
+class ExportServer:
+    """Handle on the process's warm export server, for an app to hold as a shared resource.
+
+    Creating it is free: Chromium starts on the first export and then serves every session. ``stop``
+    ends it (the app calls it when its resource cache is cleared).
+    """
+
+    @property
+    def available(self) -> bool:
+        return chromium_available()
+
+    @property
+    def running(self) -> bool:
+        return server_running()
+
+    @property
+    def stats(self) -> ServerStats:
+        return STATS
+
+    def png(self, fig: go.Figure, scale: float = REPORT_SCALE) -> bytes:
+        return to_png(fig, scale=scale)
+
+    def svg(self, fig: go.Figure) -> bytes:
+        return to_svg(fig)
+
+    def pdf(self, fig: go.Figure) -> bytes:
+        return to_pdf(fig)
+
+    def stop(self) -> None:
+        stop_server()
+
+
+# -------------------------------------------------------------------------------------------- HTML
+def topojson_names(fig: go.Figure) -> list[str]:
+    """The world-shape files plotly.js will ask for: ``<scope>_<resolution>m`` per geo subplot."""
+    names = []
+    for key in _geo_keys(fig):
+        layout = fig.layout[key]
+        scope = layout.scope or "world"
+        resolution = 50 if layout.resolution == 50 else 110
+        names.append(f"{scope.replace(' ', '-')}_{resolution}m")
+    return sorted(set(names))
+
+
+def to_html(fig: go.Figure, *, title: str = "", config: dict[str, Any] | None = None) -> bytes:
+    """A self-contained interactive page: plotly.js inlined and, for maps, the world shapes inlined.
+
+    plotly.js looks in ``window.PlotlyGeoAssets.topojson[name]`` before it fetches a shape file, so a
+    map in this file draws without any network. Shape files the app does not ship (a scope other than
+    "world") cannot be inlined; we refuse those rather than write a file that shows a blank map offline.
+    """
+    cfg = {"displaylogo": False, "responsive": True, **(config or {})}
+    cfg.pop("topojsonURL", None)  # the app's /app/static/ path means nothing in a saved file
+    assets = {}
+    for name in topojson_names(fig):
+        path = geo.TOPOJSON_DIR / f"{name}.json"
+        if not path.is_file():
+            raise ExportError(f"no offline shapes for map scope '{name}': add static/topojson/{name}.json")
+        assets[name] = json.loads(path.read_text(encoding="utf-8"))
+    page = pio.to_html(fig, include_plotlyjs=True, full_html=True, config=cfg, validate=False,
+                       default_width="100%", default_height="92vh")
+    head = [f"<title>{html.escape(title or title_parts(fig)[0] or 'ISCM Atlas chart')}</title>",
+            '<meta name="generator" content="ISCM Atlas">']
+    if assets:
+        blob = json.dumps(assets, separators=(",", ":")).replace("</", "<\\/")
+        head.append(f"<script>window.PlotlyGeoAssets={{topojson:{blob}}};</script>")
+    page = page.replace("<head>", "<head>" + "".join(head), 1)
+    return page.encode("utf-8")
+
+
+# --------------------------------------------------------------------------------------- CSV / ZIP
+def to_csv(data: pd.DataFrame) -> bytes:
+    """UTF-8 CSV without the index; list cells become '; '-joined text (same as the Data page)."""
+    return to_csv_bytes(data)
+
+
+@dataclass(frozen=True)
+class ChartItem:
+    """One chart of a page, ready for the "download all" ZIP."""
+
+    stem: str  # file name without extension
+    figure: go.Figure | Callable[[], go.Figure]  # laid out by report_figure, or a function that builds it
+    data: pd.DataFrame
+    title: str = ""
+    subtitle: str = ""
+    sources: tuple[str, ...] = ()
+    data_date: str = ""
+
+    def report(self) -> go.Figure:
+        return self.figure if isinstance(self.figure, go.Figure) else self.figure()
+
+
+def charts_zip(items: Iterable[ChartItem], *, images: bool = True) -> bytes:
+    """One ZIP with every chart as PNG and SVG, its data as CSV, and a README naming all sources.
+
+    ``images=False`` (no Chromium) still gives the data and the sources, and the README says how to
+    get the images.
+    """
+    items = list(items)
+    buf = io.BytesIO()
+    lines = ["ISCM Atlas: charts of one page, as shown with the filters below.", ""]
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for it in items:
+            if images:
+                fig = it.report()
+                zf.writestr(f"{it.stem}.png", to_png(fig))
+                zf.writestr(f"{it.stem}.svg", to_svg(fig))
+            zf.writestr(f"{it.stem}.csv", to_csv(it.data))
+            lines += [f"{it.stem}", f"  Chart: {it.title}", f"  Filters: {it.subtitle or 'none'}",
+                      f"  Data as of: {it.data_date}", f"  Files: {it.stem}."
+                      + ("png, .svg, .csv" if images else "csv"), "  Sources:"]
+            lines += [f"    - {s}" for s in it.sources] or ["    - (none listed)"]
+            lines.append("")
+        if not images:
+            lines += ["Images are missing: " + ENABLE_HINT, ""]
+        zf.writestr("README.txt", "\n".join(lines))
+    return buf.getvalue()

@@ -7,6 +7,7 @@ Chromium) these tests skip with the reason; under CI (CI=true) a missing Chromiu
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -112,10 +113,33 @@ def net_log(page):
     """Every request the page makes, and every console error: tests assert nothing left localhost."""
     requests: list[str] = []
     errors: list[str] = []
+    failed: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
-    return {"requests": requests, "errors": errors}
+    return {"requests": requests, "errors": errors, "failed": failed}
+
+
+# On a deep link (/<page>) Streamlit's frontend first probes /<page>/_stcore/{health,host-config} in case the
+# path is a base URL, gets 404, then uses /_stcore/...: framework behaviour, not a fault of the app.
+_PROBE = re.compile(r"^404 https?://[^/]+/[^_][^/]*/_stcore/(health|host-config)$")
+
+
+def real_failures(failed: list[str]) -> list[str]:
+    return [f for f in failed if not _PROBE.match(f)]
+
+
+def real_errors(errors: list[str], failed: list[str]) -> list[str]:
+    """Console errors, without the 'Failed to load resource' lines that the probes above cause."""
+    probes = len(failed) - len(real_failures(failed))
+    out = []
+    for e in errors:
+        if probes and e.startswith("Failed to load resource: the server responded with a status of 404"):
+            probes -= 1
+            continue
+        out.append(e)
+    return out
 
 
 def non_local(urls: list[str]) -> list[str]:

@@ -7,6 +7,7 @@ module before `st.navigation` has run once still shows the whole app (see docs/a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -14,6 +15,9 @@ from components.data import data_dir, get_dataset
 from components.filters import filter_sidebar
 from iscm.dataset import Dataset, DatasetError
 from iscm.filters import Filters, apply_filters
+
+# A local favicon: a Material icon as page_icon would make the browser fetch it from a font CDN.
+FAVICON = str(Path(__file__).resolve().parents[1] / "static" / "favicon.png")
 
 # (file, title, url path, icon): the pages of the app, in menu order. app.py registers exactly these.
 PAGES: list[tuple[str, str, str, str]] = [
@@ -48,7 +52,7 @@ def show_data_error(err: DatasetError) -> None:
 
 def frame(title: str, *, icon: str = ":material/public:") -> PageContext:
     """Draw the shared frame and return the dataset and the active filters; stops the page on bad data."""
-    st.set_page_config(page_title=f"{title} · ISCM Atlas", page_icon=icon, layout="wide")
+    st.set_page_config(page_title=f"{title} · ISCM Atlas", page_icon=FAVICON, layout="wide")
     try:
         full = get_dataset()
     except DatasetError as err:

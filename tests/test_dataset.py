@@ -185,3 +185,15 @@ def test_unknown_field_and_empty_file(data_copy):
 def test_missing_directory():
     ps = problems_of(Path("/nonexistent/iscm-data"))
     assert "data directory not found" in ps[0]
+
+
+def test_parse_cache_is_keyed_by_content_and_never_hides_a_problem(data_copy, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = load(data_copy)
+    cached = list((tmp_path / "cache" / "iscm-atlas" / "parsed-yaml").glob("*.json"))
+    assert len(cached) == len(list((data_copy / "iscms").glob("*.yaml"))) + 2
+    again = load(data_copy)  # served from the cache: same tables
+    for name, df in first.tables().items():
+        assert df.equals(getattr(again, name)), name
+    edit(data_copy / "iscms" / "colombo-process.yaml", "iso3: AFG", "iso3: AFX")
+    assert any("'AFX' is not an ISO 3166" in p for p in problems_of(data_copy))

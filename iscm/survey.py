@@ -185,7 +185,7 @@ def _decode(data: bytes) -> str:
 def _check_text(text: str, name: str) -> str:
     """Reject text that is really binary; strip stray NULs and control characters from real text."""
     if not text.strip("\x00 \t\r\n\f\v\ufeff"):
-        raise SurveyImportError(f"{name}: the file is empty — expected the text of a survey summary.")
+        raise SurveyImportError(f"{name}: the document contains no text — expected the text of a survey summary.")
     cleaned, bad = _BAD_CHARS.subn("", text)
     if bad > max(3, len(text) * 0.05):
         raise SurveyImportError(
@@ -416,7 +416,11 @@ def _is_heading_continuation(prev: str, line: str) -> bool:
 # --- page furniture and footnotes ---------------------------------------------------------------------------
 
 def _furniture_key(line: str) -> str:
-    return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+    """Compare candidate headers/footers with the page number blanked out ("Page 3", "3 | Title", "Title - 3");
+    other digits stay, so two body lines differing only in a number are not mistaken for one footer."""
+    s = " ".join(line.lower().split())
+    s = re.sub(r"^\d{1,4}\b|\b\d{1,4}$|\bpage\s+\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?", "#", s)
+    return s
 
 
 def _drop_page_furniture(lines: list[str]) -> list[str]:
@@ -434,8 +438,10 @@ def _drop_page_furniture(lines: list[str]) -> list[str]:
     for page, (a, b) in enumerate(bounds):
         body = [i for i in range(a, b) if lines[i].strip()]
         for i in {*body[:2], *body[-2:]}:
+            if len(lines[i]) > 200:
+                continue
             key = _furniture_key(lines[i])
-            if 3 <= len(key) <= 150:
+            if 3 <= len(key) <= 120:
                 edges.setdefault(key, set()).add(page)
                 edge_lines.append((i, key, page))
     drop = set()
@@ -451,6 +457,8 @@ _SUPERSCRIPT = "¹²³⁴⁵⁶⁷⁸⁹⁰"
 _SUP_MARKER = re.compile(rf"(?<=\S)[{_SUPERSCRIPT}]+")
 _MARKER = re.compile(r"(?<=[^\W\d_]|[*)\]\"”’.,;:])(\d{1,2})(?=[\s,.;:)\]]|$)")
 _FOOTNOTE_LINE = re.compile(r"\s*(\d{1,2})\s+(\S.*)")
+_DIGIT = re.compile(r"\d")
+_SUP_ANY = re.compile(f"[{_SUPERSCRIPT}]")
 _SUP_FOOTNOTE_LINE = re.compile(rf"\s*[{_SUPERSCRIPT}]+\s*\S.*")
 
 
@@ -475,12 +483,13 @@ def _drop_footnotes(lines: list[str]) -> list[str]:
         m = _FOOTNOTE_LINE.fullmatch(line)
         if m and len(line) < 2000:
             n = int(m.group(1))
-            if n in pending and (n == last + 1 or n == 1) and not _section_of(line.strip()):
+            if n in pending and (n > last or n == 1) and not _section_of(line.strip()):
                 ln, a, b = pending[n][-1]
                 strip.setdefault(ln, []).append((a, b))
                 out[i] = ""
                 last = n
-                pending.clear()
+                for k in [k for k in pending if k <= n]:  # markers of later notes on the same page stay
+                    del pending[k]
                 text = m.group(2).rstrip()
                 j = i + 1  # a footnote wrapped onto the next line(s)
                 while (j < len(out) and out[j].strip() and not text.endswith((".", ")"))
@@ -490,7 +499,7 @@ def _drop_footnotes(lines: list[str]) -> list[str]:
                     j += 1
                 i = j
                 continue
-        if any(c.isdigit() for c in line):
+        if _DIGIT.search(line):
             for mm in _MARKER.finditer(line):
                 pending.setdefault(int(mm.group(1)), []).append((i, mm.start(), mm.end()))
         i += 1
@@ -499,7 +508,7 @@ def _drop_footnotes(lines: list[str]) -> list[str]:
         for a, b in sorted(spans, reverse=True):
             s = s[:a] + s[b:]
         out[ln] = s
-    return [_SUP_MARKER.sub("", ln) if any(c in _SUPERSCRIPT for c in ln) else ln for ln in out]
+    return [_SUP_MARKER.sub("", ln) if _SUP_ANY.search(ln) else ln for ln in out]
 
 
 # --- lines -> blocks ----------------------------------------------------------------------------------------
@@ -515,7 +524,11 @@ class _Block:
 _TERMINAL = re.compile(r"[.!?:;][\"”’')\]]*$")
 _KEEP_HYPHEN_PREFIXES = {
     "non", "self", "cross", "well", "ad", "anti", "ex", "follow", "co", "multi", "long", "short", "high", "low",
-    "intra", "inter", "sub", "semi", "post", "pre", "re", "so", "e", "bi", "tri", "one", "two", "three",
+    "semi", "post", "pre", "so", "e", "bi", "tri", "one", "two", "three",
+}
+_KEEP_HYPHEN_SUFFIXES = {
+    "based", "led", "related", "oriented", "specific", "sensitive", "term", "level", "wide", "friendly", "owned",
+    "driven", "focused", "making", "building", "up", "hoc", "going",
 }
 
 
@@ -529,7 +542,7 @@ def _join_hyphen(prev: str, nxt: str, vocab: str) -> str:
     if b.lower() in ("and", "or", "to", "nor"):
         return prev + " " + nxt
     compound = f"{a}-{b}"
-    keep = (a.lower() in _KEEP_HYPHEN_PREFIXES or any(c.isdigit() or c.isupper() for c in a[1:] + b)
+    keep = (a.lower() in _KEEP_HYPHEN_PREFIXES or b.lower() in _KEEP_HYPHEN_SUFFIXES or any(c.isdigit() or c.isupper() for c in a[1:] + b)
             or b[:1].isupper() or compound.lower() in vocab)
     return prev + nxt if keep else prev[:-1] + nxt
 
@@ -645,7 +658,9 @@ def _entry_heading(lines: list[str], i: int) -> tuple[int, str, str]:
         if off <= end <= off + len(s) + 1:
             last_line, rest = idx, joined[end:off + len(s)]
             break
-    name = _clean_name(rest)
+    name = _clean_name(rest[:400])
+    if len(name) > 200:  # a heading runs into body text on one line: keep the first words as the name
+        name = name[:200].rsplit(" ", 1)[0]
     consumed_to = last_line
     if not name:
         k = last_line + 1

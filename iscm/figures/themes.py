@@ -1,0 +1,349 @@
+"""Figures of the Themes page: coverage grid, theme prevalence, evolution, similar ISCMs.
+
+Builders are pure: tables in, go.Figure out, with ids in `customdata[0]` so that a click on a cell or bar
+can be turned into a filter value by the page. The coverage grid is drawn with square markers rather than
+a go.Heatmap: markers can be clicked and selected, and each cell state gets its own legend entry, shape
+and colour (a heatmap offers only a colour bar and no selection).
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from iscm.figures.common import style
+from iscm.model import ISCM_TYPE_LABELS
+from iscm.palette import ISCM_TYPE_COLORS, OKABE_ITO, SEQUENTIAL_COLORS
+from iscm.themes import (
+    CROSS_REGIONAL,
+    GROUPINGS,
+    LEVEL_LABELS,
+    SORTS,
+    cells,
+    coverage_matrix,
+    order_rows,
+    prevalence_table,
+    similar_iscms,
+    theme_order,
+)
+
+# Cell states: shape and size differ as well as colour, so the grid reads without colour vision and in
+# greyscale print. Blue and orange are the Okabe-Ito pair that stays apart under every common deficiency.
+LEVEL_STYLE = {
+    "focus": {"symbol": "square", "color": OKABE_ITO["blue"], "size": 17, "line": 0},
+    "mentioned": {"symbol": "square-open", "color": OKABE_ITO["orange"], "size": 14, "line": 3},
+    "none": {"symbol": "square", "color": "rgba(153,153,153,0.45)", "size": 6, "line": 0},
+}
+REGION_COLORS = {
+    "Africa": OKABE_ITO["vermillion"],
+    "Americas": OKABE_ITO["green"],
+    "Asia": OKABE_ITO["orange"],
+    "Europe": OKABE_ITO["blue"],
+    "Oceania": OKABE_ITO["sky_blue"],
+    "Global": OKABE_ITO["purple"],
+    CROSS_REGIONAL: OKABE_ITO["grey"],
+}
+HIGHLIGHT_FILL = "rgba(230,159,0,0.18)"  # Okabe-Ito orange, faint: visible on light and dark backgrounds
+SIMILAR_COLORS = {"shared": OKABE_ITO["green"], "only_selected": OKABE_ITO["blue"],
+                  "only_other": OKABE_ITO["orange"]}
+ROW_PX = 24
+TICK_ANGLE = 55  # degrees: steep enough that neighbouring theme labels never touch
+HEADER_PX = 150  # title, subtitle, legend and axis title above the theme labels
+
+
+def _wrap(text: str, width: int = 70, limit: int = 420) -> str:
+    text = " ".join(str(text).split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=True)) if text else ""
+
+
+def _group_title(by: str, group: str) -> str:
+    if by == "type":
+        return f"{group} · {ISCM_TYPE_LABELS.get(group, group)}"
+    return group
+
+
+def group_color(by: str, group: str) -> str:
+    if by == "type":
+        return ISCM_TYPE_COLORS.get(group, OKABE_ITO["grey"])
+    return REGION_COLORS.get(group, OKABE_ITO["grey"])
+
+
+def _bold_ticks(labels: Sequence[str], bold: set[str]) -> list[str]:
+    return [f"<b>{lab}</b>" if lab in bold else lab for lab in labels]
+
+
+# ---------------------------------------------------------------------------------------------- coverage
+def coverage_data(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame, *,
+                  group_by: str = "none", sort: str = "name",
+                  only_themes: Iterable[str] | None = None) -> pd.DataFrame:
+    """The grid in display order, one row per ISCM x theme: the data behind the coverage chart (and its CSV).
+
+    Columns: group, iscm_id, iscm, theme_id, theme, level ('focus' | 'mentioned' | 'none'), since, evidence,
+    source, provenance, row (0 = top), col (0 = left). Columns are ordered by prevalence among the ISCMs
+    shown; `only_themes` keeps just those themes.
+    """
+    matrix = coverage_matrix(iscms, themes, iscm_themes)
+    cols = theme_order(matrix)
+    if only_themes:
+        keep = set(only_themes)
+        cols = [t for t in cols if t in keep]
+    rows = order_rows(matrix, iscms, sort=sort, group_by=group_by)
+    names = dict(zip(iscms["iscm_id"], iscms["short_name"].astype(str), strict=True))
+    labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
+    detail = cells(iscm_themes).set_index(["iscm_id", "theme_id"])
+    out = []
+    for r, (g, i) in enumerate(rows):
+        for c, t in enumerate(cols):
+            level = matrix.loc[i, t]
+            d = detail.loc[(i, t)] if level != "none" else None
+            out.append({
+                "group": g, "iscm_id": i, "iscm": names.get(i, i), "theme_id": t, "theme": labels.get(t, t),
+                "level": level, "since": d["since"] if d is not None else pd.NA,
+                "evidence": d["evidence"] if d is not None else "",
+                "source": d["source"] if d is not None else "",
+                "provenance": d["provenance"] if d is not None else "", "row": r, "col": c,
+            })
+    df = pd.DataFrame(out, columns=["group", "iscm_id", "iscm", "theme_id", "theme", "level", "since",
+                                    "evidence", "source", "provenance", "row", "col"])
+    df["since"] = pd.array(df["since"].tolist(), dtype="Int64")
+    return df
+
+
+def _cell_hover(r: pd.Series) -> str:
+    lines = [f"<b>{r['iscm']}</b> · {r['theme']}"]
+    if r["level"] == "none":
+        lines.append("Not covered in the data")
+    else:
+        since = "" if pd.isna(r["since"]) else f" since {int(r['since'])}"
+        lines.append(f"{LEVEL_LABELS[r['level']]}{since}")
+        if r["evidence"]:
+            lines.append("Evidence: " + _wrap(r["evidence"]))
+        if r["source"]:
+            lines.append("Source: " + _wrap(r["source"], 80, 200))
+        if r["provenance"] and r["provenance"] != "curated":
+            lines.append(f"Provenance: {r['provenance']}")
+    lines.append("<i>Click to filter to this ISCM</i>")
+    return "<br>".join(lines)
+
+
+def coverage_figure(data: pd.DataFrame, *, group_by: str = "none", highlight: Iterable[str] = (),
+                    subtitle: str = "") -> go.Figure:
+    """Dot-matrix 'heatmap' of ISCM x theme from coverage_data(): one marker trace per cell state.
+
+    Rows top to bottom as in `data`; with grouping, a bold header row opens each group. Highlighted themes
+    (e.g. the theme filter) get a tinted column and a bold label. customdata = [iscm_id, theme_id, level].
+    """
+    highlight = set(highlight)
+    theme_cols = data.drop_duplicates("theme_id").sort_values("col")
+    x_labels = theme_cols["theme"].tolist()
+    # y categories: ISCM names, with a header row before each group when grouping
+    y_cats: list[str] = []
+    row_label: dict[int, str] = {}
+    last_group = None
+    for r, g, name in data.drop_duplicates("row").sort_values("row")[["row", "group", "iscm"]].itertuples(
+            index=False):
+        if group_by != "none" and g != last_group:
+            y_cats.append(f"<b>{_group_title(group_by, g)}</b>")
+            last_group = g
+        label = name if name not in y_cats else f"{name} ({r})"
+        y_cats.append(label)
+        row_label[r] = label
+    fig = go.Figure()
+    for level in ("focus", "mentioned", "none"):
+        d = data[data["level"] == level]
+        st_ = LEVEL_STYLE[level]
+        fig.add_trace(go.Scatter(
+            x=d["theme"], y=d["row"].map(row_label), mode="markers",
+            name=f"{LEVEL_LABELS[level]} ({len(d)})", legendgroup=level,
+            marker={"symbol": st_["symbol"], "size": st_["size"], "color": st_["color"],
+                    "line": {"width": st_["line"], "color": st_["color"]}},
+            customdata=d[["iscm_id", "theme_id", "level"]].to_numpy().tolist(),
+            hovertext=[_cell_hover(r) for _, r in d.iterrows()], hoverinfo="text",
+            hoverlabel={"align": "left"},
+        ))
+    for t in highlight:
+        if t in theme_cols["theme_id"].tolist():
+            idx = theme_cols["theme_id"].tolist().index(t)
+            fig.add_shape(type="rect", xref="x", yref="y", x0=idx - 0.5, x1=idx + 0.5, y0=-0.5,
+                          y1=len(y_cats) - 0.5,
+                          fillcolor=HIGHLIGHT_FILL, line={"width": 0}, layer="below")
+    n_rows = len(y_cats)
+    bold = set(theme_cols.loc[theme_cols["theme_id"].isin(highlight), "theme"])
+    # Top margin, fixed from the content so nothing overlaps: title + subtitle, legend, axis title, then the
+    # slanted theme labels (their height from the longest label). automargin can still only grow it.
+    longest = max((len(lab) for lab in x_labels), default=10)
+    label_px = int(longest * 6.6 * math.sin(math.radians(TICK_ANGLE))) + 14
+    top = HEADER_PX + label_px
+    height = top + ROW_PX * max(n_rows, 3) + 30
+    fig.update_xaxes(side="top", type="category", categoryorder="array", categoryarray=x_labels,
+                     tickmode="array", tickvals=x_labels, ticktext=_bold_ticks(x_labels, bold),
+                     tickangle=-TICK_ANGLE, automargin=True, showgrid=False, zeroline=False, fixedrange=True,
+                     range=[-0.5, len(x_labels) - 0.5], title_standoff=6)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=y_cats, autorange=False,
+                     automargin=True, showgrid=True, gridcolor="rgba(153,153,153,0.15)", zeroline=False,
+                     fixedrange=True, range=[n_rows - 0.5, -0.5])
+    n_iscms = data["iscm_id"].nunique()
+    style(fig, f"Thematic coverage of {n_iscms} ISCMs", subtitle=subtitle,
+          x_title="Theme (most widely covered first)", y_title="ISCM", height=height)
+    fig.update_layout(
+        title={"yref": "container", "y": 1 - 14 / height, "yanchor": "top"},
+        # legend under the title (room for two lines when the chart is narrow), above the theme labels
+        legend={"orientation": "h", "yref": "container", "y": 1 - 58 / height, "yanchor": "top",
+                "xref": "container", "x": 0.01, "xanchor": "left", "title": {"text": "Cell:"},
+                "itemclick": False, "itemdoubleclick": False},
+        hovermode="closest", margin={"t": top, "b": 20, "l": 10, "r": 10},
+    )
+    return fig
+
+
+def coverage_heatmap(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame, *,
+                     group_by: str = "none", sort: str = "name", highlight: Iterable[str] = (),
+                     only_themes: Iterable[str] | None = None, subtitle: str = "") -> go.Figure:
+    """coverage_data() + coverage_figure() in one call."""
+    data = coverage_data(iscms, themes, iscm_themes, group_by=group_by, sort=sort, only_themes=only_themes)
+    sub = f"Rows sorted by {SORTS[sort].lower()}"
+    if group_by != "none":
+        sub = f"Rows grouped by {GROUPINGS[group_by].lower()}, sorted by {SORTS[sort].lower()}"
+    if subtitle:
+        sub = f"{subtitle} · {sub}"
+    return coverage_figure(data, group_by=group_by, highlight=highlight, subtitle=sub)
+
+
+# ---------------------------------------------------------------------------------------------- prevalence
+def prevalence_figure(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame, *,
+                      by: str = "type", highlight: Iterable[str] = (), subtitle: str = "") -> go.Figure:
+    """Horizontal stacked bars: how many ISCMs cover each theme, split by type or region group.
+
+    customdata = [theme_id, group, n_focus, n_mentioned, names]; most widely covered theme at the top.
+    Highlighted themes keep full colour and a bold label; the others are dimmed.
+    """
+    table = prevalence_table(iscms, themes, iscm_themes, by=by)
+    highlight = set(highlight)
+    order = list(dict.fromkeys(table["label"]))
+    bold = set(table.loc[table["theme_id"].isin(highlight), "label"])
+    fig = go.Figure()
+    for g in dict.fromkeys(table["group"]):
+        d = table[table["group"] == g]
+        name = _group_title(by, g) if by == "type" else g
+        opacity = [1.0 if not highlight or t in highlight else 0.4 for t in d["theme_id"]]
+        fig.add_trace(go.Bar(
+            y=d["label"], x=d["n_iscms"], orientation="h", name=name,
+            marker={"color": group_color(by, g), "opacity": opacity},
+            customdata=d[["theme_id", "group", "n_focus", "n_mentioned", "iscms"]].to_numpy().tolist(),
+            hovertemplate=(f"<b>%{{y}}</b><br>{name}: %{{x}} ISCMs "
+                           "(%{customdata[2]} focus, %{customdata[3]} mentioned)<br>%{customdata[4]}"
+                           "<br><i>Click to filter to this theme</i><extra></extra>"),
+        ))
+    totals = table.groupby("label", sort=False)["n_iscms"].sum()
+    for lab in order:
+        fig.add_annotation(x=int(totals[lab]), y=lab, text=str(int(totals[lab])), showarrow=False,
+                           xanchor="left", xshift=4, font={"size": 12})
+    fig.update_layout(barmode="stack", bargap=0.25,
+                      legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top", "traceorder": "normal",
+                              "title": {"text": GROUPINGS.get(by, by) + ":"}})
+    fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed", automargin=True,
+                     tickmode="array", tickvals=order, ticktext=_bold_ticks(order, bold))
+    fig.update_xaxes(automargin=True, rangemode="tozero", gridcolor="rgba(153,153,153,0.25)")
+    n = len(iscms)
+    return style(fig, f"How many of the {n} ISCMs cover each theme", subtitle=subtitle,
+                 x_title="Number of ISCMs covering the theme (focus or mentioned)", y_title=None,
+                 height=max(320, 170 + 30 * len(order)))
+
+
+# ---------------------------------------------------------------------------------------------- evolution
+def evolution_figure(table: pd.DataFrame, *, highlight: Iterable[str] = (), subtitle: str = "") -> go.Figure:
+    """Theme x year grid of how many ISCMs had the theme on their agenda (cumulative), from evolution_table().
+
+    Rows: themes by the year they first appear (earliest at the top); empty years stay blank. Single-hue
+    sequential scale, so order reads without colour vision. customdata = [theme_id, new ISCMs].
+    """
+    fig = go.Figure()
+    if table.empty:
+        fig.add_annotation(text="No years known for the ISCMs shown", showarrow=False, x=0.5, y=0.5,
+                           xref="paper", yref="paper")
+        return style(fig, "When themes entered ISCM agendas", subtitle=subtitle, height=320)
+    firsts = table[table["cumulative"] > 0].groupby("theme_id")["year"].min()
+    totals = table.groupby("theme_id")["cumulative"].max()
+    themes = [t for t in dict.fromkeys(table["theme_id"]) if t in firsts.index]
+    themes.sort(key=lambda t: (int(firsts[t]), -int(totals[t])))
+    labels = dict(zip(table["theme_id"], table["label"], strict=False))
+    years = sorted(table["year"].unique())
+    piv = table.pivot(index="theme_id", columns="year", values="cumulative").loc[themes, years]
+    new = table.pivot(index="theme_id", columns="year", values="new_iscms").loc[themes, years]
+    z = [[None if v == 0 else int(v) for v in row] for row in piv.to_numpy()]
+    cd = [[[t, n or "—"] for n in new.loc[t]] for t in themes]
+    y = [labels[t] for t in themes]
+    n = len(SEQUENTIAL_COLORS) - 1
+    fig.add_trace(go.Heatmap(
+        x=years, y=y, z=z, customdata=cd, xgap=1, ygap=2, zmin=1,
+        colorscale=[[i / n, c] for i, c in enumerate(SEQUENTIAL_COLORS)],
+        colorbar={"title": {"text": "ISCMs"}, "thickness": 12, "outlinewidth": 0},
+        hovertemplate="<b>%{y}</b><br>%{x}: %{z} ISCMs so far<br>New: %{customdata[1]}<extra></extra>",
+    ))
+    bold = {labels[t] for t in set(highlight) if t in labels}
+    fig.update_yaxes(autorange="reversed", automargin=True, tickmode="array", tickvals=y,
+                     ticktext=_bold_ticks(y, bold), type="category")
+    fig.update_xaxes(automargin=True, dtick=5 if len(years) > 15 else 1, showgrid=False)
+    return style(fig, "When themes entered ISCM agendas",
+                 subtitle=subtitle or "Cumulative number of ISCMs covering each theme, by year",
+                 x_title="Year", y_title=None, height=max(300, 150 + 26 * len(themes)))
+
+
+# ---------------------------------------------------------------------------------------------- similar
+def similar_table(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame, iscm_id: str,
+                  n: int = 5, candidates: Iterable[str] | None = None) -> pd.DataFrame:
+    """similar_iscms() with names and theme labels, ready for a table: iscm_id, ISCM, jaccard, shared,
+    only_selected, only_other (labels '; '-joined)."""
+    matrix = coverage_matrix(iscms, themes, iscm_themes)
+    order = theme_order(matrix)
+    matrix = matrix[order]
+    sim = similar_iscms(matrix, iscm_id, n=n, candidates=candidates)
+    names = dict(zip(iscms["iscm_id"], iscms["short_name"].astype(str), strict=True))
+    labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
+
+    def lab(ts: Sequence[str]) -> str:
+        return "; ".join(labels.get(t, t) for t in ts)
+
+    out = pd.DataFrame({
+        "iscm_id": sim["iscm_id"], "iscm": sim["iscm_id"].map(lambda i: names.get(i, i)),
+        "jaccard": sim["jaccard"].round(3), "n_shared": sim["n_shared"],
+        "n_only_selected": sim["only_selected"].map(len), "n_only_other": sim["only_other"].map(len),
+        "shared": sim["shared"].map(lab), "only_selected": sim["only_selected"].map(lab),
+        "only_other": sim["only_other"].map(lab),
+    })
+    return out
+
+
+def similar_figure(table: pd.DataFrame, selected_name: str, *, subtitle: str = "") -> go.Figure:
+    """Stacked bars per similar ISCM: themes shared, only in the selected ISCM, only in the other one.
+
+    Bar labels carry the Jaccard similarity; customdata = [iscm_id, theme list]. Most similar at the top.
+    """
+    fig = go.Figure()
+    y = [f"{r.iscm} (J = {r.jaccard:.2f})" for r in table.itertuples(index=False)]
+    parts = (("shared", "n_shared", "Shared themes"),
+             ("only_selected", "n_only_selected", f"Only in {selected_name}"),
+             ("only_other", "n_only_other", "Only in the other ISCM"))
+    for key, count, name in parts:
+        fig.add_trace(go.Bar(
+            y=y, x=table[count], orientation="h", name=name, marker={"color": SIMILAR_COLORS[key]},
+            customdata=[[i, _wrap(s, 60) or "—"] for i, s in zip(table["iscm_id"], table[key], strict=True)],
+            hovertemplate=f"<b>%{{y}}</b><br>{name}: %{{x}}<br>%{{customdata[1]}}"
+                          "<br><i>Click to filter to this ISCM</i><extra></extra>",
+        ))
+    if table.empty:
+        fig.add_annotation(text="No other ISCM shares a theme with it", showarrow=False, x=0.5, y=0.5,
+                           xref="paper", yref="paper")
+    fig.update_layout(barmode="stack", bargap=0.3,
+                      legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top", "traceorder": "normal"})
+    fig.update_yaxes(autorange="reversed", automargin=True, type="category")
+    fig.update_xaxes(automargin=True, gridcolor="rgba(153,153,153,0.25)", dtick=1)
+    return style(fig, f"ISCMs with the most similar themes to {selected_name}",
+                 subtitle=subtitle or "Jaccard similarity J of the sets of themes covered",
+                 x_title="Number of themes", y_title=None, height=200 + 46 * max(len(table), 1))

@@ -22,7 +22,12 @@ FAVICON = str(Path(__file__).resolve().parents[1] / "static" / "favicon.png")
 # (file, title, url path, icon): the pages of the app, in menu order. app.py registers exactly these.
 PAGES: list[tuple[str, str, str, str]] = [
     ("pages/overview.py", "Overview", "overview", ":material/dashboard:"),
+    ("pages/themes.py", "Themes", "themes", ":material/category:"),
+    ("pages/membership.py", "Membership", "membership", ":material/public:"),
+    ("pages/network.py", "Network", "network", ":material/hub:"),
     ("pages/data.py", "Data", "data", ":material/table:"),
+    ("pages/profile.py", "Profile", "profile", ":material/badge:"),
+    ("pages/compare.py", "Compare", "compare", ":material/compare_arrows:"),
 ]
 
 

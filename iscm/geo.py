@@ -127,6 +127,15 @@ def shape_table(resolution: int = RESOLUTION) -> pd.DataFrame:
     return pd.DataFrame(rows).drop_duplicates("iso3").set_index("iso3").sort_index()
 
 
+@lru_cache(maxsize=4)
+def _lookup(resolution: int = RESOLUTION) -> dict[str, tuple[float, float, float]]:
+    """iso3 -> (lon, lat, area_km2) as a plain dict: maps look up hundreds of codes per figure."""
+    t = shape_table(resolution)
+    return {c: (float(lon), float(lat), float(a)) for c, lon, lat, a in zip(t.index, t.lon, t.lat, t.area_km2,
+                                                                            strict=True)}
+
+
+@lru_cache(maxsize=4)
 def shape_ids(resolution: int = RESOLUTION) -> frozenset[str]:
     """ISO3 codes that the world file draws as a country shape."""
     return frozenset(shape_table(resolution).index)
@@ -139,17 +148,17 @@ def drawable_iso3(resolution: int = RESOLUTION) -> frozenset[str]:
 
 def needs_marker(iso3: str, resolution: int = RESOLUTION) -> bool:
     """True when a place is missing from the shapes or too small to see or hover at world scale."""
-    table = shape_table(resolution)
-    if iso3 not in table.index:
+    found = _lookup(resolution).get(iso3)
+    if found is None:
         return iso3 in EXTRA_POINTS
-    return bool(table.at[iso3, "area_km2"] < SMALL_AREA_KM2)
+    return found[2] < SMALL_AREA_KM2
 
 
 def point(iso3: str, resolution: int = RESOLUTION) -> tuple[float, float] | None:
     """(lon, lat) of a place's marker, or None if it is not drawable at all."""
-    table = shape_table(resolution)
-    if iso3 in table.index:
-        return float(table.at[iso3, "lon"]), float(table.at[iso3, "lat"])
+    found = _lookup(resolution).get(iso3)
+    if found is not None:
+        return found[0], found[1]
     if iso3 in EXTRA_POINTS:
         lon, lat, _ = EXTRA_POINTS[iso3]
         return lon, lat

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 from iscm import geo
 from iscm.countries import country_name
+from iscm.figures.common import style
 from iscm.palette import NONE_COLOR, OKABE_ITO, SEQUENTIAL_COLORS
 
 MEMBER_COLOR = OKABE_ITO["blue"]
@@ -192,7 +193,8 @@ WORLD_VIEW = {"lataxis_range": [-57.0, 85.0]}
 """World maps leave out Antarctica: no ISCM has members there and it would take a fifth of the height."""
 
 
-def _style_map(fig: go.Figure, title: str, view: Mapping | None = None, *, legend_title: str = "") -> go.Figure:
+def _style_map(fig: go.Figure, title: str, view: Mapping | None = None, *, subtitle: str = "") -> go.Figure:
+    """House style plus the map look: natural earth, 1:50m shapes, flat land, no ocean, framed on the view."""
     fig.update_geos(
         projection_type="natural earth",
         resolution=geo.RESOLUTION,
@@ -206,13 +208,10 @@ def _style_map(fig: go.Figure, title: str, view: Mapping | None = None, *, legen
         bgcolor=_TRANSPARENT,
         **(view or WORLD_VIEW),
     )
+    style(fig, title, subtitle=subtitle, height=540)
     fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
-        paper_bgcolor=_TRANSPARENT,
-        plot_bgcolor=_TRANSPARENT,
-        margin={"l": 0, "r": 0, "t": 50, "b": 0},
-        height=520,
-        legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top", "title": {"text": legend_title}},
+        margin={"l": 0, "r": 0, "t": 70 if subtitle else 50, "b": 0},
+        legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top"},
         clickmode="event+select",
         dragmode="pan",
     )
@@ -261,32 +260,43 @@ def participation_table(
     if part.empty:
         return pd.DataFrame(columns=cols)
     names = _names(iscms)
-    part = part.assign(_name=part["iscm_id"].map(lambda i: names.get(i, i)))
+    # plain Python over the rows: a pandas groupby per State is ~50x slower on string columns
+    acc: dict[str, dict] = {}
+    for iscm_id, iso3, country, role, territory in zip(
+        part["iscm_id"], part["iso3"], part["country"], part["role"], part["territory"], strict=True,
+    ):
+        row = acc.setdefault(iso3, {"iso3": iso3, "country": country, "items": {}, "territory": False})
+        row["items"][iscm_id] = (names.get(iscm_id, iscm_id), role)
+        row["territory"] = row["territory"] or bool(territory)
     rows = []
-    for iso3, grp in part.groupby("iso3", sort=False):
-        grp = grp.sort_values(["_name"])
+    for row in acc.values():
+        items = sorted(row.pop("items").values())
         rows.append({
-            "iso3": iso3,
-            "country": grp["country"].iloc[0],
-            "n_iscms": grp["iscm_id"].nunique(),
-            "n_member": int((grp["role"] == "member").sum()),
-            "n_observer": int((grp["role"] == "observer").sum()),
-            "iscms": "; ".join(f"{n} ({r})" for n, r in zip(grp["_name"], grp["role"], strict=True)),
-            "territory": bool(grp["territory"].any()),
+            **row,
+            "n_iscms": len(items),
+            "n_member": sum(r == "member" for _, r in items),
+            "n_observer": sum(r == "observer" for _, r in items),
+            "iscms": "; ".join(f"{n} ({r})" for n, r in items),
         })
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values(["n_iscms", "country"], ascending=[False, True], ignore_index=True)
 
 
-def _hover_count(row: pd.Series, what: str) -> str:
-    lines = [f"<b>{row['country']}</b>{' (territory)' if row['territory'] else ''}", f"{row['n_iscms']} {what}:"]
-    lines += [f"· {item}" for item in str(row["iscms"]).split("; ")]
-    return "<br>".join(lines)
+def _hover_counts(table: pd.DataFrame, what: str) -> list[str]:
+    """Hover text per row of a participation table: name, count, and the ISCMs one per line."""
+    out = []
+    for country, territory, n, items in zip(table["country"], table["territory"], table["n_iscms"],
+                                            table["iscms"], strict=True):
+        lines = [f"<b>{country}</b>{' (territory)' if territory else ''}", f"{n} {what}:"]
+        lines += [f"· {item}" for item in str(items).split("; ")]
+        out.append("<br>".join(lines))
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- maps
 def iscm_map(
     memberships: pd.DataFrame, iscms: pd.DataFrame | None, iscm_ids: Sequence[str], *, zoom: bool = True,
+    subtitle: str = "",
 ) -> go.Figure:
     """Map of the selected ISCMs' participants.
 
@@ -322,29 +332,28 @@ def iscm_map(
             if layer is not None:
                 fig.add_trace(layer)
         title = f"{iscm_name}: members and observers"
-        legend_title = ""
         view_codes = drawn
     else:
         table = participation_table(memberships, iscms, ids)
-        hover = [_hover_count(r, f"of the {len(ids)} selected ISCMs") for _, r in table.iterrows()]
+        hover = _hover_counts(table, f"of the {len(ids)} selected ISCMs")
         fig.add_trace(_background(table["iso3"], "In none of the selected ISCMs", name="In none of them"))
         for tr in _count_traces(table, hover, vmax=max(len(ids), 1), name="Selected ISCMs",
                                 colorbar_title="ISCMs"):
             fig.add_trace(tr)
         title = (f"Participation in {len(ids)} selected ISCMs (members and observers)" if ids
                  else "No ISCM selected")
-        legend_title = ""
         view_codes = table["iso3"].tolist()
     view = region_view(view_codes) if zoom else {}
-    return _style_map(fig, title, view, legend_title=legend_title)
+    return _style_map(fig, title, view, subtitle=subtitle)
 
 
 def density_map(
     memberships: pd.DataFrame, iscms: pd.DataFrame | None = None, roles: Iterable[str] = PARTICIPANT_ROLES,
+    *, subtitle: str = "",
 ) -> go.Figure:
     """Dialogue density: the number of ISCMs each State takes part in, world view, hover lists them."""
     table = participation_table(memberships, iscms, roles=roles)
-    hover = [_hover_count(r, "ISCMs") for _, r in table.iterrows()]
+    hover = _hover_counts(table, "ISCMs")
     fig = go.Figure()
     fig.add_trace(_background(table["iso3"], "No ISCM in the data", name="No ISCM"))
     vmax = int(table["n_iscms"].max()) if not table.empty else 1
@@ -352,7 +361,8 @@ def density_map(
         fig.add_trace(tr)
     which = "members and observers" if set(roles) == set(PARTICIPANT_ROLES) else " and ".join(
         f"{r}s" for r in roles)
-    return _style_map(fig, f"Dialogue density: number of ISCMs each State takes part in ({which})")
+    return _style_map(fig, f"Dialogue density: number of ISCMs each State takes part in ({which})",
+                      subtitle=subtitle)
 
 
 # ---------------------------------------------------------------------------------------------- country view
@@ -365,20 +375,21 @@ def country_iscms(
     if mine.empty:
         return pd.DataFrame(columns=cols)
     labels = dict(zip(themes["theme_id"], themes["label"], strict=True)) if not themes.empty else {}
-    info = iscms.set_index("iscm_id")
+    info = {r["iscm_id"]: r for r in iscms[["iscm_id", "short_name", "type", "established"]].to_dict("records")}
+    by_iscm: dict[str, list[tuple[bool, str]]] = {}
+    for iscm_id, theme_id, level in zip(iscm_themes["iscm_id"], iscm_themes["theme_id"], iscm_themes["level"],
+                                        strict=True):
+        by_iscm.setdefault(iscm_id, []).append((level != "focus", labels.get(theme_id, theme_id)))
     rows = []
-    for _, m in mine.iterrows():
-        th = iscm_themes[iscm_themes["iscm_id"] == m["iscm_id"]]
-        th = th.assign(_focus=(th["level"] != "focus"), _label=th["theme_id"].map(lambda t: labels.get(t, t)))
-        th = th.sort_values(["_focus", "_label"])
-        r = info.loc[m["iscm_id"]] if m["iscm_id"] in info.index else None
+    for iscm_id, role in zip(mine["iscm_id"], mine["role"], strict=True):
+        r = info.get(iscm_id)
         rows.append({
-            "iscm_id": m["iscm_id"],
-            "ISCM": r["short_name"] if r is not None else m["iscm_id"],
-            "Role": ROLE_LABELS.get(m["role"], m["role"]),
-            "Type": r["type"] if r is not None else "",
-            "Established": r["established"] if r is not None else pd.NA,
-            "Themes": "; ".join(th["_label"]),
+            "iscm_id": iscm_id,
+            "ISCM": r["short_name"] if r else iscm_id,
+            "Role": ROLE_LABELS.get(role, role),
+            "Type": r["type"] if r else "",
+            "Established": r["established"] if r else pd.NA,
+            "Themes": "; ".join(label for _, label in sorted(by_iscm.get(iscm_id, []))),
         })
     out = pd.DataFrame(rows, columns=cols)
     out["_o"] = out["Role"].map({"Member": 0, "Observer": 1})
@@ -394,7 +405,7 @@ def fellow_members_table(memberships: pd.DataFrame, iscms: pd.DataFrame | None, 
 
 
 def fellow_members_map(
-    memberships: pd.DataFrame, iscms: pd.DataFrame | None, iso3: str, *, zoom: bool = True,
+    memberships: pd.DataFrame, iscms: pd.DataFrame | None, iso3: str, *, zoom: bool = True, subtitle: str = "",
 ) -> go.Figure:
     """The chosen State (highlighted) and its partners coloured by the number of ISCMs they share with it."""
     iso3 = iso3.upper()
@@ -402,7 +413,7 @@ def fellow_members_map(
     me = _label(iso3, names)
     n_mine = memberships.loc[memberships["iso3"] == iso3, "iscm_id"].nunique()
     table = fellow_members_table(memberships, iscms, iso3)
-    hover = [_hover_count(r, f"ISCMs shared with {me}") for _, r in table.iterrows()]
+    hover = _hover_counts(table, f"ISCMs shared with {me}")
     fig = go.Figure()
     fig.add_trace(_background([*table["iso3"], iso3], f"Shares no ISCM with {me}", name="No shared ISCM"))
     for tr in _count_traces(table, hover, vmax=max(n_mine, 1), name="Shared ISCMs",
@@ -414,7 +425,7 @@ def fellow_members_map(
     if marks is not None:
         fig.add_trace(marks)
     view = region_view([*table["iso3"], iso3]) if zoom else {}
-    return _style_map(fig, f"Fellow members: States that share ISCMs with {me}", view)
+    return _style_map(fig, f"Fellow members: States that share ISCMs with {me}", view, subtitle=subtitle)
 
 
 def country_themes(
@@ -441,7 +452,7 @@ def country_themes(
     return out.sort_values(["n_iscms", "Theme"], ascending=[False, True], ignore_index=True)
 
 
-def country_themes_figure(table: pd.DataFrame, country: str) -> go.Figure:
+def country_themes_figure(table: pd.DataFrame, country: str, *, subtitle: str = "") -> go.Figure:
     """Horizontal bars: for each theme, how many of the State's ISCMs cover it (focus vs. mentioned)."""
     t = table.sort_values(["n_iscms", "Theme"], ascending=[True, False])
     focus = t["n_focus"].astype(int)
@@ -454,16 +465,9 @@ def country_themes_figure(table: pd.DataFrame, country: str) -> go.Figure:
         go.Bar(y=t["Theme"], x=mentioned, orientation="h", name="Mentioned", marker_color=OKABE_ITO["sky_blue"],
                hovertext=hover, hovertemplate="%{hovertext}<extra>mentioned: %{x}</extra>"),
     ])
-    fig.update_layout(
-        barmode="stack",
-        title={"text": f"Themes of the ISCMs {country} takes part in", "x": 0, "xanchor": "left"},
-        xaxis_title="Number of its ISCMs covering the theme",
-        yaxis_title="Theme",
-        paper_bgcolor=_TRANSPARENT, plot_bgcolor=_TRANSPARENT,
-        height=max(300, 60 + 26 * len(t)),
-        margin={"l": 10, "r": 10, "t": 50, "b": 40},
-        legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
-    )
+    style(fig, f"Themes of the ISCMs {country} takes part in", subtitle=subtitle,
+          x_title="Number of its ISCMs covering the theme", y_title="Theme", height=max(320, 90 + 26 * len(t)))
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"})
     if len(t) and t["n_iscms"].max() <= 15:
         fig.update_xaxes(tickmode="linear", dtick=1, rangemode="tozero")
     return fig
@@ -491,7 +495,7 @@ def cluster_order(similarity: np.ndarray) -> list[int]:
 
 def overlap_matrix(
     memberships: pd.DataFrame, iscm_ids: Sequence[str], metric: str = "count", *,
-    iscms: pd.DataFrame | None = None, roles: Iterable[str] = ("member",),
+    iscms: pd.DataFrame | None = None, roles: Iterable[str] = ("member",), subtitle: str = "",
 ) -> tuple[pd.DataFrame, go.Figure]:
     """ISCM x ISCM matrix of shared States, clustered; metric 'count' (shared States) or 'jaccard'.
 
@@ -531,17 +535,12 @@ def overlap_matrix(
         text_t, hover_t, cbar = "%{z:.2f}", "%{y} and %{x}<br>Jaccard %{z:.2f}<extra></extra>", "Jaccard"
         zmin, zmax = 0.0, 1.0
     fig = go.Figure(go.Heatmap(
-        z=values, x=labels, y=labels, colorscale=_scale(SEQUENTIAL_COLORS), zmin=zmin, zmax=zmax,
+        # plain lists, not a typed array: readable in the figure JSON and the HTML export
+        z=values.tolist(), x=labels, y=labels, colorscale=_scale(SEQUENTIAL_COLORS), zmin=zmin, zmax=zmax,
         texttemplate=text_t if n <= 20 else None, hovertemplate=hover_t,
         colorbar={"title": {"text": cbar}, "thickness": 12}, xgap=1, ygap=1,
     ))
-    size = max(360, 140 + 28 * n)
-    fig.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
-        xaxis_title="ISCM", yaxis_title="ISCM",
-        paper_bgcolor=_TRANSPARENT, plot_bgcolor=_TRANSPARENT,
-        height=size, margin={"l": 10, "r": 10, "t": 50, "b": 10},
-    )
+    style(fig, title, subtitle=subtitle, x_title="ISCM", y_title="ISCM", height=max(380, 200 + 24 * n))
     fig.update_xaxes(tickangle=-45, side="bottom")
     fig.update_yaxes(autorange="reversed")
     return df, fig
@@ -571,20 +570,22 @@ def pair_compare(
 
 def pair_table(compare: pd.DataFrame, name_a: str, name_b: str) -> pd.DataFrame:
     """Side-by-side columns (In both | Only <a> | Only <b>) of country names; observers marked '(obs.)'."""
-    def fmt(r: pd.Series) -> str:
+    def fmt(r: Mapping) -> str:
         obs = "observer" in (r["role_a"], r["role_b"])
         return f"{r['country']} (obs.)" if obs else str(r["country"])
 
     cols = {
-        "In both": [fmt(r) for _, r in compare[compare["group"] == "both"].iterrows()],
-        f"Only {name_a}": [fmt(r) for _, r in compare[compare["group"] == "only_a"].iterrows()],
-        f"Only {name_b}": [fmt(r) for _, r in compare[compare["group"] == "only_b"].iterrows()],
+        "In both": [fmt(r) for r in compare[compare["group"] == "both"].to_dict("records")],
+        f"Only {name_a}": [fmt(r) for r in compare[compare["group"] == "only_a"].to_dict("records")],
+        f"Only {name_b}": [fmt(r) for r in compare[compare["group"] == "only_b"].to_dict("records")],
     }
     n = max((len(v) for v in cols.values()), default=0)
     return pd.DataFrame({k: v + [""] * (n - len(v)) for k, v in cols.items()})
 
 
-def pair_map(compare: pd.DataFrame, name_a: str, name_b: str, *, zoom: bool = True) -> go.Figure:
+def pair_map(
+    compare: pd.DataFrame, name_a: str, name_b: str, *, zoom: bool = True, subtitle: str = "",
+) -> go.Figure:
     """Map of two ISCMs: States in both, only in the first, only in the second."""
     fig = go.Figure()
     fig.add_trace(_background(compare["iso3"], f"In neither {name_a} nor {name_b}", name="In neither"))
@@ -604,7 +605,7 @@ def pair_map(compare: pd.DataFrame, name_a: str, name_b: str, *, zoom: bool = Tr
         if marks is not None:
             fig.add_trace(marks)
     view = region_view(compare["iso3"]) if zoom else {}
-    return _style_map(fig, f"{name_a} and {name_b}: common and exclusive participants", view)
+    return _style_map(fig, f"{name_a} and {name_b}: common and exclusive participants", view, subtitle=subtitle)
 
 
 def selected_iso3(event: object) -> str | None:

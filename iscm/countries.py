@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 import pycountry
 
@@ -143,12 +143,15 @@ def fold_lower(text: str) -> str:
     return text.translate(_FOLD).lower()
 
 
+_CANON_TIGHT = re.compile(r"\s*([/&+])\s*")
+_CANON_SPACE = re.compile(r"\s*-\s*|\s+")
+
+
 def _canonical(phrase: str, case_sensitive: bool) -> str:
     """The key a phrase and any text it matches share: spacing around - / & and runs of blanks ignored."""
     s = fold(phrase) if case_sensitive else fold_lower(phrase)
-    s = re.sub(r"\s*([/&+])\s*", r"\1", s.replace(".", ""))
-    s = re.sub(r"\s*-\s*|\s+", " ", s)
-    return s.strip()
+    s = _CANON_TIGHT.sub(r"\1", s.replace(".", ""))
+    return _CANON_SPACE.sub(" ", s).strip()
 
 
 # --- phrase matcher -----------------------------------------------------------------------------------------
@@ -192,8 +195,7 @@ def _trie_regex(phrases: Iterable[str]) -> str:
     return build(root)
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     key: object          # what the phrase stands for (an ISO3 code, ('org', id), ...)
     text: str            # the matched text as written
     start: int
@@ -225,11 +227,21 @@ class PhraseMatcher:
                 self._wild.append((cs, rx, key))
             else:
                 self._keys.setdefault((cs, _canonical(phrase, cs)), key)
+        self._memo: dict[bool, dict[str, object | None]] = {True: {}, False: {}}
         self._rx: dict[bool, re.Pattern[str] | None] = {}
         for cs, fs in forms.items():
             self._rx[cs] = re.compile(r"(?<!\w)" + _trie_regex(sorted(fs)) + r"(?!\w)") if fs else None
 
     def _key_for(self, cs: bool, matched: str) -> object | None:
+        memo = self._memo[cs]
+        if matched in memo:
+            return memo[matched]
+        if len(memo) > 50_000:
+            memo.clear()
+        key = memo[matched] = self._lookup(cs, matched)
+        return key
+
+    def _lookup(self, cs: bool, matched: str) -> object | None:
         key = self._keys.get((cs, _canonical(matched, cs)))
         if key is not None:
             return key
@@ -241,26 +253,26 @@ class PhraseMatcher:
     def find(self, text: str) -> list[Match]:
         """All non-overlapping matches in reading order (longest first where two start together)."""
         found: list[Match] = []
-        folded = {True: None, False: None}
         for cs, rx in self._rx.items():
             if rx is None:
                 continue
-            hay = folded[cs] = fold(text) if cs else fold_lower(text)
+            hay = fold(text) if cs else fold_lower(text)
+            key_for = self._key_for
             for m in rx.finditer(hay):
-                key = self._key_for(cs, m.group(0))  # folded text: wildcard regexes expect it
+                a, b = m.span()
+                key = key_for(cs, hay[a:b])
                 if key is not None:
-                    found.append(Match(key, text[m.start():m.end()], m.start(), m.end()))
-        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
-        out: list[Match] = []
-        last_end = -1
-        for m in found:
-            if m.start >= last_end:
-                out.append(m)
-                last_end = m.end
-            elif out and m.end - m.start > out[-1].end - out[-1].start and m.start == out[-1].start:
-                out[-1] = m  # pragma: no cover - sort order makes the longer come first
-                last_end = m.end
-        return out
+                    found.append(Match(key, text[a:b], a, b))
+        if self._rx[True] is not None and self._rx[False] is not None:
+            found.sort(key=lambda m: (m.start, m.start - m.end))
+            out: list[Match] = []
+            last_end = -1
+            for m in found:
+                if m.start >= last_end:
+                    out.append(m)
+                    last_end = m.end
+            return out
+        return found
 
 
 # --- country names ------------------------------------------------------------------------------------------

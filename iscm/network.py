@@ -186,7 +186,7 @@ def build_graph(ds: Dataset, *, include_states: bool = False, edge_types: Iterab
     return g
 
 
-def simple_graph(g: nx.MultiGraph) -> nx.Graph:
+def simple_graph(g: nx.Graph) -> nx.Graph:
     """Parallel edges merged (weights summed, types listed), nodes and edges in sorted order.
 
     Sorting makes everything computed on it (layout, communities, path ties) a function of the graph's
@@ -195,13 +195,15 @@ def simple_graph(g: nx.MultiGraph) -> nx.Graph:
     s = nx.Graph()
     s.add_nodes_from(sorted(g.nodes))
     acc: dict[tuple[str, str], list[Any]] = {}
-    for u, v, k, w in g.edges(keys=True, data="weight", default=1.0):
+    edges = (g.edges(keys=True, data="weight", default=1.0) if g.is_multigraph()
+             else ((u, v, d.get("etype", ""), d.get("weight", 1.0)) for u, v, d in g.edges(data=True)))
+    for u, v, k, w in edges:
         key = (u, v) if u <= v else (v, u)
         cur = acc.setdefault(key, [0.0, []])
         cur[0] += float(w)
         cur[1].append(k)
     for (u, v), (w, types) in sorted(acc.items()):
-        s.add_edge(u, v, weight=w, etypes="; ".join(sorted(types)))
+        s.add_edge(u, v, weight=w, etypes="; ".join(sorted(t for t in types if t)))
     return s
 
 
@@ -276,9 +278,9 @@ def eigenvector(s: nx.Graph) -> dict[str, float]:
 
     On a connected graph it equals nx.eigenvector_centrality (unit Euclidean norm). On a disconnected one,
     where the whole-graph power iteration can stall and ranks nodes of smaller components arbitrarily, each
-    component is solved on its own and its vector scaled by the square root of its share of the nodes: the
-    squares still sum to 1, and a pair of nodes off on its own does not outrank the hubs of the main
-    component. Isolated nodes score 0.
+    component is solved on its own and its vector scaled by the square root of its share of the nodes (the
+    squares of a component's scores sum to its share), so a pair of nodes off on its own does not outrank
+    the hubs of the main component. Isolated nodes score 0.
     """
     out = dict.fromkeys(s.nodes, 0.0)
     n = s.number_of_nodes()

@@ -127,7 +127,7 @@ def section_texts(doc) -> dict[str, str]:
 # --- a synthetic three-entry document (own words), laid out like a PDF export ------------------------------
 
 ENTRIES = [
-    ("Budapest Process", "irregular migration and return, later also legal migration and migra-",
+    ("Budapest Process", "irregular migration and readmission, later also legal migration and migra-",
      "tion and development"),
     ("“Rabat Process”", "mobility, legal migration and the fight against smug-", "gling of migrants"),
     ("Puebla Process", "border management and protection of vulnerable mi-", "grants"),

@@ -18,7 +18,6 @@ import re
 import threading
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlparse
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -56,26 +55,19 @@ def plotly_config(stem: str) -> dict[str, Any]:
     }
 
 
-def _source_label(src: str, limit: int = 60) -> str:
-    if re.match(r"https?://", src):
-        host = urlparse(src).netloc.lower()
-        return host[4:] if host.startswith("www.") else host
-    return src if len(src) <= limit else src[: limit - 1] + "…"
-
-
 def _md(text: str) -> str:
     """Escape the characters Streamlit markdown would read as markup in a source title."""
     return re.sub(r"([\\`*_\[\]$<>#|~])", r"\\\1", text)
 
 
-def caption_text(sources: list[str], data_date: str) -> str:
-    """Caption under a chart: the first sources as links (web site names), the rest counted, the date."""
-    shown = sources[:4]
+def caption_text(sources: list[str], data_date: str, *, shown: int = 4) -> str:
+    """Caption under a chart: the most-cited source sites as links, the others counted, the data date."""
+    sites = export.source_sites(sources)
     parts = []
-    for src in shown:
-        label = _md(_source_label(src))
-        parts.append(f"[{label}]({src})" if re.match(r"https?://", src) else label)
-    more = f" and {len(sources) - len(shown)} more" if len(sources) > len(shown) else ""
+    for label, first, _n in sites[:shown]:
+        short = label if len(label) <= 60 else label[:59] + "…"
+        parts.append(f"[{_md(short)}]({first})" if re.match(r"https?://", first) else _md(short))
+    more = f" and {len(sites) - shown} more" if len(sites) > shown else ""
     text = f"Sources: {'; '.join(parts)}{more}." if parts else "Sources: none listed."
     return text + (f" Data as of {data_date}." if data_date else "")
 
@@ -138,11 +130,17 @@ def _register(key: str, item: export.ChartItem) -> None:
 
 
 def _page_name() -> str:
+    """The current page's URL path (e.g. "overview"), for the ZIP's file name; "page" if unknown."""
     try:
-        path = urlparse(st.context.url or "").path.strip("/")
-    except Exception:  # noqa: BLE001 - st.context.url is missing outside a browser session
-        path = ""
-    return re.sub(r"[^A-Za-z0-9-]", "-", path.rsplit("/", 1)[-1]) or "page"
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+        pm = ctx.pages_manager
+        info = pm.get_pages().get(pm.current_page_script_hash) or {}
+        name = info.get("url_pathname") or info.get("page_name") or ""
+    except Exception:  # noqa: BLE001 - outside a script run there is no page
+        name = ""
+    return re.sub(r"[^A-Za-z0-9-]+", "-", str(name)).strip("-").lower() or "page"
 
 
 def download_all_button(name: str | None = None, *, filters: Filters | None = None) -> bool | None:

@@ -112,19 +112,29 @@ def _host(src: str) -> str:
     return src.strip()
 
 
-def source_line(sources: Sequence[str], data_date: str = "", *, max_chars: int = 190) -> str:
-    """One line naming the sources, short enough to sit under a slide-sized chart.
+def source_sites(sources: Sequence[str]) -> list[tuple[str, str, int]]:
+    """(short name, first source, how many sources) per site, most-cited first, then in given order.
 
-    Sources are mostly URLs of official sites; a slide has room for their site names, not the full
-    addresses, so we name the sites in order of how many sources each gives, and count the rest. The
-    full list travels with the data download.
+    Sources are mostly URLs of official sites, several per site; naming the site once says more in
+    a caption or under an image than repeating addresses.
     """
+    first: dict[str, str] = {}
     counts: dict[str, int] = {}
     for s in sources:
         h = _host(s)
         if h:
+            first.setdefault(h, s)
             counts[h] = counts.get(h, 0) + 1
-    names = sorted(counts, key=lambda h: (-counts[h], list(counts).index(h)))
+    order = list(first)
+    return [(h, first[h], counts[h]) for h in sorted(order, key=lambda h: (-counts[h], order.index(h)))]
+
+
+def source_line(sources: Sequence[str], data_date: str = "", *, max_chars: int = 190) -> str:
+    """One line naming the sources' sites, short enough to sit under a slide-sized chart.
+
+    The full list of sources travels with the downloads (the ZIP's README) and is on the Data page.
+    """
+    names = [h for h, _, _ in source_sites(sources)]
     shown: list[str] = []
     for n in names:
         if len(", ".join([*shown, n])) > max_chars and shown:

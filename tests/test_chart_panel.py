@@ -227,3 +227,13 @@ def test_download_all_zip_has_png_svg_csv_per_chart(media):
         assert png_size(zf.read(f"{STEM}.png")) == (3200, 1800)
         readme = zf.read("README.txt").decode()
         assert "https://www.iom.int/rcps" in readme and "Theme: Asylum and protection" in readme
+
+
+def test_caption_names_each_site_once_most_cited_first():
+    from components.chart_panel import caption_text
+
+    sources = ["https://a.org/1", "https://www.b.org/1", "https://b.org/2", "https://b.org/3", "Report_(2019)",
+               "https://c.org", "https://d.org", "https://e.org"]
+    text = caption_text(sources, "2026-11-01")
+    assert text == ("Sources: [b.org](https://www.b.org/1); [a.org](https://a.org/1); Report\\_(2019); "
+                    "[c.org](https://c.org) and 2 more. Data as of 2026-11-01.")

@@ -1,0 +1,118 @@
+"""AppTest of the Network page: ego view from the URL, whole network, shortest path, filters, States."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from iscm import network as net
+
+PAGE = "pages/network.py"
+
+
+def chart(at) -> dict:
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    return json.loads(charts[0].proto.spec)
+
+
+def drawn_nodes(spec: dict) -> set[str]:
+    return {n for t in spec["data"] if (t.get("meta") or {}).get("role") == "nodes" for n in t["customdata"]}
+
+
+def open_page(app_test, **query):
+    at = app_test(**query)
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture(scope="module")
+def default_graph(ds):
+    return net.build_graph(ds)
+
+
+def test_ego_network_from_the_url(app_test, default_graph):
+    at = open_page(app_test, node="iscm:prague-process")
+    spec = chart(at)
+    expected = set(net.ego_network(default_graph, "iscm:prague-process", 1).nodes)
+    assert drawn_nodes(spec) == expected
+    assert {"iscm:prague-process", "org:icmpd", "iscm:budapest-process"} <= expected
+    assert spec["layout"]["title"]["text"].startswith("Ego network of Prague Process (neighbours)")
+    ring = next(t for t in spec["data"] if (t.get("meta") or {}).get("role") == "highlight")
+    assert ring["text"] == ["iscm:prague-process"]
+    # the summary beside the chart
+    assert [h.value for h in at.subheader] == ["Prague Process"]
+    text = "\n".join(m.value for m in at.markdown)
+    assert "**Secretariat** (1): ICMPD" in text
+    assert "- **Secretariat:** ICMPD" in text
+    assert at.selectbox(key="net_node").value == "iscm:prague-process"
+    # a page link to the profile once that page is in the app, a plain link before
+    links = [p.proto for p in at.get("page_link") if p.proto.label == "Open its profile"]
+    assert "iscm=prague-process" in str(links[0]) if links else "(/profile?iscm=prague-process)" in text
+    assert at.query_params["node"] == "iscm:prague-process"
+
+
+def test_two_step_ego_network(app_test, default_graph):
+    at = open_page(app_test, node="org:icmpd")
+    at.radio(key="net_radius").set_value(2).run()
+    assert drawn_nodes(chart(at)) == set(net.ego_network(default_graph, "org:icmpd", 2).nodes)
+    at.radio(key="net_radius").set_value(0).run()
+    assert drawn_nodes(chart(at)) == set(default_graph.nodes)
+
+
+def test_whole_network_metrics_and_insight(app_test, ds, default_graph):
+    at = open_page(app_test)
+    spec = chart(at)
+    assert drawn_nodes(spec) == set(default_graph.nodes)
+    edges = [t["name"] for t in spec["data"] if (t.get("meta") or {}).get("role") == "edges"]
+    assert edges[:2] == ["Secretariat", "Partner"] and "Linked ISCM" in edges
+    table = at.dataframe[0].value
+    assert len(table) == default_graph.number_of_nodes()
+    assert table["Betweenness"].is_monotonic_decreasing
+    expected = net.insight(net.metrics(default_graph))
+    assert any(m.value == f"**{expected}**" for m in at.markdown)
+    assert [m.value for m in at.metric][:1] == [str(default_graph.number_of_nodes())]
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert {"GraphML", "GEXF", "Nodes (CSV)", "Edges (CSV)", "Metrics (CSV)"} <= set(labels)
+
+
+def test_shortest_path_from_the_url(app_test, default_graph):
+    path = net.shortest_path(default_graph, "iscm:pidc", "iscm:midwa")
+    at = open_page(app_test, path_from="iscm:pidc", path_to="iscm:midwa")
+    assert at.success[0].value.startswith(f"Shortest path ({len(path) - 1} ties): PIDC → ")
+    spec = chart(at)
+    route = next(t for t in spec["data"] if (t.get("meta") or {}).get("role") == "path")
+    assert route["x"].count(None) == len(net.path_edges(default_graph, path))
+
+
+def test_unknown_node_warns_and_draws_everything(app_test, default_graph):
+    at = open_page(app_test, node="org:nowhere")
+    assert "`org:nowhere` is not in the network as drawn" in at.warning[0].value
+    assert drawn_nodes(chart(at)) == set(default_graph.nodes)
+
+
+def test_global_filter_cuts_the_network(app_test, ds):
+    at = app_test(iscm="prague-process")
+    at.switch_page(PAGE).run()
+    assert not at.exception
+    expected = {"iscm:prague-process"} | {net.org_node(o) for o in ds.iscm_organizations.loc[
+        ds.iscm_organizations["iscm_id"] == "prague-process", "org_id"]}
+    assert drawn_nodes(chart(at)) == expected
+
+
+def test_states_and_controls(app_test):
+    at = open_page(app_test)
+    at.toggle(key="net_states").set_value(True).run()
+    nodes = drawn_nodes(chart(at))
+    assert "state:DEU" in nodes and "state:XKX" in nodes
+    at.multiselect(key="net_edges").set_value(["secretariat"]).run()
+    at.toggle(key="net_states").set_value(False).run()
+    at.slider(key="net_min_degree").set_value(1).run()
+    spec = chart(at)
+    assert [t["name"] for t in spec["data"] if (t.get("meta") or {}).get("role") == "edges"] == ["Secretariat"]
+    assert all(n.startswith(("iscm:", "org:")) for n in drawn_nodes(spec))
+    at.multiselect(key="net_kinds").set_value([]).run()
+    assert at.warning[0].value.startswith("Nothing to draw")

@@ -137,7 +137,7 @@ def max_pdf_pages(pages: int | None = None) -> int:
 
 
 def _fmt_mb(n: float) -> str:
-    return f"{n:.1f}".rstrip("0").rstrip(".")
+    return f"{n:.3g}"
 
 
 # --- bytes -> text ------------------------------------------------------------------------------------------

@@ -213,11 +213,12 @@ def _adjacency(s: nx.Graph) -> sp.csr_array:
     Sparse products run on one thread; dense BLAS products on matrices this small spend more time starting
     threads than computing, which on a busy two-core server made betweenness ten times slower.
     """
-    a = nx.to_scipy_sparse_array(s, weight=None, dtype=float, format="csr")
-    a.setdiag(0)
-    a.eliminate_zeros()
-    a.data[:] = 1.0
-    return a
+    index = {n: i for i, n in enumerate(s.nodes)}
+    pairs = [(index[u], index[v]) for u, v in s.edges if u != v]
+    rows = [i for i, j in pairs] + [j for i, j in pairs]
+    cols = [j for i, j in pairs] + [i for i, j in pairs]
+    n = len(index)
+    return sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n, n))
 
 
 def betweenness(s: nx.Graph) -> dict[str, float]:
@@ -282,14 +283,17 @@ def eigenvector(s: nx.Graph) -> dict[str, float]:
     squares of a component's scores sum to its share), so a pair of nodes off on its own does not outrank
     the hubs of the main component. Isolated nodes score 0.
     """
-    out = dict.fromkeys(s.nodes, 0.0)
-    n = s.number_of_nodes()
+    nodes = list(s.nodes)
+    out = dict.fromkeys(nodes, 0.0)
+    n = len(nodes)
+    a = _adjacency(s)
+    index = {node: i for i, node in enumerate(nodes)}
     for comp in nx.connected_components(s):
         if len(comp) < 2:
             continue
-        sub = s.subgraph(sorted(comp))
-        vec = _perron(_adjacency(sub)) * np.sqrt(len(comp) / n)
-        out.update(zip(sub.nodes, np.abs(vec).tolist(), strict=True))
+        idx = np.array(sorted(index[c] for c in comp))
+        vec = _perron(a[idx][:, idx]) * np.sqrt(len(comp) / n)
+        out.update(zip((nodes[i] for i in idx), np.abs(vec).tolist(), strict=True))
     return out
 
 
@@ -297,13 +301,15 @@ METRIC_COLUMNS = ["node", "label", "kind", "group", "degree", "weighted_degree",
                   "community", "component"]
 
 
-def metrics(g: nx.MultiGraph, *, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+def metrics(g: nx.MultiGraph, *, seed: int = DEFAULT_SEED, simple: nx.Graph | None = None) -> pd.DataFrame:
     """One row per node: degree (distinct neighbours), weighted degree (sum of tie weights: a shared-members
     tie weighs its number of shared States, every other tie 1), normalized betweenness (on hops), eigenvector
-    centrality, Louvain community (seeded; 1 = largest) and connected component (1 = largest)."""
+    centrality, Louvain community (seeded; 1 = largest) and connected component (1 = largest).
+
+    `simple` is simple_graph(g) when the caller has it already."""
     if g.number_of_nodes() == 0:
         return pd.DataFrame(columns=METRIC_COLUMNS)
-    s = simple_graph(g)
+    s = simple_graph(g) if simple is None else simple
     between = betweenness(s)
     eig = eigenvector(s)
     communities = nx.community.louvain_communities(s, weight="weight", seed=seed)
@@ -349,15 +355,16 @@ def _fruchterman_reingold(adj: np.ndarray, pos: np.ndarray, k: float, iterations
     return np.column_stack([x, y])
 
 
-def layout(g: nx.Graph, *, seed: int = DEFAULT_SEED, iterations: int = 60) -> dict[str, tuple[float, float]]:
+def layout(g: nx.Graph, *, seed: int = DEFAULT_SEED, iterations: int = 60,
+           simple: nx.Graph | None = None) -> dict[str, tuple[float, float]]:
     """Deterministic positions in [-1, 1]: seeded Fruchterman-Reingold (spring) layout of the sorted graph,
     its periphery drawn in (see below).
 
     Same graph content + same seed = same picture, run after run, so a cached layout and a fresh one agree
     and users do not see the network jump between reruns. Weights are ignored for the layout (a tie of 40
-    shared States would otherwise pull two ISCMs on top of each other).
+    shared States would otherwise pull two ISCMs on top of each other). `simple`: simple_graph(g), if known.
     """
-    s = simple_graph(g)
+    s = simple_graph(g) if simple is None else simple
     nodes = list(s.nodes)
     n = len(nodes)
     if n == 0:
@@ -544,7 +551,8 @@ def network_view(ds: Dataset, *, include_states: bool = False, edge_types: Itera
     g = build_graph(ds, include_states=include_states, edge_types=edge_types, node_kinds=node_kinds,
                     min_shared=min_shared)
     g = filter_min_degree(g, min_degree)
-    return NetworkView(graph=g, pos=layout(g, seed=seed), metrics=metrics(g, seed=seed))
+    s = simple_graph(g)
+    return NetworkView(graph=g, pos=layout(g, seed=seed, simple=s), metrics=metrics(g, seed=seed, simple=s))
 
 
 def kind_label(kind: str, iscm_type: str = "") -> str:

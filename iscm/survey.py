@@ -340,6 +340,7 @@ def read_text(name: str, data: bytes, *, max_mb: float | None = None, pdf_pages:
 
 _SPACES = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u3164]")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _PAGE_NUMBER = re.compile(
     r"\s*(?:page\s+\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|[-–—]\s*\d{1,4}\s*[-–—]|\(\s*\d{1,4}\s*\)"
     r"|\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|\d{1,4}\s*\|.{0,80}|.{0,80}\|\s*\d{1,4})\s*", re.I)
@@ -355,6 +356,7 @@ def _clean_chars(text: str) -> str:
     # a soft hyphen at a line end joins the word; elsewhere it is invisible
     text = re.sub(r"\u00ad[ \t]*\n[ \t]*", "", text)
     text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub("", text)
     text = _SPACES.sub(" ", text)
     return text
 

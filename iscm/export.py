@@ -419,6 +419,9 @@ def to_html(fig: go.Figure, *, title: str = "", config: dict[str, Any] | None = 
         if not path.is_file():
             raise ExportError(f"no offline shapes for map scope '{name}': add static/topojson/{name}.json")
         assets[name] = json.loads(path.read_text(encoding="utf-8"))
+    if cfg.get("responsive"):  # fill the reader's window instead of the slide size
+        fig = go.Figure(fig)
+        fig.update_layout(width=None, height=None, autosize=True)
     page = pio.to_html(fig, include_plotlyjs=True, full_html=True, config=cfg, validate=False,
                        default_width="100%", default_height="92vh")
     head = [f"<title>{html.escape(title or title_parts(fig)[0] or 'ISCM Atlas chart')}</title>",

@@ -97,3 +97,25 @@ def test_download_all_zip(page: Page, app_url, tmp_path):
         names = set(zf.namelist())
         assert {f"{STEM}.png", f"{STEM}.svg", f"{STEM}.csv", "README.txt"} <= names
         assert zf.read(f"{STEM}.png")[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_html_export_of_a_map_draws_offline(page: Page, tmp_path):
+    """The saved HTML file alone (file://, no server) draws the map: plotly.js and shapes are inlined."""
+    from iscm import export
+    from iscm.dataset import load
+    from iscm.figures.maps import iscm_map
+    from tests.browser.conftest import ROOT
+
+    ds = load(ROOT / "data")
+    fig = iscm_map(ds.memberships, ds.iscms, ["prague-process"])
+    path = tmp_path / "map.html"
+    path.write_bytes(export.to_html(fig, title="Prague Process map"))
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(path.as_uri())
+    page.wait_for_selector("path.choroplethlocation", state="attached", timeout=30_000)
+    drawn = page.evaluate("""() => [...document.querySelectorAll('path.choroplethlocation')]
+                               .filter(p => (p.getAttribute('d') || '').length > 20).length""")
+    assert drawn > 40  # Prague Process members and their neighbours have shapes
+    assert page.title() == "Prague Process map"
+    assert [u for u in requests if not u.startswith("file:")] == []

@@ -1,0 +1,77 @@
+"""Cold start: from spawning `streamlit run` to the first Plotly chart visible in headless Chromium.
+
+The product (app.py, whose first page shows a chart) is measured against a one-line app with one Plotly chart,
+started the same way in the same run: the ratio is what the product adds to Streamlit's own start. The two
+are started alternately so that a busy machine slows both alike. The browser is launched before the clock
+starts (it is not part of the server's start); each start gets a fresh browser context, so nothing is cached.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import MIN_RUNS, row, skipped_row
+from benchmarks.servers import (
+    CHART_SELECTOR,
+    ONE_LINE_APP,
+    ROOT,
+    chromium,
+    chromium_available,
+    streamlit_server,
+    wait_healthy,
+)
+
+TARGET_S = 3.0
+TARGET_RATIO = 1.5
+
+
+def time_to_first_chart(browser: Any, script: Path) -> tuple[float, float]:
+    """Seconds from spawning the server to the first chart visible, and to the server answering /health."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        with streamlit_server(script) as server:
+            healthy = wait_healthy(server)
+            page.goto(server.url + "/", wait_until="commit")
+            page.wait_for_selector(CHART_SELECTOR, state="visible", timeout=90_000)
+            return time.perf_counter() - server.started, healthy
+    finally:
+        context.close()
+
+
+def run(runs: int = MIN_RUNS) -> list[dict[str, Any]]:
+    reason = chromium_available()
+    if reason:
+        return [skipped_row("cold start: first chart visible", reason)]
+    runs = max(runs, MIN_RUNS)
+    app = ROOT / "app.py"
+    product: list[float] = []
+    baseline: list[float] = []
+    health_p: list[float] = []
+    health_b: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="iscm-bench-") as tmp, chromium() as browser:
+        one_line = Path(tmp) / "one_line_app.py"
+        one_line.write_text(ONE_LINE_APP, encoding="utf-8")
+        # Warm-up: one start of each, so the first measured start does not pay for cold disk caches and .pyc.
+        time_to_first_chart(browser, one_line)
+        time_to_first_chart(browser, app)
+        for _ in range(runs):
+            s, h = time_to_first_chart(browser, one_line)
+            baseline.append(s)
+            health_b.append(h)
+            s, h = time_to_first_chart(browser, app)
+            product.append(s)
+            health_p.append(h)
+    floor = statistics.median(baseline)
+    return [
+        row("cold start: one-line app, first chart", baseline, unit="s",
+            note=f"server answers after {statistics.median(health_b):.2f} s"),
+        row("cold start: app.py, first chart", product, unit="s", target=TARGET_S,
+            note=f"server answers after {statistics.median(health_p):.2f} s"),
+        row("cold start: app.py / one-line app", [s / floor for s in product], unit="x", target=TARGET_RATIO,
+            note=f"one-line app median {floor:.2f} s"),
+    ]

@@ -158,7 +158,8 @@ def download_all_button(name: str | None = None, *, filters: Filters | None = No
     else:
         slug_date = f"{filters.slug()}_{dt.date.today().isoformat()}"
     file_name = f"iscm-charts-{name or _page_name()}_{slug_date}.zip"
-    label = f"Download all {len(items)} charts (ZIP)" if images else f"Download the data of all {len(items)} charts (ZIP)"
+    charts = f"{len(items)} chart{'s' if len(items) != 1 else ''}"
+    label = f"Download all {charts} (ZIP)" if images else f"Download the data of all {charts} (ZIP)"
     help_text = ("Every chart of this page as PNG and SVG, with its data as CSV and a README listing the "
                  "sources." if images else "CSV and sources only. " + export.ENABLE_HINT)
     return st.download_button(

@@ -53,6 +53,14 @@ STEM = f"iscm-theme-coverage_theme-asylum_protection_{TODAY}"
 
 
 @pytest.fixture
+def as_if_chromium(monkeypatch):
+    """Render the panel as on a machine with Chromium (the buttons only; nothing is exported)."""
+    from iscm import export
+
+    monkeypatch.setattr(export, "chromium_available", lambda: True)
+
+
+@pytest.fixture
 def media(monkeypatch):
     """Record the media file manager AppTest creates, so downloads can be inspected after the run."""
     managers: list[MediaFileManager] = []
@@ -141,7 +149,7 @@ def test_caption_names_sources_and_data_date():
     assert at.caption[1].value.startswith("Sources: none listed.")
 
 
-def test_download_buttons_have_report_file_names(media):
+def test_download_buttons_have_report_file_names(media, as_if_chromium):
     at = run_script()
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[:5] == ["PNG image", "SVG (vector)", "PDF", "Interactive HTML", "Data (CSV)"]
@@ -170,14 +178,14 @@ def test_html_download_is_self_contained(media):
     assert "<script src=" not in page.replace(" ", "")
 
 
-def test_download_all_lists_only_this_runs_charts(media):
+def test_download_all_lists_only_this_runs_charts(media, as_if_chromium):
     at = run_script()
     assert at.get("download_button")[-1].proto.label == "Download all 2 charts (ZIP)"
     at.session_state["second"] = False
     at.run()
-    assert at.get("download_button")[-1].proto.label == "Download all 1 charts (ZIP)"
+    assert at.get("download_button")[-1].proto.label == "Download all 1 chart (ZIP)"
     at.run()  # a plain rerun must not pile up entries
-    assert at.get("download_button")[-1].proto.label == "Download all 1 charts (ZIP)"
+    assert at.get("download_button")[-1].proto.label == "Download all 1 chart (ZIP)"
 
 
 def test_without_chromium_image_buttons_give_way_to_a_note(media, monkeypatch):

@@ -126,23 +126,20 @@ else:
         st.dataframe(table.drop(columns=["iscm_id"]), hide_index=True, width="stretch", key="mb_country_table",
                      column_config={"Established": st.column_config.NumberColumn(format="%d")})
         mine = table["iscm_id"].tolist()
-        left, right = st.columns([3, 2])
-        with left:
-            map_panel(
-                maps.fellow_members_map(ds.memberships, ds.iscms, code, subtitle=subtitle), key="mb_fellow",
-                name=f"fellow-members-{code.lower()}",
-                data=maps.fellow_members_table(ds.memberships, ds.iscms, code), sources=ds.sources_for(mine),
+        map_panel(
+            maps.fellow_members_map(ds.memberships, ds.iscms, code, subtitle=subtitle), key="mb_fellow",
+            name=f"fellow-members-{code.lower()}",
+            data=maps.fellow_members_table(ds.memberships, ds.iscms, code), sources=ds.sources_for(mine),
+        )
+        themes = maps.country_themes(ds.memberships, ds.iscms, ds.iscm_themes, ds.themes, code)
+        if themes.empty:
+            st.info(f"No themes recorded for the ISCMs of {cname}.")
+        else:
+            chart_panel(
+                maps.country_themes_figure(themes, cname, subtitle=subtitle), key="mb_country_themes",
+                name=f"country-themes-{code.lower()}", data=themes, sources=ds.sources_for(mine),
+                data_date=full.data_date, filters=flt,
             )
-        with right:
-            themes = maps.country_themes(ds.memberships, ds.iscms, ds.iscm_themes, ds.themes, code)
-            if themes.empty:
-                st.info(f"No themes recorded for the ISCMs of {cname}.")
-            else:
-                chart_panel(
-                    maps.country_themes_figure(themes, cname, subtitle=subtitle), key="mb_country_themes",
-                    name=f"country-themes-{code.lower()}", data=themes, sources=ds.sources_for(mine),
-                    data_date=full.data_date, filters=flt,
-                )
 
 # ------------------------------------------------------------------------------------------- overlap
 st.header("Overlap between ISCMs", divider="gray")

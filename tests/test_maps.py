@@ -281,6 +281,7 @@ def test_every_map_trace_carries_iso3_customdata():
             assert codes and all(isinstance(c, str) and len(c) == 3 for c in codes), t.name
             if t.type == "choropleth":
                 assert codes == list(t.locations)
+            assert t.unselected.marker.opacity == 1  # a click must not grey out the other countries
 
 
 # ------------------------------------------------------------------------------------------ real dataset

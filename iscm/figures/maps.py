@@ -106,6 +106,8 @@ def _shape_trace(
         hovertext=list(hover),
         hovertemplate="%{hovertext}<extra></extra>",
         marker={"line": {"color": BORDER_COLOR, "width": 0.4}},
+        # a click selects a country to open its view; it must not grey out the rest of the map
+        unselected={"marker": {"opacity": 1}},
         name=name,
         legendgroup=legendgroup or name,
         showlegend=flat and showlegend,
@@ -126,6 +128,7 @@ def _marker_trace(
         lon=[p[0] for p in pts], lat=[p[1] for p in pts],
         mode="markers",
         marker={"size": size, "color": col, "line": {"color": MARKER_LINE, "width": 0.8}},
+        unselected={"marker": {"opacity": 1}},
         customdata=[iso3s[i] for i in keep],
         hovertext=[hover[i] for i in keep],
         hovertemplate="%{hovertext}<extra></extra>",
@@ -193,6 +196,15 @@ WORLD_VIEW = {"lataxis_range": [-57.0, 85.0]}
 """World maps leave out Antarctica: no ISCM has members there and it would take a fifth of the height."""
 
 
+def map_height(view: Mapping, width: int = 820) -> int:
+    """Figure height that fits the framed region at a typical page width, so a wide region (Europe to the
+    Pacific coast) leaves no empty bands above and below the map and a tall one is not squeezed."""
+    lon = view.get("lonaxis_range") or [-180.0, 180.0]
+    lat = view.get("lataxis_range") or [-90.0, 90.0]
+    ratio = (lat[1] - lat[0]) / max(lon[1] - lon[0], 1.0)
+    return int(min(max(90 + width * 1.05 * ratio, 340), 620))
+
+
 def _style_map(fig: go.Figure, title: str, view: Mapping | None = None, *, subtitle: str = "") -> go.Figure:
     """House style plus the map look: natural earth, 1:50m shapes, flat land, no ocean, framed on the view."""
     fig.update_geos(
@@ -208,7 +220,7 @@ def _style_map(fig: go.Figure, title: str, view: Mapping | None = None, *, subti
         bgcolor=_TRANSPARENT,
         **(view or WORLD_VIEW),
     )
-    style(fig, title, subtitle=subtitle, height=540)
+    style(fig, title, subtitle=subtitle, height=map_height(view or WORLD_VIEW))
     fig.update_layout(
         margin={"l": 0, "r": 0, "t": 70 if subtitle else 50, "b": 0},
         legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top"},
@@ -466,8 +478,9 @@ def country_themes_figure(table: pd.DataFrame, country: str, *, subtitle: str = 
                hovertext=hover, hovertemplate="%{hovertext}<extra>mentioned: %{x}</extra>"),
     ])
     style(fig, f"Themes of the ISCMs {country} takes part in", subtitle=subtitle,
-          x_title="Number of its ISCMs covering the theme", y_title="Theme", height=max(320, 90 + 26 * len(t)))
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"})
+          x_title="ISCMs covering the theme", y_title="Theme", height=max(340, 150 + 26 * len(t)))
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.01,
+                                               "yanchor": "bottom", "traceorder": "normal"})
     if len(t) and t["n_iscms"].max() <= 15:
         fig.update_xaxes(tickmode="linear", dtick=1, rangemode="tozero")
     return fig

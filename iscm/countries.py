@@ -250,13 +250,19 @@ class PhraseMatcher:
                 return wkey
         return None
 
-    def find(self, text: str) -> list[Match]:
-        """All non-overlapping matches in reading order (longest first where two start together)."""
+    def find(self, text: str, *, folded: str | None = None, lowered: str | None = None) -> list[Match]:
+        """All non-overlapping matches in reading order (longest first where two start together).
+
+        `folded`/`lowered` may pass `fold(text)`/`fold_lower(text)` when the caller already has them.
+        """
         found: list[Match] = []
         for cs, rx in self._rx.items():
             if rx is None:
                 continue
-            hay = fold(text) if cs else fold_lower(text)
+            if cs:
+                hay = folded if folded is not None else fold(text)
+            else:
+                hay = lowered if lowered is not None else fold_lower(text)
             key_for = self._key_for
             for m in rx.finditer(hay):
                 a, b = m.span()
@@ -367,16 +373,17 @@ def lookup(name: str | None) -> str | None:
     return None
 
 
-def find_countries(text: str) -> list[tuple[str, str, int]]:
+def find_countries(text: str, *, lowered: str | None = None) -> list[tuple[str, str, int]]:
     """Countries named in running text: (iso3, matched text, start offset), in reading order.
 
     Longest name wins ("Equatorial Guinea" is not also "Guinea"; "Nigeria" is not "Niger"), names are only
-    found on word boundaries, and the first letter must be a capital ("Chad", not "chad").
+    found on word boundaries, and the first letter must be a capital ("Chad", not "chad"). `lowered` may
+    pass `fold_lower(text)` when the caller already has it.
     """
     if not isinstance(text, str) or not text:
         return []
     out = []
-    for m in _country_matcher().find(text):
+    for m in _country_matcher().find(text, lowered=lowered):
         if m.text[:1].isupper() or m.text[:1].isdigit():
             out.append((str(m.key), m.text, m.start))
     return out

@@ -58,8 +58,9 @@ FUNDING: dict[str, tuple[str, str]] = {
     "no_budget": ("No dedicated budget", r"\bno\s+(?:dedicated\s+|own\s+|regular\s+)?(?:budget|funding)\b"),
 }
 _FUNDING_CONTEXT = re.compile(r"\b(?:fund|financ|budget|donor|grant|contribut|in[\s-]+kind|fee)", re.I)
-_STRUCT_RX = {k: re.compile(rx, re.I) for k, (_, rx) in STRUCTURES.items()}
-_FUND_RX = {k: re.compile(rx, re.I) for k, (_, rx) in FUNDING.items()}
+# scanned over the lower-cased entry text: cheaper than IGNORECASE
+_STRUCT_RX = {k: re.compile(rx.lower()) for k, (_, rx) in STRUCTURES.items()}
+_FUND_RX = {k: re.compile(rx.lower()) for k, (_, rx) in FUNDING.items()}
 
 _FOCUS = re.compile(r"\b(?:focus(?:es|ed|ing)?|priorit(?:y|ies|ised|ized)|thematic\s+(?:areas?|pillars?|topics?)"
                     r"|pillars?|key\s+(?:topics|themes|areas)|main\s+(?:topics|themes|areas))\b", re.I)
@@ -274,29 +275,46 @@ def match_iscm(name: str, ds: Any) -> dict[str, Any]:
 # --- extraction ---------------------------------------------------------------------------------------------
 
 @dataclass
-class _Chunk:
-    section: str
+class _Text:
+    """An entry's sections as one text (one section per line block) with its sentences and folded forms.
+
+    Matching runs once over the whole entry instead of once per section or sentence: a 25-entry document
+    is then a few hundred regex scans, not tens of thousands.
+    """
+
     text: str
-    spans: list[tuple[int, int]]
+    folded: str
+    lowered: str
+    spans: list[tuple[int, int]]          # sentences
     starts: list[int]
+    section_starts: list[int]
+    section_ids: list[str]
 
-    def sentence_at(self, pos: int) -> tuple[int, str]:
-        i = max(0, bisect.bisect_right(self.starts, pos) - 1)
-        a, b = self.spans[i] if self.spans else (0, len(self.text))
-        return i, self.text[a:b]
+    def sentence_index(self, pos: int) -> int:
+        return max(0, bisect.bisect_right(self.starts, pos) - 1)
+
+    def sentence(self, i: int) -> str:
+        a, b = self.spans[i]
+        return self.text[a:b]
+
+    def section_at(self, pos: int) -> str:
+        return self.section_ids[max(0, bisect.bisect_right(self.section_starts, pos) - 1)]
 
 
-def _chunks(entry: Entry) -> list[_Chunk]:
-    out = []
+def _entry_text(entry: Entry) -> _Text:
     parts: list[tuple[str, str]] = []
     if entry.preface:
         parts.append(("preface", "\n".join(entry.preface)))
     for sid, sec in entry.sections.items():
         parts.append((sid, "\n".join(sec.paragraphs)))
-    for sid, text in parts:
-        spans = sentences(text) or [(0, len(text))]
-        out.append(_Chunk(sid, text, spans, [a for a, _ in spans]))
-    return out
+    text, starts, ids = "", [], []
+    for sid, body in parts:
+        starts.append(len(text))
+        ids.append(sid)
+        text += body + "\n"
+    spans = sentences(text) or [(0, len(text))]
+    folded = fold(text)
+    return _Text(text, folded, folded.lower(), spans, [a for a, _ in spans], starts or [0], ids or ["preface"])
 
 
 def _inside_longer(m_start: int, m_end: int, spans: list[tuple[int, int]]) -> bool:
@@ -326,67 +344,68 @@ def extract_entry(entry: Entry, ds: Any) -> EntryResult:
     roles: dict[str, set[str]] = {}
     since: dict[str, int] = {}
 
-    for ch in _chunks(entry):
-        ents: list[Match] = vocab.entities.find(ch.text)
-        spans = sorted((m.start, m.end) for m in ents)
-        for m in ents:
-            kind, eid = m.key  # type: ignore[misc]
-            _, sent = ch.sentence_at(m.start)
-            ev = Evidence(ch.section, sent, m.text)
-            if kind == "org":
-                orgs.setdefault(eid, Item(eid, vocab.org_labels.get(eid, eid))).add(ev)
-                roles.setdefault(eid, set()).add(_role(sent))
-            elif eid != self_id:
-                iscms.setdefault(eid, Item(eid, vocab.iscm_labels.get(eid, eid))).add(ev)
-        for iso3, text, start in find_countries(ch.text):
-            if _inside_longer(start, start + len(text), spans):
-                continue
-            _, sent = ch.sentence_at(start)
-            countries.setdefault(iso3, Item(iso3, country_name(iso3))).add(Evidence(ch.section, sent, text))
-        # themes, sentence by sentence: the focus statement of section 1 and the year a theme was added
-        by_sentence: dict[int, list[str]] = {}
-        theme_hits = [m for m in vocab.themes.find(ch.text) if not _inside_longer(m.start, m.end, spans)]
-        focus_sentences = set()
-        if ch.section == "evolution":
-            focus_sentences = {i for i, (a, b) in enumerate(ch.spans) if _FOCUS.search(ch.text[a:b])}
-            if not focus_sentences:  # no explicit "focus" sentence: the whole section states the focus
-                focus_sentences = set(range(len(ch.spans)))
-        for m in theme_hits:
-            tid = str(m.key)
-            i, sent = ch.sentence_at(m.start)
-            item = themes.setdefault(tid, Item(tid, vocab.theme_labels.get(tid, tid), attrs={"level": "mentioned",
-                                                                                             "since": None}))
-            if i in focus_sentences:
-                item.attrs["level"] = "focus"
-            item.add(Evidence(ch.section, sent, m.text))
-            by_sentence.setdefault(i, []).append(tid)
-        for i, (a, b) in enumerate(ch.spans):
-            sent = fold(ch.text[a:b])
-            if not (_ADDED.search(sent) and _YEAR.search(sent)) or _NEGATED.search(sent):
-                continue
-            targets = by_sentence.get(i) or (by_sentence.get(i - 1, []) if _ANAPHOR.match(sent) else [])
-            verb = _ADDED.search(sent)
-            years = [int(y.group(1)) for y in _YEAR.finditer(sent)]
-            after = [int(y.group(1)) for y in _YEAR.finditer(sent, verb.start())] if verb else []
-            year = (after or years)[0]
-            for tid in targets:
-                since.setdefault(tid, year)
-        # structures and funding
-        for i, (a, b) in enumerate(ch.spans):
-            sent = ch.text[a:b]
-            folded = fold(sent)
-            for sid, rx in _STRUCT_RX.items():
-                sm = rx.search(folded)
-                if sm:
-                    structures.setdefault(sid, Item(sid, STRUCTURES[sid][0])).add(
-                        Evidence(ch.section, sent, sent[sm.start():sm.end()]))
-            if _FUNDING_CONTEXT.search(folded):
-                for fid, rx in _FUND_RX.items():
-                    fm = rx.search(folded)
-                    if fm:
-                        funding.setdefault(fid, Item(fid, FUNDING[fid][0])).add(
-                            Evidence(ch.section, sent, sent[fm.start():fm.end()]))
-            del i
+    t = _entry_text(entry)
+    ents: list[Match] = vocab.entities.find(t.text, folded=t.folded, lowered=t.lowered)
+    spans = sorted((m.start, m.end) for m in ents)
+
+    def evidence(pos: int, matched: str) -> tuple[int, Evidence]:
+        i = t.sentence_index(pos)
+        return i, Evidence(t.section_at(pos), t.sentence(i), matched)
+
+    for m in ents:
+        kind, eid = m.key  # type: ignore[misc]
+        _, ev = evidence(m.start, m.text)
+        if kind == "org":
+            orgs.setdefault(eid, Item(eid, vocab.org_labels.get(eid, eid))).add(ev)
+            roles.setdefault(eid, set()).add(_role(ev.sentence))
+        elif eid != self_id:
+            iscms.setdefault(eid, Item(eid, vocab.iscm_labels.get(eid, eid))).add(ev)
+    for iso3, matched, start in find_countries(t.text, lowered=t.lowered):
+        if not _inside_longer(start, start + len(matched), spans):
+            countries.setdefault(iso3, Item(iso3, country_name(iso3))).add(evidence(start, matched)[1])
+
+    # themes: 'focus' inside the focus statement of section 1, else 'mentioned'
+    evolution = [i for i, (a, _) in enumerate(t.spans) if t.section_at(a) == "evolution"]
+    focus_sentences = {i for i in evolution if _FOCUS.search(t.folded, *t.spans[i])}
+    if not focus_sentences:  # no explicit "focus" sentence: the whole of section 1 states the focus
+        focus_sentences = set(evolution)
+    by_sentence: dict[int, list[str]] = {}
+    for m in vocab.themes.find(t.text, folded=t.folded, lowered=t.lowered):
+        if _inside_longer(m.start, m.end, spans):
+            continue
+        tid = str(m.key)
+        i, ev = evidence(m.start, m.text)
+        item = themes.setdefault(tid, Item(tid, vocab.theme_labels.get(tid, tid),
+                                           attrs={"level": "mentioned", "since": None}))
+        if i in focus_sentences:
+            item.attrs["level"] = "focus"
+        item.add(ev)
+        by_sentence.setdefault(i, []).append(tid)
+    # the year a theme was added: a sentence with a year and an adding verb (not negated), naming the theme
+    # or pointing back to the previous sentence ("This topic was ... included to the Action Plan 2012-2016")
+    for i in sorted({t.sentence_index(y.start()) for y in _YEAR.finditer(t.folded)}):
+        sent = t.folded[t.spans[i][0]:t.spans[i][1]]
+        verb = _ADDED.search(sent)
+        if verb is None or _NEGATED.search(sent):
+            continue
+        targets = by_sentence.get(i) or (by_sentence.get(i - 1, []) if _ANAPHOR.match(sent) else [])
+        years = [int(y.group(1)) for y in _YEAR.finditer(sent, verb.start())] or \
+            [int(y.group(1)) for y in _YEAR.finditer(sent)]
+        for tid in targets:
+            since.setdefault(tid, years[0])
+
+    # structures and funding, each scan over the whole entry
+    for sid, rx in _STRUCT_RX.items():
+        for sm in rx.finditer(t.lowered):
+            structures.setdefault(sid, Item(sid, STRUCTURES[sid][0])).add(
+                evidence(sm.start(), t.text[sm.start():sm.end()])[1])
+    money = {t.sentence_index(c.start()) for c in _FUNDING_CONTEXT.finditer(t.folded)}
+    if money:
+        for fid, rx in _FUND_RX.items():
+            for fm in rx.finditer(t.lowered):
+                i, ev = evidence(fm.start(), t.text[fm.start():fm.end()])
+                if i in money:
+                    funding.setdefault(fid, Item(fid, FUNDING[fid][0])).add(ev)
     for tid, year in since.items():
         if tid in themes:
             themes[tid].attrs["since"] = year
@@ -487,10 +506,14 @@ def differences(result: dict[str, Any], ds: Any) -> list[dict[str, Any]]:
     kept), 'info' (shown, not merged: countries mentioned that are not members, an unmatched ISCM).
     """
     out: list[dict[str, Any]] = []
-    themes = {(r.iscm_id, r.theme_id): r for r in ds.iscm_themes.itertuples(index=False)}
-    orgs = {(r.iscm_id, r.org_id) for r in ds.iscm_organizations.itertuples(index=False)}
-    links = {(r.source_id, r.target_id) for r in ds.iscm_links.itertuples(index=False)}
-    members = {(r.iscm_id, r.iso3) for r in ds.memberships.itertuples(index=False)}
+    ids = {e.get("iscm_id") for e in result.get("entries", [])}
+    it = ds.iscm_themes[ds.iscm_themes["iscm_id"].isin(ids)]
+    themes = {(i, th): (lv, None if pd.isna(sn) else int(sn))
+              for i, th, lv, sn in zip(it["iscm_id"], it["theme_id"], it["level"], it["since"], strict=True)}
+    orgs = set(zip(ds.iscm_organizations["iscm_id"], ds.iscm_organizations["org_id"], strict=True))
+    links = set(zip(ds.iscm_links["source_id"], ds.iscm_links["target_id"], strict=True))
+    ms = ds.memberships[ds.memberships["iscm_id"].isin(ids)]
+    members = set(zip(ms["iscm_id"], ms["iso3"], strict=True))
     for e in result.get("entries", []):
         iid = e.get("iscm_id")
         base = {"entry": e.get("name", ""), "iscm_id": iid or ""}
@@ -504,10 +527,10 @@ def differences(result: dict[str, Any], ds: Any) -> list[dict[str, Any]]:
                 out.append({**base, "kind": "theme", "id": t["id"], "label": t.get("label", ""), "dataset": "",
                             "survey": _theme_desc(t.get("level"), t.get("since")), "change": "new"})
             else:
-                cur_since = None if pd.isna(cur.since) else int(cur.since)
-                if cur.level != t.get("level") or (t.get("since") and cur_since != t.get("since")):
+                cur_level, cur_since = cur
+                if cur_level != t.get("level") or (t.get("since") and cur_since != t.get("since")):
                     out.append({**base, "kind": "theme", "id": t["id"], "label": t.get("label", ""),
-                                "dataset": _theme_desc(cur.level, cur_since),
+                                "dataset": _theme_desc(cur_level, cur_since),
                                 "survey": _theme_desc(t.get("level"), t.get("since")), "change": "differs"})
         for o in e.get("organizations", []):
             if (iid, o["id"]) not in orgs:

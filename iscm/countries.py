@@ -131,16 +131,26 @@ def _fold_table() -> dict[int, str]:
 
 
 _FOLD = _fold_table()
+_FOLD_CHARS = {chr(k): v for k, v in _FOLD.items()}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _fold_run(m: re.Match[str]) -> str:
+    return "".join(_FOLD_CHARS.get(c, c) for c in m.group(0))
 
 
 def fold(text: str) -> str:
-    """Accent-, quote- and dash-insensitive form of `text`, same length (offsets stay valid)."""
-    return text.translate(_FOLD)
+    """Accent-, quote- and dash-insensitive form of `text`, same length (offsets stay valid).
+
+    Survey text is mostly ASCII, so only the runs of other characters are looked up (str.translate with a
+    dict would visit every character).
+    """
+    return text if text.isascii() else _NON_ASCII.sub(_fold_run, text)
 
 
 def fold_lower(text: str) -> str:
     """`fold` plus lower case; still the same length (İ, the one char whose lower() grows, is folded first)."""
-    return text.translate(_FOLD).lower()
+    return fold(text).lower()
 
 
 _CANON_TIGHT = re.compile(r"\s*([/&+])\s*")

@@ -348,6 +348,8 @@ def extract_entry(entry: Entry, ds: Any) -> EntryResult:
     ents: list[Match] = vocab.entities.find(t.text, folded=t.folded, lowered=t.lowered)
     spans = sorted((m.start, m.end) for m in ents)
 
+    role_memo: dict[str, str] = {}
+
     def evidence(pos: int, matched: str) -> tuple[int, Evidence]:
         i = t.sentence_index(pos)
         return i, Evidence(t.section_at(pos), t.sentence(i), matched)
@@ -357,7 +359,10 @@ def extract_entry(entry: Entry, ds: Any) -> EntryResult:
         _, ev = evidence(m.start, m.text)
         if kind == "org":
             orgs.setdefault(eid, Item(eid, vocab.org_labels.get(eid, eid))).add(ev)
-            roles.setdefault(eid, set()).add(_role(ev.sentence))
+            role = role_memo.get(ev.sentence)
+            if role is None:
+                role = role_memo[ev.sentence] = _role(ev.sentence)
+            roles.setdefault(eid, set()).add(role)
         elif eid != self_id:
             iscms.setdefault(eid, Item(eid, vocab.iscm_labels.get(eid, eid))).add(ev)
     for iso3, matched, start in find_countries(t.text, lowered=t.lowered):

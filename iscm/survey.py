@@ -382,8 +382,9 @@ _SECTION_NUMBERED = re.compile(
     rf"[\s#*_>]*(?:section\s+)?\(?(?P<num>{_NUM})(?:\s*[.):\-–]\s*|\s+)(?P<title>.*)", re.I)
 _SECTION_BARE = re.compile(r"[\s#*_>]*(?P<title>.*)", re.I)
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
-_TITLE_RX = [(s, re.compile(r"(?:the\s+)?(?:" + s.numbered + r")", re.I)) for s in SECTION_SPECS]
-_BARE_RX = [(s, re.compile(r"(?:the\s+)?(?:" + s.bare + r")", re.I)) for s in SECTION_SPECS]
+# one regex per kind of heading, a named group per section: one match per line instead of five
+_TITLE_RX = re.compile(r"(?:the\s+)?(?:" + "|".join(f"(?P<{s.id}>{s.numbered})" for s in SECTION_SPECS) + ")", re.I)
+_BARE_RX = re.compile(r"(?:the\s+)?(?:" + "|".join(f"(?P<{s.id}>{s.bare})" for s in SECTION_SPECS) + ")", re.I)
 _CONNECTOR_END = re.compile(r"(?:\b(?:and|or|of|at|the|for|in|on|to|by|with)|[,&/(-])\s*$", re.I)
 _CONTINUATION = re.compile(r"(?:levels?\s*)?\(?\s*with\s+examples?\s*\)?\s*[:.]?\s*$", re.I)
 
@@ -394,15 +395,13 @@ def _section_of(line: str) -> SectionSpec | None:
         return None
     m = _SECTION_NUMBERED.match(line)
     if m:
-        title = m.group("title").strip(" *_")
-        for spec, rx in _TITLE_RX:
-            if rx.match(title):
-                return spec
+        t = _TITLE_RX.match(m.group("title").strip(" *_"))
+        if t:
+            return SECTION_BY_ID[t.lastgroup]  # type: ignore[index]
     if len(line) <= 120 and not line.rstrip().endswith("."):
-        title = _SECTION_BARE.match(line).group("title").strip(" *_")  # type: ignore[union-attr]
-        for spec, rx in _BARE_RX:
-            if rx.match(title):
-                return spec
+        t = _BARE_RX.match(_SECTION_BARE.match(line).group("title").strip(" *_"))  # type: ignore[union-attr]
+        if t:
+            return SECTION_BY_ID[t.lastgroup]  # type: ignore[index]
     return None
 
 

@@ -232,6 +232,7 @@ class ServerStats:
 
 _LOCK = threading.Lock()
 STATS = ServerStats()
+_STUCK: list[str] = []  # set when a call timed out: kaleido's reply queue may now be out of step
 
 
 def _kaleido_server() -> Any:
@@ -314,7 +315,10 @@ def _call(fn: Callable[[], T], timeout: float = RENDER_TIMEOUT_S) -> T:
                     "and check that Chromium runs on this machine"
                 ) from None
             if time.monotonic() > deadline:
-                raise ExportError(f"the export did not finish within {timeout:.0f} s") from None
+                # The late reply would be handed to the next caller: refuse further exports instead
+                # of ever returning someone else's image.
+                _STUCK.append(f"an export did not finish within {timeout:.0f} s")
+                raise ExportError(_STUCK[-1] + "; restart the app to export again") from None
             continue
         if ok:
             return value
@@ -327,6 +331,8 @@ def _render(fig: go.Figure, fmt: str, *, scale: float = 1) -> bytes:
     height = int(fig.layout.height or REPORT_HEIGHT)
     spec = fig.to_dict()
     with _LOCK:
+        if _STUCK:
+            raise ExportError(f"image export is out of order ({_STUCK[0]}); restart the app")
         start_server()
         t0 = time.perf_counter()
         try:

@@ -9,6 +9,7 @@ import io
 import re
 import struct
 import threading
+import time
 import xml.etree.ElementTree as ET
 import zipfile
 import zlib
@@ -266,6 +267,20 @@ def test_warm_server_is_reused(chromium):
     before = export.STATS.renders
     export.to_svg(report())
     assert export.STATS.renders == before + 1 and export.server_running()
+
+
+@pytest.mark.export
+def test_a_browser_that_cannot_start_gives_an_error_not_a_hang(monkeypatch):
+    """kaleido's server would wait forever for a browser that died at start; the export must not."""
+    export.stop_server()
+    monkeypatch.setenv("BROWSER_PATH", "/bin/false")  # executable, exits at once
+    t0 = time.perf_counter()
+    with pytest.raises(export.ExportError, match="Chromium did not start or crashed"):
+        export.to_png(report(width=400, height=300), scale=1)
+    assert time.perf_counter() - t0 < 30
+    monkeypatch.delenv("BROWSER_PATH")
+    if export.chromium_available():  # and the next export starts a working server again
+        assert png_info(export.to_png(report(width=400, height=300), scale=1))[:2] == (400, 300)
 
 
 @pytest.mark.export

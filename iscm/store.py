@@ -213,6 +213,19 @@ class SurveyStore:
         imports.sort(key=lambda s: (s.imported_at, s.import_id))
         return LoadReport(imports, problems)
 
+    def fingerprint(self) -> str:
+        """A cheap key that changes whenever an import is added, removed or rewritten: for caches (e.g.
+        the app's merged dataset) that must notice a change made by another tab or by the CLI."""
+        h = hashlib.sha256()
+        try:
+            for p in sorted(self.imports_dir.iterdir()):
+                if not p.name.startswith("."):
+                    st = (p / RESULT_FILE).stat() if (p / RESULT_FILE).exists() else None
+                    h.update(f"{p.name}:{st.st_mtime_ns if st else 0}:{st.st_size if st else 0};".encode())
+        except OSError:  # no store yet: the same key as an empty one
+            pass
+        return h.hexdigest()[:16]
+
     def list(self) -> list[StoredImport]:
         return self.load().imports
 

@@ -72,9 +72,12 @@ def test_result_of_another_file_is_refused(tmp_path, ds, seed_bytes):
 
 def test_remove(tmp_path, ds, seed_bytes):
     store = SurveyStore(tmp_path)
+    empty = store.fingerprint()
     stored, _ = store.save("a.txt", seed_bytes, parse_document("a.txt", seed_bytes, ds))
+    assert store.fingerprint() not in (empty, "")
     assert store.remove(stored.import_id) is True
     assert store.list() == [] and not stored.folder.exists()
+    assert store.fingerprint() == empty
     assert store.remove(stored.import_id) is False
     assert store.remove("../../etc") is False and store.get("../x") is None
 

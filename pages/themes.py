@@ -88,7 +88,7 @@ only_themes = flt.themes if (only and flt.themes) else None
 cov = figs.coverage_data(ds.iscms, ds.themes, ds.iscm_themes, group_by=group_by, sort=sort,
                          only_themes=only_themes)
 fig = figs.coverage_heatmap(ds.iscms, ds.themes, ds.iscm_themes, group_by=group_by, sort=sort,
-                            highlight=flt.themes, only_themes=only_themes, subtitle=subtitle)
+                            highlight=flt.themes, only_themes=only_themes, subtitle=subtitle, data=cov)
 event = chart_panel(fig, key=f"th_coverage_{nonce('coverage')}", name="theme-coverage",
                     data=cov.drop(columns=["row", "col"]), sources=theme_sources(ds), data_date=full.data_date,
                     filters=flt, on_select="rerun", selection_mode="points")

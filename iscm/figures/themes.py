@@ -47,7 +47,10 @@ REGION_COLORS = {
     "Global": OKABE_ITO["purple"],
     CROSS_REGIONAL: OKABE_ITO["grey"],
 }
-HIGHLIGHT_FILL = "rgba(230,159,0,0.18)"  # Okabe-Ito orange, faint: visible on light and dark backgrounds
+# Neutral grey band with an outline: visible on light and dark backgrounds, and it does not mute the orange
+# "mentioned" squares the way an orange tint would.
+HIGHLIGHT_FILL = "rgba(153,153,153,0.16)"
+HIGHLIGHT_LINE = "rgba(153,153,153,0.9)"
 SIMILAR_COLORS = {"shared": OKABE_ITO["green"], "only_selected": OKABE_ITO["blue"],
                   "only_other": OKABE_ITO["orange"]}
 ROW_PX = 24
@@ -96,26 +99,23 @@ def coverage_data(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.Dat
     rows = order_rows(matrix, iscms, sort=sort, group_by=group_by)
     names = dict(zip(iscms["iscm_id"], iscms["short_name"].astype(str), strict=True))
     labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
-    detail = cells(iscm_themes).set_index(["iscm_id", "theme_id"])
-    out = []
-    for r, (g, i) in enumerate(rows):
-        for c, t in enumerate(cols):
-            level = matrix.loc[i, t]
-            d = detail.loc[(i, t)] if level != "none" else None
-            out.append({
-                "group": g, "iscm_id": i, "iscm": names.get(i, i), "theme_id": t, "theme": labels.get(t, t),
-                "level": level, "since": d["since"] if d is not None else pd.NA,
-                "evidence": d["evidence"] if d is not None else "",
-                "source": d["source"] if d is not None else "",
-                "provenance": d["provenance"] if d is not None else "", "row": r, "col": c,
-            })
-    df = pd.DataFrame(out, columns=["group", "iscm_id", "iscm", "theme_id", "theme", "level", "since",
-                                    "evidence", "source", "provenance", "row", "col"])
+    grid = pd.DataFrame([(g, i, names.get(i, i), r) for r, (g, i) in enumerate(rows)],
+                        columns=["group", "iscm_id", "iscm", "row"]).merge(
+        pd.DataFrame({"theme_id": cols, "theme": [labels.get(t, t) for t in cols], "col": range(len(cols))}),
+        how="cross")
+    detail = cells(iscm_themes)
+    df = grid.merge(detail, on=["iscm_id", "theme_id"], how="left")
+    df["level"] = df["level"].fillna("none")
+    for c in ("evidence", "source", "provenance"):
+        df[c] = df[c].fillna("")
+    df = df.sort_values(["row", "col"], ignore_index=True)[
+        ["group", "iscm_id", "iscm", "theme_id", "theme", "level", "since", "evidence", "source", "provenance",
+         "row", "col"]]
     df["since"] = pd.array(df["since"].tolist(), dtype="Int64")
     return df
 
 
-def _cell_hover(r: pd.Series) -> str:
+def _cell_hover(r: dict) -> str:
     lines = [f"<b>{r['iscm']}</b> · {r['theme']}"]
     if r["level"] == "none":
         lines.append("Not covered in the data")
@@ -164,7 +164,7 @@ def coverage_figure(data: pd.DataFrame, *, group_by: str = "none", highlight: It
             marker={"symbol": st_["symbol"], "size": st_["size"], "color": st_["color"],
                     "line": {"width": st_["line"], "color": st_["color"]}},
             customdata=d[["iscm_id", "theme_id", "level"]].to_numpy().tolist(),
-            hovertext=[_cell_hover(r) for _, r in d.iterrows()], hoverinfo="text",
+            hovertext=[_cell_hover(r) for r in d.to_dict("records")], hoverinfo="text",
             hoverlabel={"align": "left"},
         ))
     for t in highlight:
@@ -172,7 +172,7 @@ def coverage_figure(data: pd.DataFrame, *, group_by: str = "none", highlight: It
             idx = theme_cols["theme_id"].tolist().index(t)
             fig.add_shape(type="rect", xref="x", yref="y", x0=idx - 0.5, x1=idx + 0.5, y0=-0.5,
                           y1=len(y_cats) - 0.5,
-                          fillcolor=HIGHLIGHT_FILL, line={"width": 0}, layer="below")
+                          fillcolor=HIGHLIGHT_FILL, line={"width": 1, "color": HIGHLIGHT_LINE}, layer="below")
     n_rows = len(y_cats)
     bold = set(theme_cols.loc[theme_cols["theme_id"].isin(highlight), "theme"])
     # Top margin, fixed from the content so nothing overlaps: title + subtitle, legend, axis title, then the
@@ -204,9 +204,11 @@ def coverage_figure(data: pd.DataFrame, *, group_by: str = "none", highlight: It
 
 def coverage_heatmap(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame, *,
                      group_by: str = "none", sort: str = "name", highlight: Iterable[str] = (),
-                     only_themes: Iterable[str] | None = None, subtitle: str = "") -> go.Figure:
-    """coverage_data() + coverage_figure() in one call."""
-    data = coverage_data(iscms, themes, iscm_themes, group_by=group_by, sort=sort, only_themes=only_themes)
+                     only_themes: Iterable[str] | None = None, subtitle: str = "",
+                     data: pd.DataFrame | None = None) -> go.Figure:
+    """coverage_data() + coverage_figure() in one call (pass `data` when it is already computed)."""
+    if data is None:
+        data = coverage_data(iscms, themes, iscm_themes, group_by=group_by, sort=sort, only_themes=only_themes)
     sub = f"Rows sorted by {SORTS[sort].lower()}"
     if group_by != "none":
         sub = f"Rows grouped by {GROUPINGS[group_by].lower()}, sorted by {SORTS[sort].lower()}"

@@ -1,7 +1,7 @@
 """Global filter widgets in the sidebar, kept in the URL so that a copied link reproduces the view.
 
-The URL is the source of truth: on every run the widgets are seeded from `st.query_params` when the URL
-changed (a pasted link, a click on a chart that sets a filter), and a widget change writes the URL back.
+The URL is the source of truth: on every run the widgets are seeded from `st.query_params` (a pasted link, a
+chart click that set a filter, a page switch), and a widget change writes the URL back before the rerun.
 Values are ids (`?iscm=prague-process&theme=asylum_protection`), not display names, so links stay stable.
 """
 
@@ -29,7 +29,6 @@ def set_filter(param: str, values: list[str] | tuple[str, ...]) -> None:
 
 def _on_change(param: str) -> None:
     set_filter(param, st.session_state[f"flt_{param}"])
-    st.session_state[f"_url_{param}"] = ",".join(st.session_state[f"flt_{param}"])
 
 
 def filter_sidebar(ds: Dataset) -> Filters:
@@ -54,12 +53,11 @@ def filter_sidebar(ds: Dataset) -> Filters:
     st.sidebar.markdown("#### Filters")
     for param, field in PARAMS.items():
         valid = [v for v in getattr(url, field) if v in options[param]]
-        url_value = ",".join(valid)
         key = f"flt_{param}"
-        # Seed the widget from the URL whenever the URL changed since we last synced it.
-        if st.session_state.get(f"_url_{param}") != url_value or key not in st.session_state:
-            st.session_state[key] = valid
-            st.session_state[f"_url_{param}"] = url_value
+        # The URL always wins: a pasted link, a chart click that set a filter, or a page switch (a page's
+        # widgets are new widgets, whatever their key held). A widget change writes the URL before the rerun,
+        # so seeding from the URL never undoes the user's choice.
+        st.session_state[key] = valid
         value = st.sidebar.multiselect(
             titles[param], options[param], key=key, format_func=formats[param],
             on_change=_on_change, args=(param,), placeholder=f"All {titles[param].lower()}s"

@@ -67,3 +67,13 @@ def test_broken_data_directory_shows_error_page_not_traceback(app_test, tmp_path
     cells = at.table[0].value
     assert "iscms/midsa.yaml" in cells["file"].tolist()
     assert any("AGX" in p for p in cells["problem"])
+
+
+def test_filters_survive_a_page_switch(app_test):
+    at = app_test(type="RCP").run()
+    assert {m.label: m.value for m in at.metric}["ISCMs"] == "20"
+    at.switch_page("pages/data.py").run()
+    assert at.multiselect(key="flt_type").value == ["RCP"]
+    assert len(at.dataframe[0].value) == 20  # the iscms table on the Data page is filtered too
+    at.switch_page("pages/overview.py").run()
+    assert {m.label: m.value for m in at.metric}["ISCMs"] == "20"

@@ -120,8 +120,12 @@ def make_docx(paragraphs: list[str]) -> bytes:
 
 
 def section_texts(doc) -> dict[str, str]:
+    """Section texts with blanks collapsed and quotes straightened (a PDF made without a Unicode font
+    has straight quotes)."""
+    from iscm.countries import fold
+
     e = doc.entries[0]
-    return {sid: " ".join(s.text.split()) for sid, s in e.sections.items()}
+    return {sid: fold(" ".join(s.text.split())) for sid, s in e.sections.items()}
 
 
 # --- a synthetic three-entry document (own words), laid out like a PDF export ------------------------------

@@ -231,19 +231,17 @@ with right:
 # ------------------------------------------------------------------------------------------- exports
 st.markdown("**Download the network as shown** — for Gephi, Cytoscape or a spreadsheet "
             f"({shown.number_of_nodes()} nodes, {shown.number_of_edges()} ties, metrics as node attributes).")
-export_graph = net.with_metrics(shown, view.metrics)
 stem = f"iscm-network_{flt.slug()}"
+files = {  # label -> (bytes maker, file suffix, mime); written only when a button is clicked (deferred data)
+    "GraphML": (lambda: net.to_graphml(net.with_metrics(shown, view.metrics)), ".graphml", "application/graphml+xml"),
+    "GEXF": (lambda: net.to_gexf(net.with_metrics(shown, view.metrics)), ".gexf", "application/gexf+xml"),
+    "Nodes (CSV)": (lambda: net.to_csv(nodes_df), "_nodes.csv", "text/csv"),
+    "Edges (CSV)": (lambda: net.to_csv(net.edges_table(shown)), "_edges.csv", "text/csv"),
+}
 with st.container(horizontal=True, gap="small"):
-    st.download_button("GraphML", data=lambda: net.to_graphml(export_graph), file_name=f"{stem}.graphml",
-                       mime="application/graphml+xml", key="net_graphml", on_click="ignore",
-                       icon=":material/download:")
-    st.download_button("GEXF", data=lambda: net.to_gexf(export_graph), file_name=f"{stem}.gexf",
-                       mime="application/gexf+xml", key="net_gexf", on_click="ignore", icon=":material/download:")
-    st.download_button("Nodes (CSV)", data=lambda: net.to_csv(nodes_df), file_name=f"{stem}_nodes.csv",
-                       mime="text/csv", key="net_nodes_csv", on_click="ignore", icon=":material/download:")
-    st.download_button("Edges (CSV)", data=lambda: net.to_csv(net.edges_table(shown)),
-                       file_name=f"{stem}_edges.csv", mime="text/csv", key="net_edges_csv", on_click="ignore",
-                       icon=":material/download:")
+    for label, (make, suffix, mime) in files.items():
+        st.download_button(label, data=make, file_name=f"{stem}{suffix}", mime=mime, on_click="ignore",
+                           key=f"net_dl_{suffix.strip('._')}", icon=":material/download:")
 
 # ------------------------------------------------------------------------------------------- metrics
 st.header("Who holds the network together", divider="gray")

@@ -411,7 +411,7 @@ def _is_heading_continuation(prev: str, line: str) -> bool:
         return False
     if _CONTINUATION.match(s):
         return True
-    return bool(s[0].islower() or s[0] == "(" or _CONNECTOR_END.search(prev))
+    return bool(s[0].islower() or s[0] == "(" or _CONNECTOR_END.search(prev[-40:]))
 
 
 # --- page furniture and footnotes ---------------------------------------------------------------------------
@@ -558,7 +558,7 @@ def _paragraphs(lines: list[str], vocab: str) -> list[str]:
         if not line:
             gap = bool(cur)
             continue
-        if cur and (gap and (_TERMINAL.search(cur) or not line[0].islower()) or _LEVEL_LABEL.match(line)):
+        if cur and (gap and (_TERMINAL.search(cur[-12:]) or not line[0].islower()) or _LEVEL_LABEL.match(line)):
             paras.append(cur)
             cur = ""
         if not cur:

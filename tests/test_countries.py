@@ -87,8 +87,8 @@ def test_phrase_matcher_wildcards_and_case():
 def test_find_countries_is_linear_on_long_text():
     text = "Migration profiles of Albania, Armenia and the Republic of Moldova were developed. " * 25000  # 2 MB
     find_countries("warm up")
-    t = time.perf_counter()
+    t = time.process_time()  # CPU time: robust on a shared machine
     found = find_countries(text)
-    elapsed = time.perf_counter() - t
+    elapsed = time.process_time() - t
     assert len(found) == 75000
     assert elapsed < 3, f"{elapsed:.2f}s"

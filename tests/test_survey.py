@@ -509,9 +509,9 @@ def test_docx_zip_bomb_is_refused_before_parsing():
         zf.writestr("word/document.xml", b"\0" * (40 * 2**20))
     data = buf.getvalue()
     assert len(data) < 200_000
-    t = time.perf_counter()
+    t = time.process_time()
     msg = _raises("bomb.docx", data)
-    assert time.perf_counter() - t < 5
+    assert time.process_time() - t < 3
     assert "bomb.docx: the DOCX part word/document.xml is compressed" in msg and "zip bomb" in msg
 
 
@@ -565,13 +565,15 @@ def test_read_text_rejects_non_bytes():
 def test_ten_megabyte_single_line_parses_fast():
     line = ("Name of the ISCM: Bali Process " + "word " * (2 * 2**20)).encode()
     assert len(line) > 10 * 2**20
-    t = time.perf_counter()
+    # CPU time, not wall time: the machine running the tests may be shared; a quadratic step would take
+    # minutes here, a linear one well under a second
+    t = time.process_time()
     doc = parse_survey("one-line.txt", line)
-    elapsed = time.perf_counter() - t
+    elapsed = time.process_time() - t
     assert len(doc.entries) == 1 and doc.entries[0].missing == SECTION_IDS
     assert len(doc.entries[0].name) <= 200
-    assert elapsed < 4, f"{elapsed:.2f}s"
-    t = time.perf_counter()
+    assert elapsed < 3, f"{elapsed:.2f}s"
+    t = time.process_time()
     with pytest.raises(SurveyImportError, match="no ISCM entry found"):
         parse_survey("no-entry.txt", b"x" * (10 * 2**20))
-    assert time.perf_counter() - t < 4
+    assert time.process_time() - t < 3

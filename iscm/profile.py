@@ -293,13 +293,13 @@ def compare(ds: Dataset, ids: Sequence[str], *, roles: Sequence[str] = ("member"
     exclusive = {i: sets[i] - frozenset().union(*(sets[j] for j in ids if j != i)) for i in ids}
 
     first = m.drop_duplicates("iso3").set_index("iso3")
+    role_of = {(i, c): r for i, c, r in zip(m["iscm_id"], m["iso3"], m["role"], strict=True)}
+    territory = set(m.loc[m["territory"], "iso3"])
     part_rows = []
-    for iso3 in sorted(set().union(*sets.values()), key=lambda c: str(first.at[c, "country"])):
-        row: dict[str, Any] = {"iso3": iso3, "country": first.at[iso3, "country"],
-                               "territory": bool(m.loc[m["iso3"] == iso3, "territory"].any())}
+    for iso3 in set().union(*sets.values()):
+        row: dict[str, Any] = {"iso3": iso3, "country": first.at[iso3, "country"], "territory": iso3 in territory}
         for i in ids:
-            r = m[(m["iscm_id"] == i) & (m["iso3"] == iso3)]["role"]
-            row[names[i]] = r.iloc[0] if len(r) else ""
+            row[names[i]] = role_of.get((i, iso3), "")
         row["n_compared"] = sum(iso3 in sets[i] for i in ids)
         part_rows.append(row)
     participants = pd.DataFrame(part_rows, columns=["iso3", "country", "territory", *cols, "n_compared"])
@@ -503,3 +503,67 @@ def entity_summary(entities: Sequence[Entity]) -> dict[str, list[tuple[str, str]
     for e in entities:
         out.setdefault(e.kind, {}).setdefault(e.key, e.label)
     return {k: list(v.items()) for k, v in out.items()}
+
+
+# ------------------------------------------------------------------------------------ survey findings
+@dataclass(frozen=True)
+class SurveyFinding:
+    """One imported survey entry about an ISCM: where it came from, its sections and what was found."""
+
+    document: str          # the file name as imported
+    imported_at: str
+    entry_name: str        # the ISCM's name as the document writes it
+    sections: tuple[dict[str, Any], ...]   # id, number, title, heading, text (+ levels for section 2)
+    entry: dict[str, Any]  # the whole stored entry (themes, countries, organizations, iscms, ...)
+
+
+_ENTITY_KINDS = {"iscms": "iscm", "themes": "theme", "organizations": "organization", "countries": "country"}
+
+
+def survey_findings(imports: Iterable[Mapping[str, Any]], iscm_id: str, name: str = "") -> list[SurveyFinding]:
+    """The imported entries about one ISCM, oldest import first.
+
+    `imports` are stored import records as dicts: {"name", "imported_at", "result"} (``iscm.store``'s
+    StoredImport fields). An entry belongs to the ISCM when the user matched it to its id; an unmatched
+    entry became an ISCM of its own (``survey-<slug>``) under the entry's name, so it is found by name.
+    """
+    out = []
+    for imp in imports:
+        result = imp.get("result") or {}
+        for e in result.get("entries", []) if isinstance(result, Mapping) else []:
+            if not isinstance(e, Mapping):
+                continue
+            mine = e.get("iscm_id") == iscm_id or (
+                iscm_id.startswith("survey-") and not e.get("iscm_id") and _text(e.get("name")).strip().lower()
+                == name.strip().lower())
+            if mine:
+                secs = tuple(s for s in e.get("sections", []) if isinstance(s, Mapping))
+                out.append(SurveyFinding(_text(imp.get("name")) or "document", _text(imp.get("imported_at")),
+                                         _text(e.get("name")), tuple(dict(s) for s in secs), dict(e)))
+    return out
+
+
+def entry_entities(text: str, entry: Mapping[str, Any], ds: Dataset | None = None) -> list[Entity]:
+    """Where the entities the import found in an entry occur in one of its texts.
+
+    The import stored each entity with the words it matched; those exact words are found again here
+    (whole words, longest first). An entry stored without entities falls back to `find_entities`.
+    """
+    text = _text(text)
+    phrases: list[tuple[str, tuple[str, str, str], bool]] = []
+    for field_name, kind in _ENTITY_KINDS.items():
+        for item in entry.get(field_name, []) or []:
+            if not isinstance(item, Mapping) or not item.get("id"):
+                continue
+            label = _text(item.get("label")) or _text(item.get("id"))
+            for ev in item.get("evidence", []) or []:
+                words = _text(ev.get("text") if isinstance(ev, Mapping) else "")
+                if words.strip():
+                    phrases.append((words, (kind, str(item["id"]), label), True))
+    if not phrases:
+        return find_entities(text, ds) if ds is not None else []
+    out = []
+    for m in PhraseMatcher(phrases).find(text):
+        kind, key, label = m.key  # type: ignore[misc]
+        out.append(Entity(kind, key, label, m.start, m.end))
+    return out

@@ -33,12 +33,16 @@ table = ds.iscms[["short_name", "acronym", "type", "regions", "established", "st
     "established": "Established", "status": "Status", "secretariat": "Secretariat", "n_members": "Members",
     "n_observers": "Observers", "n_themes": "Themes", "confidence_members": "Membership confidence",
 })
+# Each row links to the ISCM's own profile page (relative link: works under any base URL).
+table.insert(0, "Profile", "profile?iscm=" + ds.iscms["iscm_id"])
 query = st.text_input("Search ISCMs", placeholder="Name, acronym, region or secretariat", key="ov_search")
 if query:
     hay = table[["ISCM", "Acronym", "Regions", "Secretariat"]].astype(str).agg(" ".join, axis=1)
     table = table[hay.str.contains(query, case=False, regex=False)]
 st.dataframe(table, hide_index=True, width="stretch", key="ov_table",
-             column_config={"Established": st.column_config.NumberColumn(format="%d")})
+             column_config={"Established": st.column_config.NumberColumn(format="%d"),
+                            "Profile": st.column_config.LinkColumn("Profile", display_text="Open profile",
+                                                                   help="The ISCM's profile page")})
 st.caption(f"{len(table)} ISCMs. Click a column header to sort.")
 
 chart_panel(

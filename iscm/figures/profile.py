@@ -108,14 +108,17 @@ def overlap_bars(counts: pd.DataFrame, *, what: str = "members", subtitle: str =
              ("Shared with some", some, COMPARE_COLORS["some"]),
              ("Only in this ISCM", counts["only here"], COMPARE_COLORS["only"]))
     for label, values, color in parts:
+        if label == "Shared with some" and not values.any():
+            continue  # two ISCMs: every participant is in both or in one only
         fig.add_trace(go.Bar(
             x=values.tolist(), y=counts["ISCM"].tolist(), orientation="h", name=label, marker_color=color,
             text=values.tolist(), textposition="inside",
             hovertemplate="<b>%{y}</b><br>" + label + ": %{x}<extra></extra>",
         ))
     style(fig, f"Common and exclusive {what}", subtitle=subtitle, x_title=f"Number of {what}",
-          height=170 + 48 * len(counts))
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.25, "x": 0, "yanchor": "top"})
+          height=190 + 48 * len(counts))
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": 1.02, "x": 0, "yanchor": "bottom",
+                                               "traceorder": "normal"})
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
 

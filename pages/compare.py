@@ -1,0 +1,141 @@
+"""Compare two to four ISCMs side by side: members in common and exclusive, themes, partners, structures.
+
+The ISCMs compared live in the URL (`/compare?compare=prague-process,budapest-process`), so a comparison
+can be bookmarked and shared. Without `compare`, the page takes the ISCMs of the global `iscm` filter
+(two to four of them), so choosing ISCMs in the sidebar and opening Compare just works.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.chart_panel import chart_panel
+from components.filters import current_filters
+from components.frame import frame
+from iscm.figures.maps import iscm_map, pair_compare, pair_map
+from iscm.figures.profile import overlap_bars, theme_heatmap
+from iscm.filters import Filters
+from iscm.profile import MAX_COMPARE, compare, parse_ids
+
+ctx = frame("Compare", icon=":material/compare_arrows:")
+full = ctx.full
+names = dict(zip(full.iscms["iscm_id"], full.iscms["short_name"], strict=True))
+by_name = sorted(names, key=lambda i: names[i].lower())
+
+from_url = parse_ids(st.query_params.get_all("compare"), names)
+from_filter = parse_ids(list(current_filters().iscms), names)
+ids = from_url or (from_filter if len(from_filter) >= 2 else from_url)
+url_value = ",".join(ids)
+
+
+def _pick() -> None:
+    value = st.session_state["cmp_pick"]
+    if value:
+        st.query_params["compare"] = ",".join(value)
+    elif "compare" in st.query_params:
+        del st.query_params["compare"]
+    st.session_state["_cmp_url"] = ",".join(value)
+
+
+if st.session_state.get("_cmp_url") != url_value or "cmp_pick" not in st.session_state:
+    st.session_state["cmp_pick"] = ids
+    st.session_state["_cmp_url"] = url_value
+
+st.title("Compare ISCMs")
+c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
+c1.multiselect("ISCMs to compare", by_name, key="cmp_pick", format_func=lambda i: names.get(i, i),
+               max_selections=MAX_COMPARE, on_change=_pick, placeholder=f"Choose two to {MAX_COMPARE} ISCMs")
+observers = c2.toggle("Count observers", key="cmp_obs", help="Count observers as participants, not only members")
+if ids and not from_url:
+    st.caption("The ISCMs of the sidebar filter.")
+
+if len(ids) < 2:
+    st.info(f"Choose two to {MAX_COMPARE} ISCMs. The comparison gets its own address, e.g. "
+            "`/compare?compare=prague-process,budapest-process`.", icon=":material/compare_arrows:")
+    st.stop()
+
+cmp = compare(full, ids, roles=("member", "observer") if observers else ("member",))
+cols = [cmp.names[i] for i in ids]
+what = "participants" if observers else "members"
+own = Filters(iscms=tuple(ids))
+sources = full.sources_for(ids)
+
+links = st.columns(len(ids))
+for col, i in zip(links, ids, strict=True):
+    col.page_link("pages/profile.py", label=f"{cmp.names[i]} profile", icon=":material/badge:",
+                  query_params={"iscm": i})
+
+# ---------------------------------------------------------------------------------------- at a glance
+st.subheader("At a glance")
+st.dataframe(cmp.facts.rename(columns={"field": ""}), hide_index=True, width="stretch", key="cmp_facts")
+
+# ----------------------------------------------------------------------------------------- members
+st.subheader(f"{what.capitalize()} in common and exclusive")
+mcols = st.columns(len(ids) + 1)
+mcols[0].metric(f"{what.capitalize()} in all {len(ids)}", len(cmp.common))
+for col, i in zip(mcols[1:], ids, strict=True):
+    col.metric(f"Only in {cmp.names[i]}", len(cmp.exclusive[i]),
+               help=f"{len(cmp.participant_sets[i])} {what} in all; these take part in none of the others compared")
+
+chart_panel(overlap_bars(cmp.counts, what=what), key="cmp_overlap", name="compare-overlap", data=cmp.counts,
+            sources=sources, data_date=full.data_date, filters=own)
+roles = ("member", "observer") if observers else ("member",)
+if len(ids) == 2:
+    pair = pair_compare(full.memberships, ids[0], ids[1], roles=roles)
+    fig = pair_map(pair, cols[0], cols[1])
+    map_data = pair
+else:
+    sub = full.memberships[full.memberships["role"].isin(roles)]
+    fig = iscm_map(sub, full.iscms, ids)
+    map_data = cmp.participants
+chart_panel(fig, key="cmp_map", name="compare-map", data=map_data, sources=sources, data_date=full.data_date,
+            filters=own)
+
+show = st.segmented_control(
+    "Show", ["all", "common", *ids], key="cmp_show", default="all",
+    format_func=lambda v: {"all": "All", "common": f"In all {len(ids)}"}.get(v, f"Only {names.get(v, v)}"),
+)
+table = cmp.participants
+if show == "common":
+    table = table[table["iso3"].isin(cmp.common)]
+elif show in ids:
+    table = table[table["iso3"].isin(cmp.exclusive[show])]
+st.dataframe(
+    table.rename(columns={"country": "State or territory", "iso3": "ISO3", "territory": "Territory",
+                          "n_compared": "In how many"}),
+    hide_index=True, width="stretch", key="cmp_members",
+    column_config={"Territory": st.column_config.CheckboxColumn("Territory")},
+)
+st.caption(f"{len(table)} rows. Cells give the role in each ISCM; empty = not taking part.")
+with st.expander(f"Shared {what}, pair by pair"):
+    st.dataframe(cmp.pairwise, width="stretch", key="cmp_pairwise")
+
+# ------------------------------------------------------------------------------------------- themes
+st.subheader("Themes side by side")
+common_themes = cmp.common_themes
+st.caption(f"{len(common_themes)} themes covered by all {len(ids)}: "
+           + (", ".join(common_themes["label"]) if len(common_themes) else "none") + ".")
+chart_panel(theme_heatmap(cmp.themes, cols), key="cmp_themes", name="compare-themes",
+            data=cmp.themes, sources=sources, data_date=full.data_date, filters=own)
+
+# ----------------------------------------------------------------------------------------- partners
+st.subheader("Partners")
+common_partners = cmp.common_partners
+st.metric(f"Organizations working with all {len(ids)}", len(common_partners))
+st.dataframe(
+    cmp.partners.drop(columns=["org_id"]).rename(columns={"name": "Organization", "acronym": "Acronym",
+                                                         "kind_label": "Kind", "n_compared": "With how many"}),
+    hide_index=True, width="stretch", key="cmp_partners",
+)
+
+# --------------------------------------------------------------------------------------- structures
+st.subheader("Structures")
+if len(cmp.structures):
+    st.dataframe(cmp.structures.rename(columns={"structure": "Structure", "n_compared": "In how many"}),
+                 hide_index=True, width="stretch", key="cmp_structures")
+else:
+    st.caption("No structures recorded for these ISCMs.")
+funding = pd.DataFrame({"ISCM": cols, "Funding": [str(full.iscms.set_index("iscm_id").at[i, "funding"] or "not known")
+                                                  for i in ids]})
+st.dataframe(funding, hide_index=True, width="stretch", key="cmp_funding")

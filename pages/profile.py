@@ -1,0 +1,283 @@
+"""Profile: one ISCM on one page — identity, members, themes, partners, links, structures, survey, sources.
+
+Which ISCM: the profile shows the first ISCM of the global `iscm` filter, so `/profile?iscm=prague-process`
+opens the Prague Process and the sidebar filter, the page links and the URL all agree. The page's own
+picker sets that same filter (replacing any other ISCMs in it). Other filters (theme, region, type) do
+not hide a profile; they only narrow the list shown when no ISCM is chosen.
+
+Everything a document imported by a user says is shown as text: escaped Markdown or table cells.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from components.chart_panel import chart_panel
+from components.filters import current_filters, set_filter
+from components.frame import PAGES, frame
+from iscm import brief
+from iscm.figures.maps import iscm_map
+from iscm.figures.profile import partners_by_kind, theme_profile
+from iscm.filters import Filters
+from iscm.profile import (
+    LOW_MARK,
+    build_profile,
+    entity_summary,
+    entry_entities,
+    escape_markdown,
+    highlight_markdown,
+    identity_rows,
+    survey_findings,
+)
+
+ctx = frame("Profile", icon=":material/badge:")
+full = ctx.full
+URLS = {path: url for path, _t, url, _i in PAGES}
+ENTITY_PAGES = {"profile": URLS.get("pages/profile.py", "profile"), "theme": URLS.get("pages/themes.py"),
+                "country": URLS.get("pages/membership.py")}
+SAFE_URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+")
+names = dict(zip(full.iscms["iscm_id"], full.iscms["short_name"], strict=True))
+by_name = sorted(names, key=lambda i: names[i].lower())
+# Read the URL itself: it is the source of truth for the filter (see components/filters.py).
+chosen = [i for i in current_filters().iscms if i in names]
+current = chosen[0] if chosen else None
+
+
+def _pick() -> None:
+    value = st.session_state["pf_iscm"]
+    set_filter("iscm", [value] if value else [])
+
+
+# The picker follows the URL (a pasted link, a click on a linked ISCM), like the sidebar filters do.
+if st.session_state.get("_pf_url") != current or "pf_iscm" not in st.session_state:
+    st.session_state["pf_iscm"] = current
+    st.session_state["_pf_url"] = current
+
+top = st.columns([3, 2], vertical_alignment="bottom")
+top[0].selectbox("ISCM", by_name, key="pf_iscm", format_func=lambda i: names.get(i, i), on_change=_pick,
+                 placeholder="Choose an ISCM", help="Sets the ISCM filter of the whole app to this ISCM.")
+
+
+def link_md(label: str, url: str) -> str:
+    """A Markdown link to an http(s) address; anything else is shown as plain (escaped) text."""
+    if url and SAFE_URL.fullmatch(url):
+        return f"[{escape_markdown(label)}](<{url}>)"
+    return escape_markdown(label)
+
+
+def profile_url(iscm_id: str) -> str:
+    return f"{ENTITY_PAGES['profile']}?iscm={iscm_id}"
+
+
+if current is None:
+    st.title("ISCM profiles")
+    st.markdown("Pick an ISCM above, or open one from the table. Each profile has its own address "
+                "(`/profile?iscm=<id>`) to bookmark or share.")
+    listing = ctx.ds.iscms.sort_values("short_name")
+    st.dataframe(
+        pd.DataFrame({"Profile": [profile_url(i) for i in listing["iscm_id"]], "ISCM": listing["short_name"],
+                      "Type": listing["type"], "Regions": listing["regions"], "Members": listing["n_members"]}),
+        hide_index=True, width="stretch", key="pf_list",
+        column_config={"Profile": st.column_config.LinkColumn("Profile", display_text="Open profile")},
+    )
+    st.stop()
+
+if len(chosen) > 1:
+    st.info(f"The ISCM filter holds {len(chosen)} ISCMs; this is the first. Compare them side by side:",
+            icon=":material/filter_alt:")
+    st.page_link("pages/compare.py", label=f"Compare {', '.join(names[i] for i in chosen[:4])}",
+                 icon=":material/compare_arrows:", query_params={"compare": ",".join(chosen[:4])})
+
+p = build_profile(full, current)
+f = p.facts
+own = Filters(iscms=(current,))
+sources = full.sources_for([current])
+
+# ------------------------------------------------------------------------------------------- header
+st.title(p.name)
+if f["full_name"] and f["full_name"] != p.name:
+    st.caption(escape_markdown(str(f["full_name"])))
+if f.get("provenance") == "survey":
+    st.warning("This ISCM was added from an imported survey and is not in the curated dataset yet.",
+               icon=":material/upload_file:")
+
+low_areas = p.low_confidence_areas
+low_people = p.low_confidence_members
+if low_areas or len(low_people):
+    parts = []
+    if low_areas:
+        parts.append(f"{', '.join(low_areas)} marked low confidence in the data")
+    if len(low_people):
+        parts.append(f"{len(low_people)} participants individually marked low confidence")
+    st.warning(f"{LOW_MARK}: {'; '.join(parts)}. Check the sources before relying on them.",
+               icon=":material/warning:")
+
+with top[1]:
+    b1, b2 = st.columns(2)
+    b1.download_button(
+        "Brief (PDF)", data=lambda: brief.brief_pdf(full, current), file_name=brief.file_name(current, "pdf"),
+        mime="application/pdf", key="pf_brief_pdf", icon=":material/picture_as_pdf:", on_click="ignore",
+        help="One A4 page: key facts, map, themes and partners charts, sources. Made when you click.",
+    )
+    b2.download_button(
+        "Brief (HTML)", data=lambda: brief.brief_html(full, current), file_name=brief.file_name(current, "html"),
+        mime="text/html", key="pf_brief_html", icon=":material/code:", on_click="ignore",
+        help="The same brief as a web page with interactive charts; opens offline.",
+    )
+
+m = st.columns(4)
+m[0].metric("Members", len(p.members))
+m[1].metric("Observers", len(p.observers))
+n_focus = int((p.themes["level"] == "focus").sum()) if len(p.themes) else 0
+m[2].metric("Themes", len(p.themes), help=f"{n_focus} declared focus, {len(p.themes) - n_focus} mentioned only")
+m[3].metric("Organizations", len(p.organizations))
+
+left, right = st.columns([3, 2])
+with left:
+    st.markdown(escape_markdown(str(f.get("summary") or "")))
+with right:
+    lines = []
+    for label, value in identity_rows(p):
+        if label == "Full name":
+            continue
+        shown = link_md(value, value) if label == "Website" else escape_markdown(value)
+        lines.append(f"- **{label}:** {shown}")
+    st.markdown("\n".join(lines))
+if p.open_questions:
+    st.info(f"**Open questions.** {escape_markdown(p.open_questions)}", icon=":material/help:")
+
+tabs = st.tabs(["Members", "Themes", "Organizations", "Linked ISCMs", "Structures and funding",
+                "Survey findings", "Sources"])
+
+# ------------------------------------------------------------------------------------------ members
+with tabs[0]:
+    conf = p.confidence["members"]
+    st.caption(f"{len(p.members)} members and {len(p.observers)} observers; "
+               f"{int(p.members['territory'].sum() + p.observers['territory'].sum())} territories taking part in "
+               f"their own right. Membership list confidence: **{conf}**"
+               + (f" ({LOW_MARK})" if conf == "low" else "") + ".")
+    chart_panel(iscm_map(full.memberships, full.iscms, [current]), key="pf_map", name=f"members-{current}",
+                data=full.memberships[full.memberships["iscm_id"] == current], sources=sources,
+                data_date=full.data_date, filters=own)
+    people = pd.concat([p.members.assign(role="member"), p.observers.assign(role="observer")], ignore_index=True)
+    people["confidence"] = people["confidence"].map(lambda c: f"{c} ⚠" if c == "low" else c)
+    st.dataframe(
+        people[["country", "iso3", "role", "territory", "confidence", "note"]].rename(columns={
+            "country": "State or territory", "iso3": "ISO3", "role": "Role", "territory": "Territory",
+            "confidence": "Confidence", "note": "Note"}),
+        hide_index=True, width="stretch", key="pf_members",
+        column_config={"Territory": st.column_config.CheckboxColumn("Territory", help="Takes part in its own right")},
+    )
+
+# ------------------------------------------------------------------------------------------- themes
+with tabs[1]:
+    conf = p.confidence["themes"]
+    st.caption(f"Themes from the taxonomy: declared focus or only mentioned, the year a theme was added where "
+               f"known. Theme confidence: **{conf}**" + (f" ({LOW_MARK})" if conf == "low" else "") + ".")
+    chart_panel(theme_profile(p.themes, full.themes, p.name), key="pf_themes", name=f"themes-{current}",
+                data=p.themes, sources=sources, data_date=full.data_date, filters=own)
+    if len(p.themes):
+        st.dataframe(
+            p.themes[["label", "level", "since", "evidence", "provenance", "source_ref"]].rename(columns={
+                "label": "Theme", "level": "Level", "since": "Since", "evidence": "Evidence",
+                "provenance": "Provenance", "source_ref": "Sources"}),
+            hide_index=True, width="stretch", key="pf_theme_table",
+            column_config={"Since": st.column_config.NumberColumn(format="%d")},
+        )
+    if f.get("theme_notes"):
+        st.caption(escape_markdown(str(f["theme_notes"])))
+
+# ------------------------------------------------------------------------------------ organizations
+with tabs[2]:
+    conf = p.confidence["organizations"]
+    st.caption(f"Organizations with a role in {escape_markdown(p.name)}, named as in the organization registry. "
+               f"Confidence: **{conf}**" + (f" ({LOW_MARK})" if conf == "low" else "") + ".")
+    if len(p.organizations):
+        chart_panel(partners_by_kind(p.organizations, p.name), key="pf_orgs", name=f"partners-{current}",
+                    data=p.organizations, sources=sources, data_date=full.data_date, filters=own)
+        st.dataframe(
+            p.organizations[["name", "acronym", "kind_label", "roles", "provenance", "source_ref"]].rename(columns={
+                "name": "Organization", "acronym": "Acronym", "kind_label": "Kind", "roles": "Roles",
+                "provenance": "Provenance", "source_ref": "Sources"}),
+            hide_index=True, width="stretch", key="pf_org_table",
+        )
+    else:
+        st.info("No organization is recorded for this ISCM.")
+
+# ------------------------------------------------------------------------------------- linked ISCMs
+with tabs[3]:
+    if not len(p.links):
+        st.info("No link to another ISCM is recorded.")
+    st.caption("Each name opens that ISCM's profile; “compare” puts the two side by side.")
+    for r in p.links.itertuples():
+        c1, c2 = st.columns([4, 1])
+        with c1:
+            st.page_link("pages/profile.py", label=str(r.other_name), icon=":material/badge:",
+                         query_params={"iscm": str(r.other_id)})
+            way = {"to": "stated by this ISCM", "from": f"stated by {r.other_name}", "both": "stated by both"}
+            st.caption(f"{escape_markdown(str(r.relation))} · {way[str(r.direction)]}"
+                       + (f" · {escape_markdown(str(r.source_ref))}" if r.source_ref else "")
+                       + (" · from a survey import" if "survey" in str(r.provenance) else ""))
+        c2.page_link("pages/compare.py", label="compare", icon=":material/compare_arrows:",
+                     query_params={"compare": f"{current},{r.other_id}"})
+
+# --------------------------------------------------------------------------- structures and funding
+with tabs[4]:
+    st.markdown("**Structures**")
+    if p.structures:
+        st.markdown("\n".join(f"- {escape_markdown(s)}" for s in p.structures))
+    else:
+        st.caption("No structure recorded.")
+    st.markdown("**Funding**")
+    st.markdown(escape_markdown(str(f.get("funding") or "")) or "Not known.")
+
+
+# ----------------------------------------------------------------------------------- survey findings
+def _imports() -> list[dict[str, Any]]:
+    """The user's imported surveys (store of the survey import); none when the store cannot be read."""
+    try:
+        from iscm.store import SurveyStore
+    except ImportError:  # survey import not installed in this build
+        return []
+    try:
+        return [{"name": s.name, "imported_at": s.imported_at, "result": s.result} for s in SurveyStore().list()]
+    except Exception as exc:  # noqa: BLE001 - a broken store must not break the profile
+        st.warning(f"Imported surveys could not be read: {exc}", icon=":material/error:")
+        return []
+
+
+with tabs[5]:
+    findings = survey_findings(_imports(), current, p.name)
+    if not findings:
+        st.caption("No survey summary about this ISCM has been imported. Import one on the Data page; its five "
+                   "sections then appear here with the themes, organizations, ISCMs and countries they name.")
+    for k, finding in enumerate(findings):
+        with st.expander(f"{finding.document} · imported {finding.imported_at[:10]} · as “{finding.entry_name}”",
+                         expanded=k == 0, icon=":material/description:"):
+            st.caption("Survey text as imported. Highlighted names link to their profile or filter; "
+                       "bold names are organizations.")
+            for sec in finding.sections:
+                st.markdown(f"**{int(sec.get('number') or 0)}. {escape_markdown(str(sec.get('title') or ''))}**")
+                text = str(sec.get("text") or "")
+                ents = entry_entities(text, finding.entry, full)
+                st.markdown(highlight_markdown(text, ents, ENTITY_PAGES))
+                found = entity_summary(ents)
+                if found:
+                    st.caption(" · ".join(
+                        f"{kind}: {', '.join(escape_markdown(label) for _k, label in items)}"
+                        for kind, items in found.items()))
+
+# ------------------------------------------------------------------------------------------ sources
+with tabs[6]:
+    st.caption("Every fact above cites these by number, e.g. [2].")
+    src = p.sources.assign(link=lambda d: d["url"].where(d["url"].map(lambda u: bool(SAFE_URL.fullmatch(u))), None))
+    st.dataframe(
+        src[["n", "link", "title", "used_for"]].rename(columns={"n": "#", "link": "Address", "title": "Title",
+                                                              "used_for": "Supports"}),
+        hide_index=True, width="stretch", key="pf_sources",
+        column_config={"Address": st.column_config.LinkColumn("Address")},
+    )

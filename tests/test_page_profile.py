@@ -1,0 +1,271 @@
+"""Profile and Compare pages through AppTest, opened by their URLs; the brief downloaded from the page."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from iscm.export import chromium_available
+from tests.conftest import IN_CI
+
+PROFILE = "pages/profile.py"
+COMPARE = "pages/compare.py"
+
+
+def open_page(app_test, page: str, **query):
+    at = app_test(**query).run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def member_set(ds, iscm_id: str, roles=("member",)) -> set[str]:
+    m = ds.memberships
+    return set(m.loc[(m.iscm_id == iscm_id) & m.role.isin(roles), "iso3"])
+
+
+def markdown_text(at) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+# Each table of the two pages by a column only it has (AppTest dataframes carry no key).
+TABLES = {"pf_theme_table": "Evidence", "pf_members": "Territory", "pf_org_table": "Roles", "pf_sources": "Supports",
+          "pf_list": "Profile", "cmp_members": "In how many", "cmp_facts": "", "cmp_partners": "With how many"}
+
+
+def frame(at, key: str):
+    col = TABLES[key]
+    found = [d.value for d in at.dataframe if col in d.value.columns]
+    if key == "cmp_members":  # the structures table also counts "In how many"
+        found = [v for v in found if "ISO3" in v.columns]
+    assert len(found) == 1, (key, [list(d.value.columns) for d in at.dataframe])
+    return found[0]
+
+
+@pytest.fixture
+def deferred(monkeypatch):
+    """Run a deferred download's callable as a click would: returns data, file name and mime type."""
+    import streamlit.testing.v1.app_test as app_test_module
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    managers: list[MediaFileManager] = []
+
+    class Recording(MediaFileManager):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            managers.append(self)
+
+    monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
+
+    def get(at, label: str):
+        btns = [b for b in at.get("download_button") if b.proto.label == label]
+        assert len(btns) == 1, label
+        proto = btns[0].proto
+        assert proto.ignore_rerun and proto.deferred_file_id  # produced on click, not on every run
+        entry = next(m._deferred_callables[proto.deferred_file_id] for m in managers
+                     if proto.deferred_file_id in m._deferred_callables)
+        return entry["callable"](), entry["filename"], entry["mimetype"]
+
+    return get
+
+
+# ------------------------------------------------------------------------------------------- profile
+def test_profile_by_url_shows_the_facts(app_test, ds):
+    at = open_page(app_test, PROFILE, iscm="prague-process")
+    assert at.title[0].value == "Prague Process"
+    n = len(member_set(ds, "prague-process"))
+    assert n == 49
+    assert metrics(at)["Members"] == str(n)
+    assert metrics(at)["Observers"] == "0"
+    assert metrics(at)["Organizations"] == str(ds.iscm_organizations.query("iscm_id == 'prague-process'")
+                                               ["org_id"].nunique())
+    md = markdown_text(at)
+    assert "**Secretariat:** ICMPD" in md
+    assert "**Established:** 2009" in md
+    assert r"[https\://www\.pragueprocess\.eu](<https://www.pragueprocess.eu>)" in md
+    themes = frame(at, "pf_theme_table").set_index("Theme")
+    assert themes.at["Asylum and international protection", "Level"] == "focus"
+    assert themes.at["Asylum and international protection", "Since"] == 2012
+    people = frame(at, "pf_members")
+    assert set(people["ISO3"]) == member_set(ds, "prague-process")
+    orgs = frame(at, "pf_org_table").set_index("Acronym")
+    assert orgs.at["ICMPD", "Roles"] == "secretariat"
+    sources = frame(at, "pf_sources")
+    assert sources["#"].tolist() == list(range(1, len(ds.sources.query("iscm_id == 'prague-process'")) + 1))
+    # the map is this ISCM's membership map
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["title"]["text"].startswith("Prague Process: members and observers")
+    # sidebar filter and picker agree with the URL
+    assert at.selectbox(key="pf_iscm").value == "prague-process"
+    # the open question is shown
+    assert any("Open questions" in i.value and "United Kingdom" in i.value for i in at.info)
+
+
+def test_linked_iscms_link_to_their_profiles(app_test, ds):
+    at = open_page(app_test, PROFILE, iscm="prague-process")
+    links = {(p.proto.label, p.proto.query_string) for p in at.get("page_link") if p.proto.page == "profile"}
+    targets = set(ds.iscm_links.loc[ds.iscm_links.source_id == "prague-process", "target_id"])
+    for t in targets:
+        assert (ds.iscm_name(t), f"iscm={t}") in links
+    compares = {p.proto.query_string for p in at.get("page_link") if p.proto.page == "compare"}
+    assert "compare=prague-process%2Cbudapest-process" in compares or \
+        "compare=prague-process,budapest-process" in compares
+
+
+def test_low_confidence_is_marked(app_test, ds):
+    at = open_page(app_test, PROFILE, iscm="tripoli-process")
+    warning = " ".join(w.value for w in at.warning)
+    assert "low confidence" in warning and "Membership" in warning
+    low = ds.memberships.query("iscm_id == 'tripoli-process' and confidence == 'low'")
+    assert f"{len(low)} participants individually marked" in warning
+    people = frame(at, "pf_members")
+    assert (people["Confidence"] == "low ⚠").sum() == len(low)
+
+
+def test_territories_flagged_in_member_list(app_test, ds):
+    at = open_page(app_test, PROFILE, iscm="cmc")
+    people = frame(at, "pf_members")
+    expected = set(ds.memberships.query("iscm_id == 'cmc' and territory")["iso3"])
+    assert set(people.loc[people["Territory"], "ISO3"]) == expected and expected
+
+
+def test_picker_sets_the_global_iscm_filter(app_test):
+    at = open_page(app_test, PROFILE)
+    assert at.title[0].value == "ISCM profiles"
+    listing = frame(at, "pf_list")
+    assert len(listing) == 37 and "profile?iscm=prague-process" in set(listing["Profile"])
+    at.selectbox(key="pf_iscm").set_value("colombo-process").run()
+    assert not at.exception
+    assert at.query_params["iscm"] == ["colombo-process"] or at.query_params["iscm"] == "colombo-process"
+    assert at.title[0].value == "Colombo Process"
+
+
+def test_several_iscms_in_filter_show_the_first_and_offer_compare(app_test):
+    at = open_page(app_test, PROFILE, iscm="budapest-process,prague-process")
+    assert at.title[0].value == "Budapest Process"
+    qs = {p.proto.query_string for p in at.get("page_link") if p.proto.page == "compare"}
+    assert any("budapest-process" in q and "prague-process" in q for q in qs)
+
+
+def test_brief_downloads_from_the_page(app_test, deferred):
+    at = open_page(app_test, PROFILE, iscm="prague-process")
+    page, name, mime = deferred(at, "Brief (HTML)")
+    assert mime == "text/html" and name.startswith("iscm-brief_prague-process_") and name.endswith(".html")
+    assert b"<h1>Prague Process</h1>" in page
+    if not chromium_available():
+        if IN_CI:
+            pytest.fail("Chromium is required in CI for the brief's chart images")
+        pytest.skip("no Chromium: the PDF brief would have drawn charts only")
+    pdf, name, mime = deferred(at, "Brief (PDF)")
+    assert mime == "application/pdf" and name.endswith(".pdf")
+    reader = PdfReader(io.BytesIO(pdf))
+    text = re.sub(r"\s+", " ", reader.pages[0].extract_text())
+    assert len(reader.pages) == 1
+    assert "Prague Process" in text and "Members (49)" in text
+    assert len(reader.pages[0].images) >= 2
+
+
+def test_imported_survey_sections_are_escaped_and_linked(app_test, ds):
+    """A survey whose text carries HTML/JS and Markdown: shown as text, with its entities linked."""
+    import os
+
+    from iscm.extract import parse_document
+    from iscm.store import SurveyStore
+
+    text = (
+        "Name of the Inter-state consultation mechanism (ISCM): Prague Process\n\n"
+        "1. Evolution of programming and thematic focus\n"
+        "The focus includes asylum since 2012. <script>alert(1)</script> **bold** [a](javascript:alert(1))\n\n"
+        "2. Contribution to migration governance\n"
+        "Germany exchanges good practice with the Budapest Process.\n\n"
+        "3. Salient ISCM structures\nA steering committee.\n\n"
+        "4. Partnership models\nIOM takes part. <img src=x onerror=alert(2)>\n\n"
+        "5. Added value of membership\nTrust.\n"
+    )
+    data = text.encode()
+    result = parse_document("evil-survey.txt", data, ds)
+    at = app_test(iscm="prague-process")  # sets ISCM_ATLAS_HOME to an empty folder for this test
+    SurveyStore(os.environ["ISCM_ATLAS_HOME"]).save("evil-survey.txt", data, result)
+    at.run()
+    at.switch_page(PROFILE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    md = [m.value for m in at.markdown if "alert" in m.value]
+    assert len(md) == 2
+    evolution, partnerships = md
+    assert "<script>" not in evolution and r"\<script\>alert\(1\)\</script\>" in evolution
+    assert "**bold**" not in evolution and r"\*\*bold\*\*" in evolution
+    assert "](javascript" not in evolution and r"\[a\]\(javascript\:alert\(1\)\)" in evolution
+    assert r"\<img src\=x onerror\=alert\(2\)\>" in partnerships
+    for shown in (evolution, partnerships):  # no "<" that Markdown would read as the start of a tag
+        assert re.search(r"(?<!\\)<", shown) is None
+    # entities found by the import are highlighted and linked to their own pages
+    assert "[asylum](themes?theme=asylum_protection)" in evolution
+    governance = next(m.value for m in at.markdown if "Budapest" in m.value and "Germany" in m.value)
+    assert "[Budapest Process](profile?iscm=budapest-process)" in governance
+    assert "[Germany](membership?country=DEU)" in governance
+    assert "**IOM**" in partnerships
+    # where it came from
+    assert any("evil-survey.txt" in e.label for e in at.expander)
+    # nothing anywhere rendered as raw HTML
+    for m in at.markdown:
+        assert not m.proto.allow_html or "alert" not in m.value
+
+
+# ------------------------------------------------------------------------------------------- compare
+def test_compare_by_url_counts_common_and_exclusive(app_test, ds):
+    at = open_page(app_test, COMPARE, compare="prague-process,budapest-process")
+    a, b = member_set(ds, "prague-process"), member_set(ds, "budapest-process")
+    m = metrics(at)
+    assert m["Members in all 2"] == str(len(a & b))
+    assert m["Only in Prague Process"] == str(len(a - b))
+    assert m["Only in Budapest Process"] == str(len(b - a))
+    table = frame(at, "cmp_members")
+    assert set(table["ISO3"]) == a | b
+    assert set(table.loc[table["In how many"] == 2, "ISO3"]) == a & b
+    facts = frame(at, "cmp_facts").set_index("")
+    assert facts.at["Secretariat", "Prague Process"] == "ICMPD" == facts.at["Secretariat", "Budapest Process"]
+    partners = frame(at, "cmp_partners")
+    orgs = [set(ds.iscm_organizations.query(f"iscm_id == '{i}'")["org_id"]) for i in ("prague-process",
+                                                                                     "budapest-process")]
+    assert m["Organizations working with all 2"] == str(len(orgs[0] & orgs[1]))
+    assert len(partners) == len(orgs[0] | orgs[1])
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    heat = next(s for s in specs if s["layout"]["title"]["text"].startswith("Themes side by side"))
+    assert heat["data"][0]["x"] == ["Prague Process", "Budapest Process"]
+    assert at.multiselect(key="cmp_pick").value == ["prague-process", "budapest-process"]
+
+
+def test_compare_observers_and_show_filter(app_test, ds):
+    at = open_page(app_test, COMPARE, compare="budapest-process,prague-process")
+    at.toggle(key="cmp_obs").set_value(True).run()
+    roles = ("member", "observer")
+    a, b = member_set(ds, "budapest-process", roles), member_set(ds, "prague-process", roles)
+    assert metrics(at)["Participants in all 2"] == str(len(a & b))
+    assert metrics(at)["Only in Budapest Process"] == str(len(a - b))
+    at.segmented_control(key="cmp_show").set_value("budapest-process").run()
+    assert set(frame(at, "cmp_members")["ISO3"]) == a - b
+
+
+def test_compare_from_sidebar_filter_and_picker_writes_url(app_test, ds):
+    at = open_page(app_test, COMPARE, iscm="rabat-process,khartoum-process,prague-process")
+    assert len([c for c in metrics(at) if c.startswith("Only in")]) == 3
+    sets = [member_set(ds, i) for i in ("rabat-process", "khartoum-process", "prague-process")]
+    assert metrics(at)["Members in all 3"] == str(len(set.intersection(*sets)))
+    at.multiselect(key="cmp_pick").set_value(["colombo-process", "abu-dhabi-dialogue"]).run()
+    assert not at.exception
+    assert at.query_params["compare"] in ("colombo-process,abu-dhabi-dialogue", ["colombo-process,abu-dhabi-dialogue"])
+    assert "Only in Colombo Process" in metrics(at)
+
+
+def test_compare_needs_two(app_test):
+    at = open_page(app_test, COMPARE, compare="prague-process,unknown-iscm")
+    assert not at.metric
+    assert any("Choose two" in i.value for i in at.info)

@@ -23,18 +23,19 @@ from iscm.palette import ISCM_TYPE_COLORS, OKABE_ITO, ORG_KIND_COLORS
 
 SIZE_METRICS = {"degree": "Degree", "betweenness": "Betweenness", "eigenvector": "Eigenvector centrality",
                 "weighted_degree": "Weighted degree"}
-# tie type -> (colour, dash, width). Organization roles share the dark-grey family with different dashes so
-# the node colours stay the loudest thing on the chart; ties between ISCMs get the two blues.
+# tie type -> (colour, dash, width). Organization roles share mid greys (readable on a white and on a dark
+# background) told apart by dash and width, so the node colours stay the loudest thing on the chart; ties
+# between ISCMs get the two blues, funding the vermillion.
 EDGE_STYLE: dict[str, tuple[str, str, float]] = {
-    "secretariat": ("#555555", "solid", 2.4),
-    "partner": ("#888888", "solid", 1.0),
-    "observer": ("#888888", "dot", 1.0),
-    "member": ("#777777", "dash", 1.2),
+    "secretariat": ("#808080", "solid", 2.4),
+    "partner": ("#9A9A9A", "solid", 1.0),
+    "observer": ("#9A9A9A", "dot", 1.0),
+    "member": ("#8C8C8C", "dash", 1.2),
     "funder": (OKABE_ITO["vermillion"], "longdash", 1.4),
-    "technical-support": ("#888888", "dashdot", 1.0),
+    "technical-support": ("#9A9A9A", "dashdot", 1.0),
     "linked-iscm": (OKABE_ITO["blue"], "solid", 2.0),
     "shared-members": (OKABE_ITO["sky_blue"], "dot", 1.2),
-    "state-membership": ("#BBBBBB", "solid", 0.5),
+    "state-membership": ("#A8A8A8", "solid", 0.5),
 }
 PATH_COLOR = OKABE_ITO["vermillion"]
 FOCUS_COLOR = "#D55E00"

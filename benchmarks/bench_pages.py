@@ -15,7 +15,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import MIN_RUNS, failed_row, profile_text, quiet_streamlit_logs, row, time_once
+from benchmarks.common import (
+    MIN_RUNS,
+    Samples,
+    clock_label,
+    failed_row,
+    profile_text,
+    quiet_streamlit_logs,
+    row,
+    time_once,
+    timed_row,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -52,8 +62,24 @@ def profiled_script_thread(interval: float = 0.001):
         LocalScriptRunner._run_script_thread = original
 
 
-def _errors(at: Any) -> list[str]:
-    return [str(e.value) for e in at.exception]
+@contextmanager
+def server_like_script_cache():
+    """Keep compiled scripts between AppTest runs, as the server does between reruns.
+
+    AppTest builds a new ScriptCache for every run, so each rerun would read, rewrite (magic) and compile
+    app.py and the page file again; the server compiles each script once. Sharing one cache measures the
+    server's rerun, and treats the empty page and the real pages alike.
+    """
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+    from streamlit.testing.v1 import app_test, local_script_runner
+
+    shared = ScriptCache()
+    originals = (app_test.ScriptCache, local_script_runner.ScriptCache)
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: shared
+    try:
+        yield
+    finally:
+        app_test.ScriptCache, local_script_runner.ScriptCache = originals
 
 
 def run(runs: int = MIN_RUNS, profile: bool = True) -> list[dict[str, Any]]:
@@ -64,7 +90,7 @@ def run(runs: int = MIN_RUNS, profile: bool = True) -> list[dict[str, Any]]:
 
         from components.frame import PAGES
 
-        with tempfile.TemporaryDirectory(prefix="iscm-bench-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="iscm-bench-") as tmp, server_like_script_cache():
             empty_path = Path(tmp) / "empty_page.py"
             empty_path.write_text(EMPTY_SCRIPT, encoding="utf-8")
             empty = AppTest.from_file(str(empty_path), default_timeout=TIMEOUT_S)
@@ -72,42 +98,53 @@ def run(runs: int = MIN_RUNS, profile: bool = True) -> list[dict[str, Any]]:
             return _measure_pages(AppTest, PAGES, empty, max(runs, MIN_RUNS), profile)
 
 
+def _first_error(at: Any) -> str | None:
+    errors = [str(e.value) for e in at.exception]
+    return errors[0].splitlines()[0][:160] if errors else None
+
+
 def _measure_pages(app_test: Any, pages: list[tuple[str, str, str, str]], empty: Any, runs: int,
                    profile: bool) -> list[dict[str, Any]]:
     at = app_test.from_file(APP, default_timeout=TIMEOUT_S)
     at.run()  # the first run must go through app.py before switch_page works
-    empty_ms: list[float] = []
-    page_ms: dict[str, list[float]] = {}
-    cpu_ms: dict[str, list[float]] = {}
+    floor_wall: list[float] = []
+    floor_cpu: list[float] = []
+    measured: dict[str, Samples] = {}
     broken: dict[str, str] = {}
     for path, title, _url, _icon in pages:
         at.switch_page(path)
         at.run()  # the switch itself, then one unmeasured warm-up rerun: caches are warm from here on
         at.run()
-        if _errors(at):
-            broken[title] = _errors(at)[0].splitlines()[0][:160]
+        if err := _first_error(at):
+            broken[title] = err
             continue
-        page_ms[title], cpu_ms[title] = [], []
-        for _ in range(runs):
-            e = time_once(empty.run)
-            p = time_once(at.run)
-            empty_ms.append(e[0])
-            page_ms[title].append(p[0])
-            cpu_ms[title].append(p[1])
-        if _errors(at):
-            broken[title] = _errors(at)[0].splitlines()[0][:160]
+        wall: list[float] = []
+        cpu: list[float] = []
+        for _ in range(runs):  # alternate: the floor and the page see the same machine load
+            e_wall, e_cpu = time_once(empty.run)
+            p_wall, p_cpu = time_once(at.run)
+            floor_wall.append(e_wall)
+            floor_cpu.append(e_cpu)
+            wall.append(p_wall)
+            cpu.append(p_cpu)
+        if err := _first_error(at):
+            broken[title] = err
+        measured[title] = Samples(wall, cpu)
 
-    floor = statistics.median(empty_ms)
-    rows = [row("page rerun: empty Streamlit page (floor)", empty_ms,
-                note=f"one-line script `{EMPTY_SCRIPT.strip()}`, timed alternately with every page")]
+    rows: list[dict[str, Any]] = []
+    if not measured:
+        return [failed_row(f"page rerun: {t}", e) for t, e in broken.items()]
+    floor_samples = Samples(floor_wall, floor_cpu)
+    rows.append(timed_row("page rerun: empty Streamlit page (floor)", floor_samples,
+                          note=f"one-line script `{EMPTY_SCRIPT.strip()}`, timed alternately with every page"))
+    floor = statistics.median(floor_samples.judged)
     for path, title, _url, _icon in pages:
         if title in broken:
             rows.append(failed_row(f"page rerun: {title}", broken[title]))
             continue
-        ms = page_ms[title]
-        cpu = statistics.median(cpu_ms[title])
-        time_row = row(f"page rerun: {title}", ms, target=TARGET_MS, note=f"cpu {cpu:.0f} ms; {path}")
-        ratio_row = row(f"page rerun / empty: {title}", [m / floor for m in ms], unit="x",
+        samples = measured[title]
+        time_row = timed_row(f"page rerun: {title}", samples, target=TARGET_MS, note=path)
+        ratio_row = row(clock_label(f"page rerun / empty: {title}"), [m / floor for m in samples.judged], unit="x",
                         target=TARGET_RATIO, note=f"floor {floor:.1f} ms")
         if profile and not (time_row["ok"] and ratio_row["ok"]):
             time_row["profile"] = _profile_page(at, path)

@@ -59,11 +59,13 @@ def frame(title: str, *, icon: str = ":material/public:") -> PageContext:
     """Draw the shared frame and return the dataset and the active filters; stops the page on bad data."""
     st.set_page_config(page_title=f"{title} · ISCM Atlas", page_icon=FAVICON, layout="wide")
     try:
-        full = get_dataset()
+        full, store_messages = get_dataset()
     except DatasetError as err:
         st.title(title)
         show_data_error(err)
         st.stop()
+    for msg in store_messages:
+        st.warning(msg, icon=":material/warning:")
     nav = st.sidebar.container()
     filters = filter_sidebar(full)
     _sidebar_links(nav, filters)

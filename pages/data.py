@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components.frame import frame
+from components.survey_import import import_section
 from iscm.export_tables import to_csv_bytes, to_excel_bytes
 
 ctx = frame("Data", icon=":material/table:")
@@ -34,3 +35,6 @@ for tab, (name, df) in zip(st.tabs(list(tables)), tables.items(), strict=True):
         st.dataframe(df, hide_index=True, width="stretch", key=f"tbl_{name}")
         st.download_button(f"{name}.csv", data=to_csv_bytes(df), file_name=f"iscm-{name}_{stamp}.csv",
                            mime="text/csv", icon=":material/download:", key=f"dl_{name}", on_click="ignore")
+
+st.divider()
+import_section(full)

@@ -1,0 +1,130 @@
+"""The survey import flow of the Data page: upload -> preview with evidence -> confirm -> stored -> removable.
+
+Nothing is written before the user confirms; a document that cannot be read gets one message saying what
+is wrong and what was expected. All text from the document is shown as text (tables, escaped Markdown).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from components.data import survey_store
+from iscm.dataset import Dataset
+from iscm.extract import ParseResult, parse_document
+from iscm.profile import escape_markdown
+from iscm.store import StoreError
+from iscm.survey import SurveyImportError, max_upload_mb
+
+_STATE = "survey_parse"
+
+
+def _parsed(name: str, data: bytes, ds: Dataset) -> ParseResult | str:
+    """Parse once per file and dataset version (reruns reuse it); an error comes back as its message."""
+    key = (hashlib.sha256(data).hexdigest(), ds.version)
+    cached = st.session_state.get(_STATE)
+    if cached and cached[0] == key:
+        return cached[1]
+    try:
+        result: ParseResult | str = parse_document(name, data, ds)
+    except SurveyImportError as e:
+        result = e.message
+    st.session_state[_STATE] = (key, result)
+    return result
+
+
+def _entry_summary(result: ParseResult, ds: Dataset) -> pd.DataFrame:
+    rows = []
+    for e in result.entries:
+        rows.append({
+            "entry": e.name,
+            "matched ISCM": ds.iscm_name(e.iscm_id) if e.iscm_id else "not matched: new ISCM, to be confirmed",
+            "sections": f"{len(e.sections)}/5",
+            "focus themes": sum(1 for t in e.themes if t.attrs.get("level") == "focus"),
+            "themes": len(e.themes), "countries": len(e.countries), "organizations": len(e.organizations),
+            "ISCMs": len(e.iscms), "structures": len(e.structures),
+        })
+    return pd.DataFrame(rows)
+
+
+def import_section(ds: Dataset) -> None:
+    st.header("Import survey summaries")
+    limit_mb = max_upload_mb()
+    st.markdown(
+        "Import IOM's 2019 *Summary of Findings per ISCM* (or a document in its format) as text, Markdown, PDF "
+        "or Word (DOCX). Each entry is matched to an ISCM; you see every extracted fact with the sentence it "
+        "comes from, and what it would add, before anything is stored. Imported facts appear on every page "
+        f"with provenance *survey* and can be removed again. Limit: {limit_mb:.0f} MB per file."
+    )
+    store = survey_store()
+    up = st.file_uploader("Survey document", type=["txt", "md", "pdf", "docx"], key="survey_upload",
+                          help="One document may hold many ISCM entries, one after another.")
+    if up is not None:
+        data = up.getvalue()
+        result = _parsed(up.name, data, ds)
+        if isinstance(result, str):
+            st.error(result, icon=":material/error:")
+        else:
+            _preview(up.name, data, result, ds, store)
+    _stored_imports(store)
+
+
+def _preview(name: str, data: bytes, result: ParseResult, ds: Dataset, store) -> None:  # noqa: ANN001
+    n = len(result.entries)
+    st.success(f"Read {n} ISCM entr{'y' if n == 1 else 'ies'} from this document. Check them, then confirm.",
+               icon=":material/fact_check:")
+    for w in result.warnings:
+        st.warning(escape_markdown(w), icon=":material/warning:")
+    st.dataframe(_entry_summary(result, ds), hide_index=True, width="stretch", key="import_entries")
+    st.subheader("Extracted facts and their evidence")
+    st.dataframe(result.preview(), hide_index=True, width="stretch", key="import_preview",
+                 column_config={"evidence": st.column_config.TextColumn(width="large")})
+    diffs = pd.DataFrame(result.differences, columns=["entry", "iscm_id", "kind", "id", "label", "dataset",
+                                                      "survey", "change"])
+    st.subheader("Compared with the current dataset")
+    new = int((diffs["change"] == "new").sum())
+    st.caption(f"{new} new fact(s) would be added with provenance 'survey'. 'differs' rows keep the curated "
+               "value; 'info' rows are shown, not merged.")
+    st.dataframe(diffs, hide_index=True, width="stretch", key="import_diffs")
+    if st.button("Confirm import", type="primary", icon=":material/download_done:", key="import_confirm"):
+        try:
+            stored, created = store.save(name, data, result)
+        except StoreError as e:
+            st.error(str(e), icon=":material/error:")
+            return
+        st.session_state.pop(_STATE, None)
+        if created:
+            st.toast(f"Imported {name}", icon=":material/check_circle:")
+            st.session_state["import_message"] = f"Imported {name}: {n} entr{'y' if n == 1 else 'ies'} stored."
+        else:
+            st.session_state["import_message"] = (f"{name} was already imported on {stored.imported_at}; "
+                                                  "nothing changed.")
+        st.rerun()
+
+
+def _stored_imports(store) -> None:  # noqa: ANN001
+    msg = st.session_state.pop("import_message", None)
+    if msg:
+        st.success(msg, icon=":material/check_circle:")
+    st.subheader("Imported surveys")
+    try:
+        imports = store.list()
+    except StoreError as e:
+        st.error(str(e), icon=":material/error:")
+        return
+    if not imports:
+        st.caption(f"No survey imported yet. Imports are kept in {store.home}.")
+        return
+    for imp in imports:
+        c1, c2 = st.columns([5, 1], vertical_alignment="center")
+        names = ", ".join(imp.entry_names) or "no entries"
+        c1.markdown(f"**{escape_markdown(imp.name)}** · {len(imp.entry_names)} entr"
+                    f"{'y' if len(imp.entry_names) == 1 else 'ies'} ({escape_markdown(names)}) · imported "
+                    f"{escape_markdown(imp.imported_at)}")
+        if c2.button("Remove", key=f"rm_{imp.import_id}", icon=":material/delete:"):
+            store.remove(imp.import_id)
+            st.session_state["import_message"] = f"Removed {imp.name}."
+            st.rerun()
+    st.caption(f"Kept in {store.home}: the original file and the confirmed result of each import.")

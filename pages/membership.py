@@ -6,7 +6,7 @@ is kept in the URL (`?country=DEU`) so a copied link reopens it.
 
 import streamlit as st
 
-from components.chart_panel import chart_panel
+from components.chart_panel import chart_panel, download_all_button
 from components.frame import frame
 from iscm.figures import maps
 
@@ -185,3 +185,5 @@ else:
     st.dataframe(maps.pair_table(cmp, names[a], names[b]), hide_index=True, width="stretch", key="mb_pair_table")
     map_panel(maps.pair_map(cmp, names[a], names[b], subtitle=subtitle), key="mb_pair_map",
               name=f"pair-{a}-{b}", data=cmp.assign(iscm_a=a, iscm_b=b), sources=ds.sources_for([a, b]))
+
+download_all_button()

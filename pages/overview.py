@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from components.chart_panel import chart_panel
+from components.chart_panel import chart_panel, download_all_button
 from components.frame import frame
 from iscm.figures.overview import establishment_data, establishment_timeline
 
@@ -50,6 +50,7 @@ chart_panel(
     data=establishment_data(ds.iscms), sources=ds.sources_for(ds.iscms["iscm_id"]), data_date=full.data_date,
     filters=flt,
 )
+download_all_button()
 
 with st.expander("About the data", icon=":material/info:", expanded=not flt.active):
     conf = full.iscms["confidence_members"].value_counts()

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from components.chart_panel import chart_panel
+from components.chart_panel import chart_panel, download_all_button
 from components.filters import set_filter
 from components.frame import frame
 from iscm.figures import maps
@@ -186,3 +186,5 @@ st.dataframe(
         "only_selected": f"Only in {names[chosen]}", "only_other": "Only in the other ISCM"}),
     hide_index=True, width="stretch", key="th_similar_table",
 )
+
+download_all_button()

@@ -112,7 +112,7 @@ with st.expander(f"Shared {what}, pair by pair"):
     st.dataframe(cmp.pairwise, width="stretch", key="cmp_pairwise")
 
 # ------------------------------------------------------------------------------------------- themes
-st.subheader("Themes side by side")
+st.subheader("Themes")
 common_themes = cmp.common_themes
 st.caption(f"{len(common_themes)} themes covered by all {len(ids)}: "
            + (", ".join(common_themes["label"]) if len(common_themes) else "none") + ".")

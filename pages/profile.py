@@ -267,8 +267,10 @@ with tabs[5]:
                 st.markdown(highlight_markdown(text, ents, ENTITY_PAGES))
                 found = entity_summary(ents)
                 if found:
+                    kinds = {"iscm": "ISCMs", "theme": "Themes", "organization": "Organizations",
+                             "country": "Countries"}
                     st.caption(" · ".join(
-                        f"{kind}: {', '.join(escape_markdown(label) for _k, label in items)}"
+                        f"{kinds.get(kind, kind)}: {', '.join(escape_markdown(label) for _k, label in items)}"
                         for kind, items in found.items()))
 
 # ------------------------------------------------------------------------------------------ sources

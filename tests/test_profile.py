@@ -198,6 +198,10 @@ def test_partners_and_heatmap_and_overlap_figures(ds):
     p = P.build_profile(ds, "prague-process")
     fig = F.partners_by_kind(p.organizations, p.name)
     assert sum(t.x[0] for t in fig.data) == len(p.organizations)
+    one_kind = P.build_profile(ds, "colombo-process").organizations
+    assert one_kind["kind"].nunique() == 1
+    slim = F.partners_by_kind(one_kind, "Colombo Process")
+    assert len(slim.data) == 1 and tuple(slim.layout.yaxis.range) == (-0.5, 3.5)  # room for four rows
     c = P.compare(ds, ["prague-process", "budapest-process"])
     heat = F.theme_heatmap(c.themes, list(c.names.values()))
     rows = list(heat.data[0].y)

@@ -71,8 +71,9 @@ def partners_by_kind(orgs: pd.DataFrame, name: str, *, subtitle: str = "") -> go
         ))
     style(fig, f"{name}: partner organizations by kind ({len(orgs)})", subtitle=subtitle,
           x_title="Organizations", y_title=None, height=160 + 34 * max(len(kinds), 1))
+    # at least four rows of room, so one or two kinds do not become slabs filling the chart
     fig.update_yaxes(categoryorder="array", categoryarray=[ORG_KIND_LABELS[k] for k in kinds][::-1],
-                     automargin=True)
+                     automargin=True, range=[-0.5, max(len(kinds), 4) - 0.5])
     fig.update_xaxes(dtick=1, rangemode="tozero")
     fig.update_layout(showlegend=False)
     return fig

@@ -11,7 +11,7 @@ import networkx as nx
 import pandas as pd
 import streamlit as st
 
-from components.chart_panel import chart_panel
+from components.chart_panel import chart_panel, download_all_button
 from components.frame import PAGES, frame
 from iscm import network as net
 from iscm.dataset import Dataset
@@ -242,6 +242,7 @@ with st.container(horizontal=True, gap="small"):
     for label, (make, suffix, mime) in files.items():
         st.download_button(label, data=make, file_name=f"{stem}{suffix}", mime=mime, on_click="ignore",
                            key=f"net_dl_{suffix.strip('._')}", icon=":material/download:")
+    download_all_button(filters=flt)  # the chart as images + its data + sources, like every page
 
 # ------------------------------------------------------------------------------------------- metrics
 st.header("Who holds the network together", divider="gray")

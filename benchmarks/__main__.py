@@ -42,6 +42,20 @@ MODULES: list[tuple[str, str]] = [
 ]
 
 
+def _teardown(name: str, module: Any) -> None:
+    """Stop whatever a benchmark left running in this process, so later ones run on a quiet machine.
+
+    A module may define `teardown()`; the export benchmark's warm Chromium (iscm.export's kaleido server)
+    is stopped here as well, since it would otherwise live until the runner exits.
+    """
+    hook = getattr(module, "teardown", None)
+    if callable(hook):
+        hook()
+    export = sys.modules.get("iscm.export")
+    if name == "export" and export is not None and hasattr(export, "stop_server"):
+        export.stop_server()
+
+
 def _call_run(module: Any, runs: int, profile: bool) -> list[dict[str, Any]]:
     """Call module.run(), passing `runs`/`profile` only to modules whose run() accepts them."""
     params = inspect.signature(module.run).parameters
@@ -89,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as e:  # noqa: BLE001 - one broken benchmark must not hide the others
             traceback.print_exc()
             got = [failed_row(name, f"{type(e).__name__}: {e}")]
+        finally:
+            try:
+                _teardown(name, module)
+            except Exception:  # noqa: BLE001 - a failed cleanup is reported, not fatal
+                traceback.print_exc()
         rows += got
         print(f"[{name}] {len(got)} row(s) in {time.perf_counter() - t0:.1f} s", flush=True)
 

@@ -9,12 +9,14 @@ starts (it is not part of the server's start); each start gets a fresh browser c
 from __future__ import annotations
 
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import MIN_RUNS, row, skipped_row
+from benchmarks.common import MIN_RUNS, format_table, row, skipped_row
 from benchmarks.servers import (
     CHART_SELECTOR,
     ONE_LINE_APP,
@@ -43,7 +45,39 @@ def time_to_first_chart(browser: Any, script: Path) -> tuple[float, float]:
         context.close()
 
 
-def run(runs: int = MIN_RUNS) -> list[dict[str, Any]]:
+def profile_first_run() -> str:
+    """pyinstrument profile of app.py's first script run in a fresh process: imports, data load, first page.
+
+    Run in a child process, since this one has long imported everything; the server's first run is the part
+    of a cold start that the app controls (the rest is Streamlit's own start and the browser).
+    """
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.bench_startup", "--profile-first-run"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300, check=False)
+    if proc.returncode != 0:
+        return f"(profiling failed: {proc.stderr.strip().splitlines()[-1:] or proc.returncode})"
+    return proc.stdout.rstrip()
+
+
+def _print_first_run_profile() -> None:
+    import os
+
+    from benchmarks.bench_pages import APP, profiled_script_thread
+    from benchmarks.common import profile_text, quiet_streamlit_logs
+
+    with quiet_streamlit_logs(), tempfile.TemporaryDirectory(prefix="iscm-bench-") as tmp:
+        os.environ["ISCM_ATLAS_HOME"] = tmp  # an empty survey store, as on a fresh install
+        from streamlit.testing.v1 import AppTest
+
+        at = AppTest.from_file(APP, default_timeout=300)
+        wall, cpu = time.perf_counter(), time.process_time()
+        with profiled_script_thread() as prof:
+            at.run()
+        print(f"first run of app.py (Overview) in a fresh process: {time.perf_counter() - wall:.2f} s wall, "
+              f"{time.process_time() - cpu:.2f} s cpu")
+        print(profile_text(prof, threshold=0.03, max_lines=40))
+
+
+def run(runs: int = MIN_RUNS, profile: bool = True) -> list[dict[str, Any]]:
     reason = chromium_available()
     if reason:
         return [skipped_row("cold start: first chart visible", reason)]
@@ -67,7 +101,7 @@ def run(runs: int = MIN_RUNS) -> list[dict[str, Any]]:
             product.append(s)
             health_p.append(h)
     floor = statistics.median(baseline)
-    return [
+    rows = [
         row("cold start: one-line app, first chart", baseline, unit="s",
             note=f"server answers after {statistics.median(health_b):.2f} s"),
         row("cold start: app.py, first chart", product, unit="s", target=TARGET_S,
@@ -75,3 +109,13 @@ def run(runs: int = MIN_RUNS) -> list[dict[str, Any]]:
         row("cold start: app.py / one-line app", [s / floor for s in product], unit="x", target=TARGET_RATIO,
             note=f"one-line app median {floor:.2f} s"),
     ]
+    if profile and not (rows[1]["ok"] and rows[2]["ok"]):
+        rows[1]["profile"] = profile_first_run()
+    return rows
+
+
+if __name__ == "__main__":
+    if "--profile-first-run" in sys.argv:
+        _print_first_run_profile()
+    else:
+        print(format_table(run()))

@@ -20,6 +20,7 @@ shared, and a large gap between the two means the run waited for the CPU rather 
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import statistics
 import time
@@ -225,14 +226,24 @@ def profile_text(profiler: Any, *, threshold: float = 0.03, max_lines: int = 45)
     return "\n".join(lines)
 
 
+class _DropBareModeWarnings(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "missing ScriptRunContext" not in record.getMessage()
+
+
 @contextmanager
 def quiet_streamlit_logs():
-    """Silence Streamlit's bare-mode warnings ('missing ScriptRunContext') that would bury the table."""
-    import streamlit.logger as st_logger
+    """Drop Streamlit's bare-mode warnings ('missing ScriptRunContext') that would bury the table.
 
-    before = st_logger._global_log_level
-    st_logger.set_log_level("error")  # every Streamlit logger, including those created later
+    A filter rather than a log level: Streamlit resets its loggers' level when it parses its config, which
+    AppTest's first run does.
+    """
+    import streamlit.logger  # noqa: F401 - creates the logger the filter attaches to
+
+    log = logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context")
+    flt = _DropBareModeWarnings()
+    log.addFilter(flt)
     try:
         yield
     finally:
-        st_logger.set_log_level(before)
+        log.removeFilter(flt)

@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from iscm.dataset import DEFAULT_DATA_DIR, Dataset, content_hash, load
-from iscm.store import LoadReport, StoreError, SurveyStore, merge_surveys
+from iscm.store import LoadReport, StoredImport, StoreError, SurveyStore, merge_surveys
 
 
 def data_dir() -> Path:
@@ -59,3 +59,14 @@ def get_dataset() -> tuple[Dataset, list[str]]:
     except StoreError as e:
         return _load(str(path), version), [f"Imported surveys are not shown: {e}"]
     return merged, list(report.problems)
+
+
+def stored_imports() -> list[StoredImport]:
+    """The imported surveys behind the current dataset (same cache as get_dataset; none if unreadable)."""
+    path = data_dir()
+    version = content_hash(path) if path.is_dir() else "missing"
+    store = survey_store()
+    try:
+        return list(_merged(str(path), version, str(store.home), store.fingerprint())[1].imports)
+    except StoreError:
+        return []

@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from components.chart_panel import chart_panel
+from components.data import stored_imports
 from components.filters import current_filters, set_filter
 from components.frame import PAGES, frame
 from iscm import brief
@@ -238,16 +239,8 @@ with tabs[4]:
 
 # ----------------------------------------------------------------------------------- survey findings
 def _imports() -> list[dict[str, Any]]:
-    """The user's imported surveys (store of the survey import); none when the store cannot be read."""
-    try:
-        from iscm.store import SurveyStore
-    except ImportError:  # survey import not installed in this build
-        return []
-    try:
-        return [{"name": s.name, "imported_at": s.imported_at, "result": s.result} for s in SurveyStore().list()]
-    except Exception as exc:  # noqa: BLE001 - a broken store must not break the profile
-        st.warning(f"Imported surveys could not be read: {exc}", icon=":material/error:")
-        return []
+    """The user's imported surveys, from the same cache as the dataset (the frame already reported problems)."""
+    return [{"name": s.name, "imported_at": s.imported_at, "result": s.result} for s in stored_imports()]
 
 
 with tabs[5]:

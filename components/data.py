@@ -1,19 +1,35 @@
 """The dataset as the app sees it: the curated data directory merged with the user's imported surveys.
 
-Both parts are cached by content: the curated tables by the data directory's content hash, the merged
-dataset by that hash plus the survey store's fingerprint. An edited data/ or an import made in another tab
+Both parts are cached: the curated tables by the data directory's files (names, sizes, modification times),
+the merged dataset by that key plus the survey store's fingerprint. An edited data/ or an import made in another tab
 (or with the CLI) therefore shows on the next rerun, and all sessions share one read-only Dataset.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
 import streamlit as st
 
-from iscm.dataset import DEFAULT_DATA_DIR, Dataset, content_hash, load
+from iscm.dataset import DEFAULT_DATA_DIR, Dataset, load
 from iscm.store import LoadReport, StoredImport, StoreError, SurveyStore, merge_surveys
+
+
+def _stat_key(path: Path) -> str:
+    """A cheap cache key for a data directory: every YAML file's name, size and modification time.
+
+    It changes whenever a file is edited, added or removed, at the cost of a few stat() calls per rerun
+    instead of reading and hashing every file (the Dataset's own version stays a content hash).
+    """
+    if not path.is_dir():
+        return "missing"
+    h = hashlib.sha256()
+    for f in sorted(path.rglob("*.y*ml")):
+        st_ = f.stat()
+        h.update(f"{f.relative_to(path)}:{st_.st_size}:{st_.st_mtime_ns};".encode())
+    return h.hexdigest()[:16]
 
 
 def data_dir() -> Path:
@@ -28,7 +44,7 @@ def survey_store() -> SurveyStore:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _load(path: str, version: str) -> Dataset:
-    # `version` is the content hash: an edited data/ gets a new cache entry without a restart.
+    # `version` is the directory's stat key: an edited data/ gets a new cache entry without a restart.
     return load(path)
 
 
@@ -42,7 +58,14 @@ def _merged(path: str, version: str, home: str, fingerprint: str) -> tuple[Datas
 def curated_dataset() -> Dataset:
     """The data directory alone; raises iscm.dataset.DatasetError for a broken directory."""
     path = data_dir()
-    return _load(str(path), content_hash(path) if path.is_dir() else "missing")
+    return _load(str(path), _stat_key(path))
+
+
+def _current() -> tuple[Dataset, LoadReport]:
+    """The merged dataset and store report for the data directory and store as they are now."""
+    path = data_dir()
+    store = survey_store()
+    return _merged(str(path), _stat_key(path), str(store.home), store.fingerprint())
 
 
 def get_dataset() -> tuple[Dataset, list[str]]:
@@ -51,22 +74,16 @@ def get_dataset() -> tuple[Dataset, list[str]]:
     Raises iscm.dataset.DatasetError for a broken data directory. A store that cannot be read (permissions,
     a damaged import) never blocks the app: the curated data is shown with a message naming the problem.
     """
-    path = data_dir()
-    version = content_hash(path) if path.is_dir() else "missing"
-    store = survey_store()
     try:
-        merged, report = _merged(str(path), version, str(store.home), store.fingerprint())
+        merged, report = _current()
     except StoreError as e:
-        return _load(str(path), version), [f"Imported surveys are not shown: {e}"]
+        return curated_dataset(), [f"Imported surveys are not shown: {e}"]
     return merged, list(report.problems)
 
 
 def stored_imports() -> list[StoredImport]:
     """The imported surveys behind the current dataset (same cache as get_dataset; none if unreadable)."""
-    path = data_dir()
-    version = content_hash(path) if path.is_dir() else "missing"
-    store = survey_store()
     try:
-        return list(_merged(str(path), version, str(store.home), store.fingerprint())[1].imports)
+        return list(_current()[1].imports)
     except StoreError:
         return []

@@ -31,17 +31,31 @@ def _on_change(param: str) -> None:
     set_filter(param, st.session_state[f"flt_{param}"])
 
 
+_CHOICES: dict[str, tuple[dict[str, list[str]], dict[str, str], dict[str, str]]] = {}
+
+
+def _choices(ds: Dataset) -> tuple[dict[str, list[str]], dict[str, str], dict[str, str]]:
+    """Options and display names of the filters, computed once per dataset version (not on every rerun)."""
+    hit = _CHOICES.get(ds.version)
+    if hit is None:
+        options = {
+            "iscm": ds.iscms.sort_values("short_name")["iscm_id"].tolist(),
+            "theme": ds.themes["theme_id"].tolist(),
+            "region": list(MACRO_REGIONS),
+            "type": list(ISCM_TYPE_LABELS),
+        }
+        names = dict(zip(ds.iscms["iscm_id"], ds.iscms["short_name"], strict=True))
+        labels = dict(zip(ds.themes["theme_id"], ds.themes["label"], strict=True))
+        if len(_CHOICES) > 16:  # versions only grow when data or imports change; keep the dict small
+            _CHOICES.clear()
+        hit = _CHOICES[ds.version] = (options, names, labels)
+    return hit
+
+
 def filter_sidebar(ds: Dataset) -> Filters:
     """Draw the four global filters and return the filters now in force (unknown URL values dropped)."""
     url = current_filters()
-    options = {
-        "iscm": ds.iscms.sort_values("short_name")["iscm_id"].tolist(),
-        "theme": ds.themes["theme_id"].tolist(),
-        "region": list(MACRO_REGIONS),
-        "type": list(ISCM_TYPE_LABELS),
-    }
-    names = dict(zip(ds.iscms["iscm_id"], ds.iscms["short_name"], strict=True))
-    labels = dict(zip(ds.themes["theme_id"], ds.themes["label"], strict=True))
+    options, names, labels = _choices(ds)
     formats = {
         "iscm": lambda i: names.get(i, i),
         "theme": lambda t: labels.get(t, t),

@@ -24,8 +24,9 @@ DESCRIPTIONS = {
 }
 tables = ds.tables()
 stamp = f"{flt.slug()}_{full.data_date}"
+# Files are built on click (a callable as data), so a rerun of this page never pays for the workbook.
 st.download_button(
-    "All tables (Excel workbook)", data=to_excel_bytes(tables), file_name=f"iscm-tables_{stamp}.xlsx",
+    "All tables (Excel workbook)", data=lambda: to_excel_bytes(tables), file_name=f"iscm-tables_{stamp}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
     key="dl_xlsx", on_click="ignore",
 )
@@ -33,7 +34,7 @@ for tab, (name, df) in zip(st.tabs(list(tables)), tables.items(), strict=True):
     with tab:
         st.caption(f"{DESCRIPTIONS[name]} {len(df)} rows.")
         st.dataframe(df, hide_index=True, width="stretch", key=f"tbl_{name}")
-        st.download_button(f"{name}.csv", data=to_csv_bytes(df), file_name=f"iscm-{name}_{stamp}.csv",
+        st.download_button(f"{name}.csv", data=lambda df=df: to_csv_bytes(df), file_name=f"iscm-{name}_{stamp}.csv",
                            mime="text/csv", icon=":material/download:", key=f"dl_{name}", on_click="ignore")
 
 st.divider()

@@ -6,6 +6,13 @@ from components.chart_panel import chart_panel, download_all_button
 from components.frame import frame
 from iscm.figures.overview import establishment_data, establishment_timeline
 
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _timeline(version: str, filter_slug: str, subtitle: str, _iscms):  # noqa: ANN001, ANN202
+    """The timeline figure and its data, built once per dataset version and filter (figures are read-only)."""
+    return establishment_timeline(_iscms, subtitle=subtitle), establishment_data(_iscms)
+
+
 ctx = frame("Overview", icon=":material/dashboard:")
 ds, full, flt = ctx.ds, ctx.full, ctx.filters
 
@@ -45,10 +52,10 @@ st.dataframe(table, hide_index=True, width="stretch", key="ov_table",
                                                                    help="The ISCM's profile page")})
 st.caption(f"{len(table)} ISCMs. Click a column header to sort.")
 
+fig, fig_data = _timeline(full.version, flt.slug(), flt.describe(full), ds.iscms)
 chart_panel(
-    establishment_timeline(ds.iscms, subtitle=flt.describe(full)), key="ov_timeline", name="establishment",
-    data=establishment_data(ds.iscms), sources=ds.sources_for(ds.iscms["iscm_id"]), data_date=full.data_date,
-    filters=flt,
+    fig, key="ov_timeline", name="establishment", data=fig_data, sources=ds.sources_for(ds.iscms["iscm_id"]),
+    data_date=full.data_date, filters=flt,
 )
 download_all_button()
 

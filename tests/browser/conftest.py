@@ -91,8 +91,21 @@ def start_server(tmp_home: Path, env_extra: dict[str, str] | None = None) -> tup
             if proc.poll() is not None:
                 break
             time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError(f"streamlit did not start; see {log.name}")
+    stop_server(proc)
+    log.close()
+    tail = Path(log.name).read_text(errors="replace")[-2000:]
+    raise RuntimeError(f"streamlit did not start; see {log.name}:\n{tail}")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Terminate a server started by `start_server` and reap it (kill it if it ignores the signal)."""
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")
@@ -101,11 +114,28 @@ def app_url(tmp_path_factory):
     home.mkdir()
     proc, url = start_server(home)
     yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_server(proc)
+
+
+@pytest.fixture
+def fresh_server(tmp_path):
+    """Start servers of the test's own (each with an empty survey store); all are stopped after the test.
+
+    Usage: `url, home = fresh_server()`. For journeys that write state (survey imports) or need a server
+    that has seen no request yet; everything else shares the session server `app_url`.
+    """
+    procs: list[subprocess.Popen] = []
+
+    def start(env_extra: dict[str, str] | None = None) -> tuple[str, Path]:
+        home = tmp_path / f"store-{len(procs)}"
+        home.mkdir()
+        proc, url = start_server(home, env_extra)
+        procs.append(proc)
+        return url, home
+
+    yield start
+    for proc in procs:
+        stop_server(proc)
 
 
 @pytest.fixture

@@ -40,21 +40,24 @@ def cells(iscm_themes: pd.DataFrame) -> pd.DataFrame:
     `since` is the earliest year given at that level; evidence, sources and provenance of the rows at that
     level are joined, so the hover can show everything behind the cell.
     """
-    # Plain Python over the rows: the table is small and this is several times faster than groupby.agg.
+    # Plain Python over the columns: the table is small and this is several times faster than groupby.agg
+    # (or than to_dict("records"), which boxes every value of the Int64 column).
     best: dict[tuple[str, str], dict[str, Any]] = {}
-    for rec in iscm_themes[CELL_COLUMNS].to_dict("records"):
-        key = (rec["iscm_id"], rec["theme_id"])
-        rank = _RANK.get(rec["level"], 1)
+    cols = [iscm_themes[c].tolist() for c in CELL_COLUMNS]
+    for iscm_id, theme_id, level, since, evidence, source, provenance in zip(*cols, strict=True):
+        key = (iscm_id, theme_id)
+        rank = _RANK.get(level, 1)
         cur = best.get(key)
         if cur is None or rank < cur["rank"]:
-            best[key] = cur = {"rank": rank, "level": rec["level"], "since": [], "evidence": [], "source": [],
+            best[key] = cur = {"rank": rank, "level": level, "since": [], "evidence": [], "source": [],
                                "provenance": []}
         elif rank > cur["rank"]:
             continue
-        if not pd.isna(rec["since"]):
-            cur["since"].append(int(rec["since"]))
-        for col in ("evidence", "source", "provenance"):
-            cur[col].append(rec[col])
+        if not pd.isna(since):
+            cur["since"].append(int(since))
+        cur["evidence"].append(evidence)
+        cur["source"].append(source)
+        cur["provenance"].append(provenance)
     out = pd.DataFrame(
         [(i, t, c["level"], min(c["since"]) if c["since"] else None, _join(c["evidence"]), _join(c["source"]),
           _join(c["provenance"])) for (i, t), c in best.items()],
@@ -72,11 +75,11 @@ def coverage_matrix(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.D
     """
     ids, theme_ids = iscms["iscm_id"].tolist(), themes["theme_id"].tolist()
     c = cells(iscm_themes)
-    c = c[c["iscm_id"].isin(ids) & c["theme_id"].isin(theme_ids)]
-    grid = c.pivot(index="iscm_id", columns="theme_id", values="level").reindex(index=ids, columns=theme_ids)
-    grid = grid.astype(object).where(grid.notna(), "none")
-    grid.index.name, grid.columns.name = "iscm_id", "theme_id"
-    return grid
+    level = {(i, t): lv for i, t, lv in zip(c["iscm_id"], c["theme_id"], c["level"], strict=True)}
+    # a plain nested list is ~5x faster than pivot + reindex + where on a grid this size
+    return pd.DataFrame([[level.get((i, t), "none") for t in theme_ids] for i in ids], dtype=object,
+                        index=pd.Index(ids, name="iscm_id"),
+                        columns=pd.Index(theme_ids, name="theme_id"))
 
 
 def covered(matrix: pd.DataFrame) -> pd.DataFrame:
@@ -177,8 +180,10 @@ def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
 
 
 def theme_sets(matrix: pd.DataFrame) -> dict[str, set[str]]:
-    vec = covered(matrix)
-    return {i: {t for t in vec.columns if vec.loc[i, t]} for i in vec.index}
+    """iscm_id -> the set of themes it covers (any level)."""
+    cols = matrix.columns.tolist()
+    return {i: {t for t, lv in zip(cols, row, strict=True) if lv != "none"}
+            for i, row in zip(matrix.index.tolist(), matrix.to_numpy().tolist(), strict=True)}
 
 
 def similar_iscms(matrix: pd.DataFrame, iscm_id: str, n: int = 5,
@@ -216,28 +221,37 @@ def similar_iscms(matrix: pd.DataFrame, iscm_id: str, n: int = 5,
 
 
 def prevalence_table(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame,
-                     by: str = "type") -> pd.DataFrame:
+                     by: str = "type", *, matrix: pd.DataFrame | None = None) -> pd.DataFrame:
     """How many ISCMs cover each theme, split by group (type, or region group): the data behind the bars.
 
     Columns: theme_id, label, group, n_iscms, n_focus, n_mentioned, iscms ('; '-joined names). Themes in
     prevalence order; groups in group_order. Each ISCM is in exactly one group, so a theme's groups add up
-    to the number of ISCMs covering it.
+    to the number of ISCMs covering it. Pass `matrix` (coverage_matrix of the same tables) when the caller
+    already has it.
     """
-    matrix = coverage_matrix(iscms, themes, iscm_themes)
+    if matrix is None:
+        matrix = coverage_matrix(iscms, themes, iscm_themes)
     groups = group_labels(iscms, by)
     names = dict(zip(iscms["iscm_id"], iscms["short_name"].astype(str), strict=True))
     labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
+    ids = matrix.index.tolist()
+    levels = matrix.to_numpy()
+    pos = {t: k for k, t in enumerate(matrix.columns)}
+    # Rows of each group, in name order (a stable sort, so equal names keep the matrix order): one pass per
+    # group here instead of a .loc lookup per theme and group.
+    by_name = sorted(range(len(ids)), key=lambda k: names.get(ids[k], ids[k]).casefold())
+    row_group = [groups.get(i) for i in ids]
+    members = {g: [k for k in by_name if row_group[k] == g] for g in group_order(by, groups.tolist())}
     rows = []
     for t in theme_order(matrix):
-        col = matrix[t]
-        for g in group_order(by, groups.tolist()):
-            ids = [i for i in col.index if groups.get(i) == g]
-            lv = col.loc[ids]
-            cov = sorted((i for i in ids if lv[i] != "none"), key=lambda i: names.get(i, i).casefold())
+        col = levels[:, pos[t]]
+        for g, ks in members.items():
+            cov = [k for k in ks if col[k] != "none"]
             rows.append({
                 "theme_id": t, "label": labels.get(t, t), "group": g, "n_iscms": len(cov),
-                "n_focus": int((lv == "focus").sum()), "n_mentioned": int((lv == "mentioned").sum()),
-                "iscms": "; ".join(names.get(i, i) for i in cov),
+                "n_focus": sum(col[k] == "focus" for k in ks),
+                "n_mentioned": sum(col[k] == "mentioned" for k in ks),
+                "iscms": "; ".join(names.get(ids[k], ids[k]) for k in cov),
             })
     return pd.DataFrame(rows, columns=["theme_id", "label", "group", "n_iscms", "n_focus", "n_mentioned",
                                        "iscms"])
@@ -261,14 +275,15 @@ def theme_starts(iscms: pd.DataFrame, iscm_themes: pd.DataFrame) -> pd.DataFrame
     was established. Columns: iscm_id, theme_id, start, basis ('since' | 'established'); cells with
     neither year are left out."""
     c = cells(iscm_themes)
-    est = dict(zip(iscms["iscm_id"], iscms["established"], strict=True))
-    c = c[c["iscm_id"].isin(est)]
+    est = dict(zip(iscms["iscm_id"], iscms["established"].tolist(), strict=True))
     rows = []
-    for r in c.itertuples(index=False):
-        if not pd.isna(r.since):
-            rows.append((r.iscm_id, r.theme_id, int(r.since), "since"))
-        elif not pd.isna(est[r.iscm_id]):
-            rows.append((r.iscm_id, r.theme_id, int(est[r.iscm_id]), "established"))
+    for iscm_id, theme_id, since in zip(c["iscm_id"], c["theme_id"], c["since"].tolist(), strict=True):
+        if iscm_id not in est:
+            continue
+        if not pd.isna(since):
+            rows.append((iscm_id, theme_id, int(since), "since"))
+        elif not pd.isna(est[iscm_id]):
+            rows.append((iscm_id, theme_id, int(est[iscm_id]), "established"))
     out = pd.DataFrame(rows, columns=["iscm_id", "theme_id", "start", "basis"])
     out["start"] = out["start"].astype("int64")
     return out
@@ -288,17 +303,23 @@ def evolution_table(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.D
     first = int(starts["start"].min())
     last = max(int(starts["start"].max()), end_year or 0)
     names = dict(zip(iscms["iscm_id"], iscms["short_name"].astype(str), strict=True))
-    starts = starts.assign(_name=starts["iscm_id"].map(lambda i: names.get(i, i)))
-    starts = starts.sort_values("_name", key=lambda s: s.str.casefold())
-    per = starts.groupby(["theme_id", "start"]).agg(new=("iscm_id", "size"), new_iscms=("_name", "; ".join))
-    grid = pd.MultiIndex.from_product([themes["theme_id"].tolist(), range(first, last + 1)],
-                                      names=["theme_id", "start"])
-    out = per.reindex(grid).reset_index().rename(columns={"start": "year"})
-    out["new"] = out["new"].fillna(0).astype("int64")
-    out["new_iscms"] = out["new_iscms"].fillna("").astype(str)
-    out["cumulative"] = out.groupby("theme_id", sort=False)["new"].cumsum()
-    out["label"] = out["theme_id"].map(dict(zip(themes["theme_id"], themes["label"], strict=True)))
-    return out[cols]
+    # Plain Python: a groupby with a string join per (theme, year) cost ten times more on this small table.
+    new: dict[tuple[str, int], list[str]] = {}
+    for iscm_id, theme_id, start in zip(starts["iscm_id"], starts["theme_id"], starts["start"].tolist(),
+                                        strict=True):
+        new.setdefault((theme_id, start), []).append(names.get(iscm_id, iscm_id))
+    labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
+    rows = []
+    for t in themes["theme_id"].tolist():
+        total = 0
+        for year in range(first, last + 1):
+            took_up = sorted(new.get((t, year), []), key=str.casefold)
+            total += len(took_up)
+            rows.append((t, labels[t], year, len(took_up), total, "; ".join(took_up)))
+    out = pd.DataFrame(rows, columns=cols)
+    for c in ("year", "new", "cumulative"):
+        out[c] = out[c].astype("int64")
+    return out
 
 
 def selected_customdata(points: Sequence[Mapping[str, Any]] | None, index: int = 0) -> list[str]:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from iscm.figures.common import style
+from iscm.figures.fast import figure, house_layout, merge
 from iscm.model import ISCM_TYPE_LABELS
 from iscm.palette import ISCM_TYPE_COLORS, OKABE_ITO, SEQUENTIAL_COLORS
 from iscm.themes import (
@@ -84,14 +84,17 @@ def _bold_ticks(labels: Sequence[str], bold: set[str]) -> list[str]:
 # ---------------------------------------------------------------------------------------------- coverage
 def coverage_data(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame, *,
                   group_by: str = "none", sort: str = "name",
-                  only_themes: Iterable[str] | None = None) -> pd.DataFrame:
+                  only_themes: Iterable[str] | None = None, matrix: pd.DataFrame | None = None,
+                  detail: pd.DataFrame | None = None) -> pd.DataFrame:
     """The grid in display order, one row per ISCM x theme: the data behind the coverage chart (and its CSV).
 
     Columns: group, iscm_id, iscm, theme_id, theme, level ('focus' | 'mentioned' | 'none'), since, evidence,
     source, provenance, row (0 = top), col (0 = left). Columns are ordered by prevalence among the ISCMs
-    shown; `only_themes` keeps just those themes.
+    shown; `only_themes` keeps just those themes. `matrix` (coverage_matrix) and `detail` (cells) of the
+    same tables may be passed when the caller already has them.
     """
-    matrix = coverage_matrix(iscms, themes, iscm_themes)
+    if matrix is None:
+        matrix = coverage_matrix(iscms, themes, iscm_themes)
     cols = theme_order(matrix)
     if only_themes:
         keep = set(only_themes)
@@ -99,20 +102,23 @@ def coverage_data(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.Dat
     rows = order_rows(matrix, iscms, sort=sort, group_by=group_by)
     names = dict(zip(iscms["iscm_id"], iscms["short_name"].astype(str), strict=True))
     labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
-    grid = pd.DataFrame([(g, i, names.get(i, i), r) for r, (g, i) in enumerate(rows)],
-                        columns=["group", "iscm_id", "iscm", "row"]).merge(
-        pd.DataFrame({"theme_id": cols, "theme": [labels.get(t, t) for t in cols], "col": range(len(cols))}),
-        how="cross")
-    detail = cells(iscm_themes)
-    df = grid.merge(detail, on=["iscm_id", "theme_id"], how="left")
-    df["level"] = df["level"].fillna("none")
-    for c in ("evidence", "source", "provenance"):
-        df[c] = df[c].fillna("")
-    df = df.sort_values(["row", "col"], ignore_index=True)[
-        ["group", "iscm_id", "iscm", "theme_id", "theme", "level", "since", "evidence", "source", "provenance",
-         "row", "col"]]
+    if detail is None:
+        detail = cells(iscm_themes)
+    # Rows come out in (row, col) order by construction: plain lists and one dict lookup per cell instead of
+    # a cross merge, a left merge and a sort.
+    info = {(i, t): (lv, since, ev, src, prov) for i, t, lv, since, ev, src, prov in zip(
+        *(detail[c].tolist() for c in ("iscm_id", "theme_id", "level", "since", "evidence", "source",
+                                       "provenance")), strict=True)}
+    none = ("none", pd.NA, "", "", "")
+    out = [(g, i, names.get(i, i), t, labels.get(t, t), *info.get((i, t), none), r, c)
+           for r, (g, i) in enumerate(rows) for c, t in enumerate(cols)]
+    df = pd.DataFrame(out, columns=["group", "iscm_id", "iscm", "theme_id", "theme", "level", "since",
+                                    "evidence", "source", "provenance", "row", "col"])
     df["since"] = pd.array(df["since"].tolist(), dtype="Int64")
     return df
+
+
+_HOVER_FIELDS = ("iscm", "theme", "level", "since", "evidence", "source", "provenance")
 
 
 def _cell_hover(r: dict) -> str:
@@ -142,6 +148,7 @@ def coverage_figure(data: pd.DataFrame, *, group_by: str = "none", highlight: It
     highlight = set(highlight)
     theme_cols = data.drop_duplicates("theme_id").sort_values("col")
     x_labels = theme_cols["theme"].tolist()
+    col_ids = theme_cols["theme_id"].tolist()
     # y categories: ISCM names, with a header row before each group when grouping
     y_cats: list[str] = []
     row_label: dict[int, str] = {}
@@ -154,26 +161,26 @@ def coverage_figure(data: pd.DataFrame, *, group_by: str = "none", highlight: It
         label = name if name not in y_cats else f"{name} ({r})"
         y_cats.append(label)
         row_label[r] = label
-    fig = go.Figure()
+    traces = []
     for level in ("focus", "mentioned", "none"):
         d = data[data["level"] == level]
         st_ = LEVEL_STYLE[level]
-        fig.add_trace(go.Scatter(
-            x=d["theme"], y=d["row"].map(row_label), mode="markers",
-            name=f"{LEVEL_LABELS[level]} ({len(d)})", legendgroup=level,
-            marker={"symbol": st_["symbol"], "size": st_["size"], "color": st_["color"],
-                    "line": {"width": st_["line"], "color": st_["color"]}},
-            customdata=d[["iscm_id", "theme_id", "level"]].to_numpy().tolist(),
-            hovertext=[_cell_hover(r) for r in d.to_dict("records")], hoverinfo="text",
-            hoverlabel={"align": "left"},
-        ))
-    for t in highlight:
-        if t in theme_cols["theme_id"].tolist():
-            idx = theme_cols["theme_id"].tolist().index(t)
-            fig.add_shape(type="rect", xref="x", yref="y", x0=idx - 0.5, x1=idx + 0.5, y0=-0.5,
-                          y1=len(y_cats) - 0.5,
-                          fillcolor=HIGHLIGHT_FILL, line={"width": 1, "color": HIGHLIGHT_LINE}, layer="below")
+        records = [dict(zip(_HOVER_FIELDS, v, strict=True))
+                   for v in zip(*(d[c].tolist() for c in _HOVER_FIELDS), strict=True)]
+        traces.append({
+            "type": "scatter", "x": d["theme"].tolist(), "y": [row_label[r] for r in d["row"].tolist()],
+            "mode": "markers", "name": f"{LEVEL_LABELS[level]} ({len(d)})", "legendgroup": level,
+            "marker": {"symbol": st_["symbol"], "size": st_["size"], "color": st_["color"],
+                       "line": {"width": st_["line"], "color": st_["color"]}},
+            "customdata": d[["iscm_id", "theme_id", "level"]].to_numpy().tolist(),
+            "hovertext": [_cell_hover(r) for r in records], "hoverinfo": "text",
+            "hoverlabel": {"align": "left"},
+        })
     n_rows = len(y_cats)
+    shapes = [{"type": "rect", "xref": "x", "yref": "y", "x0": idx - 0.5, "x1": idx + 0.5, "y0": -0.5,
+               "y1": n_rows - 0.5, "fillcolor": HIGHLIGHT_FILL,
+               "line": {"width": 1, "color": HIGHLIGHT_LINE}, "layer": "below"}
+              for idx in (col_ids.index(t) for t in highlight if t in col_ids)]
     bold = set(theme_cols.loc[theme_cols["theme_id"].isin(highlight), "theme"])
     # Top margin, fixed from the content so nothing overlaps: title + subtitle, legend, axis title, then the
     # slanted theme labels (their height from the longest label). automargin can still only grow it.
@@ -181,25 +188,26 @@ def coverage_figure(data: pd.DataFrame, *, group_by: str = "none", highlight: It
     label_px = int(longest * 6.6 * math.sin(math.radians(TICK_ANGLE))) + 14
     top = HEADER_PX + label_px
     height = top + ROW_PX * max(n_rows, 3) + 30
-    fig.update_xaxes(side="top", type="category", categoryorder="array", categoryarray=x_labels,
-                     tickmode="array", tickvals=x_labels, ticktext=_bold_ticks(x_labels, bold),
-                     tickangle=-TICK_ANGLE, automargin=True, showgrid=False, zeroline=False, fixedrange=True,
-                     range=[-0.5, len(x_labels) - 0.5], title_standoff=6)
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=y_cats, autorange=False,
-                     automargin=True, showgrid=True, gridcolor="rgba(153,153,153,0.15)", zeroline=False,
-                     fixedrange=True, range=[n_rows - 0.5, -0.5])
     n_iscms = data["iscm_id"].nunique()
-    style(fig, f"Thematic coverage of {n_iscms} ISCMs", subtitle=subtitle,
-          x_title="Theme (most widely covered first)", y_title="ISCM", height=height)
-    fig.update_layout(
-        title={"yref": "container", "y": 1 - 14 / height, "yanchor": "top"},
-        # legend under the title (room for two lines when the chart is narrow), above the theme labels
-        legend={"orientation": "h", "yref": "container", "y": 1 - 58 / height, "yanchor": "top",
-                "xref": "container", "x": 0.01, "xanchor": "left", "title": {"text": "Cell:"},
-                "itemclick": False, "itemdoubleclick": False},
-        hovermode="closest", margin={"t": top, "b": 20, "l": 10, "r": 10},
+    layout = merge(
+        {"xaxis": {"side": "top", "type": "category", "categoryorder": "array", "categoryarray": x_labels,
+                   "tickmode": "array", "tickvals": x_labels, "ticktext": _bold_ticks(x_labels, bold),
+                   "tickangle": -TICK_ANGLE, "automargin": True, "showgrid": False, "zeroline": False,
+                   "fixedrange": True, "range": [-0.5, len(x_labels) - 0.5], "title": {"standoff": 6}},
+         "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": y_cats, "autorange": False,
+                   "automargin": True, "showgrid": True, "gridcolor": "rgba(153,153,153,0.15)",
+                   "zeroline": False, "fixedrange": True, "range": [n_rows - 0.5, -0.5]}},
+        {"shapes": shapes} if shapes else None,
+        house_layout(f"Thematic coverage of {n_iscms} ISCMs", subtitle=subtitle,
+                     x_title="Theme (most widely covered first)", y_title="ISCM", height=height),
+        {"title": {"yref": "container", "y": 1 - 14 / height, "yanchor": "top"},
+         # legend under the title (room for two lines when the chart is narrow), above the theme labels
+         "legend": {"orientation": "h", "yref": "container", "y": 1 - 58 / height, "yanchor": "top",
+                    "xref": "container", "x": 0.01, "xanchor": "left", "title": {"text": "Cell:"},
+                    "itemclick": False, "itemdoubleclick": False},
+         "hovermode": "closest", "margin": {"t": top, "b": 20, "l": 10, "r": 10}},
     )
-    return fig
+    return figure(traces, layout)
 
 
 def coverage_heatmap(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame, *,
@@ -219,43 +227,51 @@ def coverage_heatmap(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.
 
 # ---------------------------------------------------------------------------------------------- prevalence
 def prevalence_figure(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame, *,
-                      by: str = "type", highlight: Iterable[str] = (), subtitle: str = "") -> go.Figure:
+                      by: str = "type", highlight: Iterable[str] = (), subtitle: str = "",
+                      table: pd.DataFrame | None = None) -> go.Figure:
     """Horizontal stacked bars: how many ISCMs cover each theme, split by type or region group.
 
     customdata = [theme_id, group, n_focus, n_mentioned, names]; most widely covered theme at the top.
-    Highlighted themes keep full colour and a bold label; the others are dimmed.
+    Highlighted themes keep full colour and a bold label; the others are dimmed. Pass `table`
+    (prevalence_table of the same tables and `by`) when the caller already has it.
     """
-    table = prevalence_table(iscms, themes, iscm_themes, by=by)
+    if table is None:
+        table = prevalence_table(iscms, themes, iscm_themes, by=by)
     highlight = set(highlight)
     order = list(dict.fromkeys(table["label"]))
     bold = set(table.loc[table["theme_id"].isin(highlight), "label"])
-    fig = go.Figure()
+    traces = []
     for g in dict.fromkeys(table["group"]):
         d = table[table["group"] == g]
         name = _group_title(by, g) if by == "type" else g
         opacity = [1.0 if not highlight or t in highlight else 0.4 for t in d["theme_id"]]
-        fig.add_trace(go.Bar(
-            y=d["label"], x=d["n_iscms"], orientation="h", name=name,
-            marker={"color": group_color(by, g), "opacity": opacity},
-            customdata=d[["theme_id", "group", "n_focus", "n_mentioned", "iscms"]].to_numpy().tolist(),
-            hovertemplate=(f"<b>%{{y}}</b><br>{name}: %{{x}} ISCMs "
-                           "(%{customdata[2]} focus, %{customdata[3]} mentioned)<br>%{customdata[4]}"
-                           "<br><i>Click to filter to this theme</i><extra></extra>"),
-        ))
+        traces.append({
+            "type": "bar", "y": d["label"].tolist(), "x": d["n_iscms"].tolist(), "orientation": "h",
+            "name": name, "marker": {"color": group_color(by, g), "opacity": opacity},
+            "customdata": d[["theme_id", "group", "n_focus", "n_mentioned", "iscms"]].to_numpy().tolist(),
+            "hovertemplate": (f"<b>%{{y}}</b><br>{name}: %{{x}} ISCMs "
+                              "(%{customdata[2]} focus, %{customdata[3]} mentioned)<br>%{customdata[4]}"
+                              "<br><i>Click to filter to this theme</i><extra></extra>"),
+        })
+    # One total at the end of each bar: annotations written as plain dicts (Figure.add_annotation validated
+    # each one and cost more than the rest of the chart).
     totals = table.groupby("label", sort=False)["n_iscms"].sum()
-    for lab in order:
-        fig.add_annotation(x=int(totals[lab]), y=lab, text=str(int(totals[lab])), showarrow=False,
-                           xanchor="left", xshift=4, font={"size": 12})
-    fig.update_layout(barmode="stack", bargap=0.25,
-                      legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top", "traceorder": "normal",
-                              "title": {"text": GROUPINGS.get(by, by) + ":"}})
-    fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed", automargin=True,
-                     tickmode="array", tickvals=order, ticktext=_bold_ticks(order, bold))
-    fig.update_xaxes(automargin=True, rangemode="tozero", gridcolor="rgba(153,153,153,0.25)")
+    annotations = [{"x": int(totals[lab]), "y": lab, "text": str(int(totals[lab])), "showarrow": False,
+                    "xanchor": "left", "xshift": 4, "font": {"size": 12}} for lab in order]
     n = len(iscms)
-    return style(fig, f"How many of the {n} ISCMs cover each theme", subtitle=subtitle,
-                 x_title="Number of ISCMs covering the theme (focus or mentioned)", y_title=None,
-                 height=max(320, 170 + 30 * len(order)))
+    layout = merge(
+        {"barmode": "stack", "bargap": 0.25, "annotations": annotations,
+         "legend": {"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top", "traceorder": "normal",
+                    "title": {"text": GROUPINGS.get(by, by) + ":"}},
+         "yaxis": {"categoryorder": "array", "categoryarray": order, "autorange": "reversed",
+                   "automargin": True, "tickmode": "array", "tickvals": order,
+                   "ticktext": _bold_ticks(order, bold)},
+         "xaxis": {"automargin": True, "rangemode": "tozero", "gridcolor": "rgba(153,153,153,0.25)"}},
+        house_layout(f"How many of the {n} ISCMs cover each theme", subtitle=subtitle,
+                     x_title="Number of ISCMs covering the theme (focus or mentioned)", y_title=None,
+                     height=max(320, 170 + 30 * len(order))),
+    )
+    return figure(traces, layout)
 
 
 # ---------------------------------------------------------------------------------------------- evolution
@@ -265,44 +281,49 @@ def evolution_figure(table: pd.DataFrame, *, highlight: Iterable[str] = (), subt
     Rows: themes by the year they first appear (earliest at the top); empty years stay blank. Single-hue
     sequential scale, so order reads without colour vision. customdata = [theme_id, new ISCMs].
     """
-    fig = go.Figure()
     if table.empty:
-        fig.add_annotation(text="No years known for the ISCMs shown", showarrow=False, x=0.5, y=0.5,
-                           xref="paper", yref="paper")
-        return style(fig, "When themes entered ISCM agendas", subtitle=subtitle, height=320)
+        return figure([], merge(
+            {"annotations": [{"text": "No years known for the ISCMs shown", "showarrow": False, "x": 0.5,
+                              "y": 0.5, "xref": "paper", "yref": "paper"}]},
+            house_layout("When themes entered ISCM agendas", subtitle=subtitle, height=320)))
     firsts = table[table["cumulative"] > 0].groupby("theme_id")["year"].min()
     totals = table.groupby("theme_id")["cumulative"].max()
     themes = [t for t in dict.fromkeys(table["theme_id"]) if t in firsts.index]
     themes.sort(key=lambda t: (int(firsts[t]), -int(totals[t])))
     labels = dict(zip(table["theme_id"], table["label"], strict=False))
-    years = sorted(table["year"].unique())
+    years = [int(y) for y in sorted(table["year"].unique())]
     piv = table.pivot(index="theme_id", columns="year", values="cumulative").loc[themes, years]
     new = table.pivot(index="theme_id", columns="year", values="new_iscms").loc[themes, years]
-    z = [[None if v == 0 else int(v) for v in row] for row in piv.to_numpy()]
-    cd = [[[t, n or "—"] for n in new.loc[t]] for t in themes]
+    z = [[None if v == 0 else int(v) for v in row] for row in piv.to_numpy().tolist()]
+    cd = [[[t, n or "—"] for n in row] for t, row in zip(themes, new.to_numpy().tolist(), strict=True)]
     y = [labels[t] for t in themes]
     n = len(SEQUENTIAL_COLORS) - 1
-    fig.add_trace(go.Heatmap(
-        x=years, y=y, z=z, customdata=cd, xgap=1, ygap=2, zmin=1,
-        colorscale=[[i / n, c] for i, c in enumerate(SEQUENTIAL_COLORS)],
-        colorbar={"title": {"text": "ISCMs"}, "thickness": 12, "outlinewidth": 0},
-        hovertemplate="<b>%{y}</b><br>%{x}: %{z} ISCMs so far<br>New: %{customdata[1]}<extra></extra>",
-    ))
+    trace = {
+        "type": "heatmap", "x": years, "y": y, "z": z, "customdata": cd, "xgap": 1, "ygap": 2, "zmin": 1,
+        "colorscale": [[i / n, c] for i, c in enumerate(SEQUENTIAL_COLORS)],
+        "colorbar": {"title": {"text": "ISCMs"}, "thickness": 12, "outlinewidth": 0},
+        "hovertemplate": "<b>%{y}</b><br>%{x}: %{z} ISCMs so far<br>New: %{customdata[1]}<extra></extra>",
+    }
     bold = {labels[t] for t in set(highlight) if t in labels}
-    fig.update_yaxes(autorange="reversed", automargin=True, tickmode="array", tickvals=y,
-                     ticktext=_bold_ticks(y, bold), type="category")
-    fig.update_xaxes(automargin=True, dtick=5 if len(years) > 15 else 1, showgrid=False)
-    return style(fig, "When themes entered ISCM agendas",
-                 subtitle=subtitle or "Cumulative number of ISCMs covering each theme, by year",
-                 x_title="Year", y_title=None, height=max(300, 150 + 26 * len(themes)))
+    layout = merge(
+        {"yaxis": {"autorange": "reversed", "automargin": True, "tickmode": "array", "tickvals": y,
+                   "ticktext": _bold_ticks(y, bold), "type": "category"},
+         "xaxis": {"automargin": True, "dtick": 5 if len(years) > 15 else 1, "showgrid": False}},
+        house_layout("When themes entered ISCM agendas",
+                     subtitle=subtitle or "Cumulative number of ISCMs covering each theme, by year",
+                     x_title="Year", y_title=None, height=max(300, 150 + 26 * len(themes))),
+    )
+    return figure([trace], layout)
 
 
 # ---------------------------------------------------------------------------------------------- similar
 def similar_table(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame, iscm_id: str,
-                  n: int = 5, candidates: Iterable[str] | None = None) -> pd.DataFrame:
+                  n: int = 5, candidates: Iterable[str] | None = None, *,
+                  matrix: pd.DataFrame | None = None) -> pd.DataFrame:
     """similar_iscms() with names and theme labels, ready for a table: iscm_id, ISCM, jaccard, shared,
-    only_selected, only_other (labels '; '-joined)."""
-    matrix = coverage_matrix(iscms, themes, iscm_themes)
+    only_selected, only_other (labels '; '-joined). `matrix`: coverage_matrix of the same tables, if known."""
+    if matrix is None:
+        matrix = coverage_matrix(iscms, themes, iscm_themes)
     order = theme_order(matrix)
     matrix = matrix[order]
     sim = similar_iscms(matrix, iscm_id, n=n, candidates=candidates)
@@ -327,25 +348,26 @@ def similar_figure(table: pd.DataFrame, selected_name: str, *, subtitle: str = "
 
     Bar labels carry the Jaccard similarity; customdata = [iscm_id, theme list]. Most similar at the top.
     """
-    fig = go.Figure()
     y = [f"{r.iscm} (J = {r.jaccard:.2f})" for r in table.itertuples(index=False)]
     parts = (("shared", "n_shared", "Shared themes"),
              ("only_selected", "n_only_selected", f"Only in {selected_name}"),
              ("only_other", "n_only_other", "Only in the other ISCM"))
-    for key, count, name in parts:
-        fig.add_trace(go.Bar(
-            y=y, x=table[count], orientation="h", name=name, marker={"color": SIMILAR_COLORS[key]},
-            customdata=[[i, _wrap(s, 60) or "—"] for i, s in zip(table["iscm_id"], table[key], strict=True)],
-            hovertemplate=f"<b>%{{y}}</b><br>{name}: %{{x}}<br>%{{customdata[1]}}"
-                          "<br><i>Click to filter to this ISCM</i><extra></extra>",
-        ))
-    if table.empty:
-        fig.add_annotation(text="No other ISCM shares a theme with it", showarrow=False, x=0.5, y=0.5,
-                           xref="paper", yref="paper")
-    fig.update_layout(barmode="stack", bargap=0.3,
-                      legend={"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top", "traceorder": "normal"})
-    fig.update_yaxes(autorange="reversed", automargin=True, type="category")
-    fig.update_xaxes(automargin=True, gridcolor="rgba(153,153,153,0.25)", dtick=1)
-    return style(fig, f"ISCMs with the most similar themes to {selected_name}",
-                 subtitle=subtitle or "Jaccard similarity J of the sets of themes covered",
-                 x_title="Number of themes", y_title=None, height=200 + 46 * max(len(table), 1))
+    traces = [{
+        "type": "bar", "y": y, "x": [int(v) for v in table[count]], "orientation": "h", "name": name,
+        "marker": {"color": SIMILAR_COLORS[key]},
+        "customdata": [[i, _wrap(s, 60) or "—"] for i, s in zip(table["iscm_id"], table[key], strict=True)],
+        "hovertemplate": f"<b>%{{y}}</b><br>{name}: %{{x}}<br>%{{customdata[1]}}"
+                         "<br><i>Click to filter to this ISCM</i><extra></extra>",
+    } for key, count, name in parts]
+    layout = merge(
+        {"annotations": [{"text": "No other ISCM shares a theme with it", "showarrow": False, "x": 0.5,
+                          "y": 0.5, "xref": "paper", "yref": "paper"}]} if table.empty else None,
+        {"barmode": "stack", "bargap": 0.3,
+         "legend": {"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top", "traceorder": "normal"},
+         "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
+         "xaxis": {"automargin": True, "gridcolor": "rgba(153,153,153,0.25)", "dtick": 1}},
+        house_layout(f"ISCMs with the most similar themes to {selected_name}",
+                     subtitle=subtitle or "Jaccard similarity J of the sets of themes covered",
+                     x_title="Number of themes", y_title=None, height=200 + 46 * max(len(table), 1)),
+    )
+    return figure(traces, layout)

@@ -41,6 +41,28 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On a failed browser test, put what the page showed into the report: the text of any Streamlit
+    exception box (the traceback a page raised) and a screenshot in tests/artifacts/failed-<test>.png."""
+    outcome = yield
+    report = outcome.get_result()
+    page = getattr(item, "funcargs", {}).get("page")
+    if report.when != "call" or not report.failed or page is None:
+        return
+    try:
+        boxes = page.locator('[data-testid="stException"]')
+        texts = [boxes.nth(i).inner_text(timeout=2_000) for i in range(boxes.count())]
+        if texts:
+            report.sections.append(("Streamlit exception shown on the page", "\n\n".join(texts)))
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", item.name)
+        page.screenshot(path=str(ARTIFACTS / f"failed-{name}.png"), timeout=10_000)
+        report.sections.append(("page at failure", f"{page.url}\nscreenshot: tests/artifacts/failed-{name}.png"))
+    except Exception as exc:  # noqa: BLE001 - a report helper must never hide the real failure
+        report.sections.append(("page at failure", f"could not be captured: {exc}"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _require_chromium():
     if chromium_path() is None:

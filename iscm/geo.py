@@ -136,6 +136,15 @@ def _lookup(resolution: int = RESOLUTION) -> dict[str, tuple[float, float, float
 
 
 @lru_cache(maxsize=4)
+def _boxes(resolution: int = RESOLUTION) -> dict[str, tuple[float, float, float, float]]:
+    """iso3 -> bbox of the largest polygon as a plain dict (a DataFrame row lookup per place was slow)."""
+    t = shape_table(resolution)
+    return {c: (float(a), float(b), float(c_), float(d)) for c, a, b, c_, d in zip(
+        t.index.tolist(), t.lon_min.tolist(), t.lon_max.tolist(), t.lat_min.tolist(), t.lat_max.tolist(),
+        strict=True)}
+
+
+@lru_cache(maxsize=4)
 def shape_ids(resolution: int = RESOLUTION) -> frozenset[str]:
     """ISO3 codes that the world file draws as a country shape."""
     return frozenset(shape_table(resolution).index)
@@ -170,12 +179,11 @@ def extent(iso3s: list[str] | set[str] | frozenset[str], resolution: int = RESOL
 
     For a polygon cut at the antimeridian lon_max exceeds 180 (Russia ends near 190, i.e. -170).
     """
-    table = shape_table(resolution)
+    boxes = _boxes(resolution)
     out = []
     for iso3 in sorted(iso3s):
-        if iso3 in table.index:
-            r = table.loc[iso3]
-            out.append((float(r.lon_min), float(r.lon_max), float(r.lat_min), float(r.lat_max)))
+        if iso3 in boxes:
+            out.append(boxes[iso3])
         elif iso3 in EXTRA_POINTS:
             lon, lat, _ = EXTRA_POINTS[iso3]
             out.append((lon, lon, lat, lat))

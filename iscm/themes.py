@@ -75,7 +75,8 @@ def coverage_matrix(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.D
     """
     ids, theme_ids = iscms["iscm_id"].tolist(), themes["theme_id"].tolist()
     c = cells(iscm_themes)
-    level = {(i, t): lv for i, t, lv in zip(c["iscm_id"], c["theme_id"], c["level"], strict=True)}
+    level = {(i, t): lv for i, t, lv in zip(c["iscm_id"].tolist(), c["theme_id"].tolist(), c["level"].tolist(),
+                                             strict=True)}
     # a plain nested list is ~5x faster than pivot + reindex + where on a grid this size
     return pd.DataFrame([[level.get((i, t), "none") for t in theme_ids] for i in ids], dtype=object,
                         index=pd.Index(ids, name="iscm_id"),

@@ -321,3 +321,37 @@ def test_every_member_of_the_default_dataset_is_drawable(ds):
     marks = {c for t in traces(fig, "scattergeo") for c in t.customdata}
     assert codes <= shapes | marks
     assert codes - geo.shape_ids() <= marks  # e.g. Tuvalu, Tokelau
+
+
+# ------------------------------------------------------------------------------------------ fast figures
+def test_map_figures_pass_plotly_validation():
+    """The maps are built from plain dicts without validation (iscm.figures.fast): Plotly's validating
+    constructor must accept each one (it raises on a misspelt property) and leave it unchanged."""
+    compare = maps.pair_compare(MEMBERSHIPS, "alpha", "gamma")
+    figures = [
+        maps.iscm_map(MEMBERSHIPS, ISCMS, ["alpha"]), maps.iscm_map(MEMBERSHIPS, ISCMS, ["alpha", "beta"]),
+        maps.iscm_map(MEMBERSHIPS, ISCMS, ["beta"], zoom=False, subtitle="S"),
+        maps.density_map(MEMBERSHIPS, ISCMS), maps.fellow_members_map(MEMBERSHIPS, ISCMS, "DEU"),
+        maps.country_themes_figure(maps.country_themes(MEMBERSHIPS, ISCMS, ISCM_THEMES, THEMES, "FRA"), "France"),
+        maps.overlap_matrix(MEMBERSHIPS, ["alpha", "beta", "gamma"], "jaccard", iscms=ISCMS)[1],
+        maps.pair_map(compare, "Alpha", "Gamma"),
+    ]
+    for fig in figures:
+        spec = fig.to_dict()
+        assert go.Figure(spec).to_dict() == spec
+    zoomed = figures[0].layout.geo
+    assert zoomed.projection.type == "natural earth" and zoomed.projection.rotation.lon is not None
+    assert zoomed.showland and not zoomed.showocean and zoomed.bgcolor == "rgba(0,0,0,0)"
+
+
+def test_overlap_tables_share_one_order():
+    ids = ["alpha", "beta", "gamma"]
+    count, jac = maps.overlap_tables(MEMBERSHIPS, ids, iscms=ISCMS, roles=("member", "observer"))
+    assert list(count.index) == list(jac.index) == list(count.columns) == list(jac.columns)
+    assert count.loc["Alpha Process", "Gamma Forum"] == 2 and jac.loc["Alpha Process", "Gamma Forum"] == 2 / 5
+    assert (np.diag(jac.to_numpy()) == 1).all() and list(np.diag(count.to_numpy())) == [
+        {"Alpha Process": 4, "Beta Dialogue": 4, "Gamma Forum": 3}[n] for n in count.index]
+    # an ISCM without participants shares nothing; it is still fully alike itself
+    empty_count, empty_jac = maps.overlap_tables(MEMBERSHIPS, [*ids, "delta"], roles=("member",))
+    assert empty_count.loc["delta"].sum() == 0 and empty_jac.loc["delta", "delta"] == 1
+    assert empty_jac.loc["delta"].drop("delta").sum() == 0

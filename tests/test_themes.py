@@ -393,3 +393,56 @@ def test_real_coverage_cells_match_iscm_themes(ds):
     levels = cells(ds.iscm_themes).set_index(["iscm_id", "theme_id"])["level"]
     assert (covered.set_index(["iscm_id", "theme_id"])["level"] == levels.reindex(
         covered.set_index(["iscm_id", "theme_id"]).index)).all()
+
+
+# ---------------------------------------------------------------------------------------------- fast figures
+def _passes_plotly_validation(fig) -> None:
+    """The figures are built unvalidated (iscm.figures.fast): Plotly's validating constructor must accept
+    them (it raises on a misspelt or out-of-range property) and must not change a thing in them."""
+    import plotly.graph_objects as go
+
+    spec = fig.to_dict()
+    assert go.Figure(spec).to_dict() == spec
+
+
+def test_theme_figures_pass_plotly_validation(tiny, ds):
+    iscms, themes, links = tiny
+    for i, t, lk in ((iscms, themes, links), (ds.iscms, ds.themes, ds.iscm_themes)):
+        for group_by in ("none", "type"):
+            _passes_plotly_validation(figs.coverage_heatmap(i, t, lk, group_by=group_by, sort="similarity",
+                                                            highlight=[t["theme_id"].iloc[0]], subtitle="S"))
+        _passes_plotly_validation(figs.prevalence_figure(i, t, lk, by="region", highlight=[t["theme_id"].iloc[0]]))
+        _passes_plotly_validation(figs.evolution_figure(evolution_table(i, t, lk), highlight=[t["theme_id"].iloc[0]]))
+        sim = figs.similar_table(i, t, lk, i["iscm_id"].iloc[0])
+        _passes_plotly_validation(figs.similar_figure(sim, "X"))
+        _passes_plotly_validation(figs.similar_figure(sim.iloc[:0], "X"))  # the empty chart has a note
+    _passes_plotly_validation(figs.evolution_figure(evolution_table(iscms.iloc[:0], themes, links.iloc[:0])))
+
+
+def test_house_layout_is_what_style_gives():
+    """fast.house_layout() must stay equal to common.style(), so both kinds of figure look alike."""
+    import plotly.graph_objects as go
+
+    from iscm.figures.common import style
+    from iscm.figures.fast import figure, house_layout, merge
+
+    for kwargs in ({}, {"subtitle": "Sub", "x_title": "X", "y_title": "Y", "height": 420}, {"y_title": None}):
+        styled = style(go.Figure(), "Title", **kwargs).to_dict()["layout"]
+        assert figure([], house_layout("Title", **kwargs)).to_dict()["layout"] == styled
+    # merge() works like update_layout: nested keys merge, later parts win, inputs stay untouched
+    base = {"legend": {"x": 0, "font": {"size": 10}}, "height": 300}
+    merged = merge(base, None, {"legend": {"font": {"color": "red"}}, "height": 400})
+    assert merged == {"legend": {"x": 0, "font": {"size": 10, "color": "red"}}, "height": 400}
+    assert base == {"legend": {"x": 0, "font": {"size": 10}}, "height": 300}
+
+
+def test_prevalence_and_coverage_accept_precomputed_tables(tiny):
+    iscms, themes, links = tiny
+    matrix = coverage_matrix(iscms, themes, links)
+    table = prevalence_table(iscms, themes, links, by="region", matrix=matrix)
+    pd.testing.assert_frame_equal(table, prevalence_table(iscms, themes, links, by="region"))
+    given = figs.prevalence_figure(iscms, themes, links, by="region", table=table).to_dict()
+    assert given == figs.prevalence_figure(iscms, themes, links, by="region").to_dict()
+    pd.testing.assert_frame_equal(
+        figs.coverage_data(iscms, themes, links, sort="count", matrix=matrix, detail=cells(links)),
+        figs.coverage_data(iscms, themes, links, sort="count"))

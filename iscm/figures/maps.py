@@ -11,6 +11,8 @@ read on the light and the dark theme alike.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +20,7 @@ import plotly.graph_objects as go
 
 from iscm import geo
 from iscm.countries import country_name
-from iscm.figures.common import style
+from iscm.figures.fast import figure, house_layout, merge
 from iscm.palette import NONE_COLOR, OKABE_ITO, SEQUENTIAL_COLORS
 
 MEMBER_COLOR = OKABE_ITO["blue"]
@@ -91,58 +93,71 @@ def _shape_trace(
     iso3s: Sequence[str], hover: Sequence[str], *, z: Sequence[float] | None = None, color: str | None = None,
     name: str, legendgroup: str | None = None, showlegend: bool = True, colorscale=None, zmin=None, zmax=None,
     colorbar: dict | None = None,
-) -> go.Choropleth:
-    """Country shapes; one flat colour (categorical legend entry) or a value on a scale (colour bar)."""
+) -> dict[str, Any]:
+    """Country shapes; one flat colour (categorical legend entry) or a value on a scale (colour bar).
+
+    A plain trace dict (see iscm.figures.fast): unset options are left out rather than set to None.
+    """
     flat = color is not None
-    return go.Choropleth(
-        locations=list(iso3s),
-        locationmode="ISO-3",
-        z=[1] * len(iso3s) if flat else list(z or []),
-        colorscale=[[0, color], [1, color]] if flat else colorscale,
-        zmin=zmin, zmax=zmax,
-        showscale=not flat,
-        colorbar=colorbar,
-        customdata=list(iso3s),
-        hovertext=list(hover),
-        hovertemplate="%{hovertext}<extra></extra>",
-        marker={"line": {"color": BORDER_COLOR, "width": 0.4}},
+    trace: dict[str, Any] = {
+        "type": "choropleth",
+        "locations": list(iso3s),
+        "locationmode": "ISO-3",
+        "z": [1] * len(iso3s) if flat else list(z or []),
+        "colorscale": [[0, color], [1, color]] if flat else colorscale,
+        "zmin": zmin, "zmax": zmax,
+        "showscale": not flat,
+        "colorbar": colorbar,
+        "customdata": list(iso3s),
+        "hovertext": list(hover),
+        "hovertemplate": "%{hovertext}<extra></extra>",
+        "marker": {"line": {"color": BORDER_COLOR, "width": 0.4}},
         # a click selects a country to open its view; it must not grey out the rest of the map
-        unselected={"marker": {"opacity": 1}},
-        name=name,
-        legendgroup=legendgroup or name,
-        showlegend=flat and showlegend,
-    )
+        "unselected": {"marker": {"opacity": 1}},
+        "name": name,
+        "legendgroup": legendgroup or name,
+        "showlegend": flat and showlegend,
+    }
+    return {k: v for k, v in trace.items() if v is not None}
 
 
 def _marker_trace(
     iso3s: Sequence[str], hover: Sequence[str], colors: Sequence[str] | str, *, name: str,
     legendgroup: str | None = None, size: int = 7,
-) -> go.Scattergeo | None:
+) -> dict[str, Any] | None:
     """Markers for the places among ``iso3s`` that the shapes lack or draw too small; None if there are none."""
     keep = [i for i, code in enumerate(iso3s) if geo.needs_marker(code)]
     if not keep:
         return None
     pts = [geo.point(iso3s[i]) for i in keep]
     col = colors if isinstance(colors, str) else [colors[i] for i in keep]
-    return go.Scattergeo(
-        lon=[p[0] for p in pts], lat=[p[1] for p in pts],
-        mode="markers",
-        marker={"size": size, "color": col, "line": {"color": MARKER_LINE, "width": 0.8}},
-        unselected={"marker": {"opacity": 1}},
-        customdata=[iso3s[i] for i in keep],
-        hovertext=[hover[i] for i in keep],
-        hovertemplate="%{hovertext}<extra></extra>",
-        name=f"{name} (small or missing shape)",
-        legendgroup=legendgroup or name,
-        showlegend=False,
-    )
+    return {
+        "type": "scattergeo",
+        "lon": [p[0] for p in pts], "lat": [p[1] for p in pts],
+        "mode": "markers",
+        "marker": {"size": size, "color": col, "line": {"color": MARKER_LINE, "width": 0.8}},
+        "unselected": {"marker": {"opacity": 1}},
+        "customdata": [iso3s[i] for i in keep],
+        "hovertext": [hover[i] for i in keep],
+        "hovertemplate": "%{hovertext}<extra></extra>",
+        "name": f"{name} (small or missing shape)",
+        "legendgroup": legendgroup or name,
+        "showlegend": False,
+    }
 
 
-def _background(exclude: Iterable[str], label: str, name: str = "Not taking part") -> go.Choropleth:
+@lru_cache(maxsize=1)
+def _world_labels() -> dict[str, str]:
+    """Name of every country shape (the background of every map), looked up once."""
+    return {c: _label(c, {}) for c in geo.shape_ids()}
+
+
+def _background(exclude: Iterable[str], label: str, name: str = "Not taking part") -> dict[str, Any]:
     """Every other country shape in pale grey, so the whole world is drawn and hoverable."""
     skip = set(exclude)
+    names = _world_labels()
     rest = sorted(geo.shape_ids() - skip)
-    return _shape_trace(rest, [f"<b>{_label(c, {})}</b><br>{label}" for c in rest], color=NONE_COLOR, name=name)
+    return _shape_trace(rest, [f"<b>{names[c]}</b><br>{label}" for c in rest], color=NONE_COLOR, name=name)
 
 
 def region_view(iso3s: Iterable[str], *, pad_lon: float = 8.0, pad_lat: float = 6.0) -> dict:
@@ -205,29 +220,49 @@ def map_height(view: Mapping, width: int = 820) -> int:
     return int(min(max(90 + width * 1.05 * ratio, 340), 620))
 
 
-def _style_map(fig: go.Figure, title: str, view: Mapping | None = None, *, subtitle: str = "") -> go.Figure:
-    """House style plus the map look: natural earth, 1:50m shapes, flat land, no ocean, framed on the view."""
-    fig.update_geos(
-        projection_type="natural earth",
-        resolution=geo.RESOLUTION,
-        showframe=False,
-        showcoastlines=False,
-        showcountries=False,
-        showland=True,
-        landcolor=NONE_COLOR,
-        showocean=False,
-        showlakes=False,
-        bgcolor=_TRANSPARENT,
-        **(view or WORLD_VIEW),
+def _geo_view(view: Mapping[str, Any]) -> dict[str, Any]:
+    """region_view()'s flat keys as the nested geo layout: "lonaxis_range" -> {"lonaxis": {"range": ...}}."""
+    out: dict[str, Any] = {}
+    for key, value in view.items():
+        *path, leaf = key.split("_")
+        node = out
+        for part in path:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return out
+
+
+_GEO = {
+    "projection": {"type": "natural earth"},
+    "resolution": geo.RESOLUTION,
+    "showframe": False,
+    "showcoastlines": False,
+    "showcountries": False,
+    "showland": True,
+    "landcolor": NONE_COLOR,
+    "showocean": False,
+    "showlakes": False,
+    "bgcolor": _TRANSPARENT,
+}
+
+
+def _style_map(traces: Sequence[dict[str, Any] | None], title: str, view: Mapping | None = None, *,
+               subtitle: str = "") -> go.Figure:
+    """The map figure: house style plus natural earth, 1:50m shapes, flat land, no ocean, framed on the view.
+
+    The geo layout is written as one dict: Figure.update_geos validated every property and took longer
+    than building the map's data.
+    """
+    view = view or WORLD_VIEW
+    layout = merge(
+        {"geo": merge(_GEO, _geo_view(view))},
+        house_layout(title, subtitle=subtitle, height=map_height(view)),
+        {"margin": {"l": 0, "r": 0, "t": 70 if subtitle else 50, "b": 0},
+         "legend": {"orientation": "h", "x": 0, "y": 0, "yanchor": "top"},
+         "clickmode": "event+select",
+         "dragmode": "pan"},
     )
-    style(fig, title, subtitle=subtitle, height=map_height(view or WORLD_VIEW))
-    fig.update_layout(
-        margin={"l": 0, "r": 0, "t": 70 if subtitle else 50, "b": 0},
-        legend={"orientation": "h", "x": 0, "y": 0, "yanchor": "top"},
-        clickmode="event+select",
-        dragmode="pan",
-    )
-    return fig
+    return figure([t for t in traces if t is not None], layout)
 
 
 def _count_colorbar(vmax: int, title: str) -> dict:
@@ -239,13 +274,13 @@ def _count_colorbar(vmax: int, title: str) -> dict:
 
 def _count_traces(
     table: pd.DataFrame, hover: Sequence[str], *, vmax: int, name: str, colorbar_title: str,
-) -> list:
+) -> list[dict[str, Any]]:
     """Choropleth + marker layer for a table with iso3 and n_iscms (>= 1)."""
     vmin = 1
     vmax = max(vmax, 2)
     iso3s = table["iso3"].tolist()
     values = table["n_iscms"].astype(int).tolist()
-    traces: list = [_shape_trace(
+    traces = [_shape_trace(
         iso3s, hover, z=values, name=name, colorscale=_scale(MAP_SCALE), zmin=vmin, zmax=vmax,
         colorbar=_count_colorbar(vmax, colorbar_title),
     )]
@@ -272,10 +307,11 @@ def participation_table(
     if part.empty:
         return pd.DataFrame(columns=cols)
     names = _names(iscms)
-    # plain Python over the rows: a pandas groupby per State is ~50x slower on string columns
+    # plain Python over the rows (as lists: iterating a string column value by value is slow): a pandas
+    # groupby per State is ~50x slower on string columns
     acc: dict[str, dict] = {}
     for iscm_id, iso3, country, role, territory in zip(
-        part["iscm_id"], part["iso3"], part["country"], part["role"], part["territory"], strict=True,
+        *(part[c].tolist() for c in ("iscm_id", "iso3", "country", "role", "territory")), strict=True,
     ):
         row = acc.setdefault(iso3, {"iso3": iso3, "country": country, "items": {}, "territory": False})
         row["items"][iscm_id] = (names.get(iscm_id, iscm_id), role)
@@ -297,8 +333,8 @@ def participation_table(
 def _hover_counts(table: pd.DataFrame, what: str) -> list[str]:
     """Hover text per row of a participation table: name, count, and the ISCMs one per line."""
     out = []
-    for country, territory, n, items in zip(table["country"], table["territory"], table["n_iscms"],
-                                            table["iscms"], strict=True):
+    for country, territory, n, items in zip(
+            *(table[c].tolist() for c in ("country", "territory", "n_iscms", "iscms")), strict=True):
         lines = [f"<b>{country}</b>{' (territory)' if territory else ''}", f"{n} {what}:"]
         lines += [f"· {item}" for item in str(items).split("; ")]
         out.append("<br>".join(lines))
@@ -317,7 +353,7 @@ def iscm_map(
     """
     ids = list(dict.fromkeys(iscm_ids))
     names = _names(iscms)
-    fig = go.Figure()
+    traces: list[dict[str, Any] | None] = []
     if len(ids) == 1:
         iscm_id = ids[0]
         iscm_name = names.get(iscm_id, iscm_id)
@@ -332,31 +368,32 @@ def iscm_map(
             hover = [
                 f"<b>{c}</b>{' (territory)' if t else ''}<br>{ROLE_LABELS[role]} of {iscm_name}"
                 + (f"<br><i>{n}</i>" if n else "")
-                for c, t, n in zip(sel["country"], sel["territory"], sel["note"], strict=True)
+                for c, t, n in zip(sel["country"].tolist(), sel["territory"].tolist(), sel["note"].tolist(),
+                                   strict=True)
             ]
             label = f"{ROLE_LABELS[role]} ({len(iso3s)})"
             layers.append(_shape_trace(iso3s, hover, color=color, name=label, legendgroup=role))
             layers.append(_marker_trace(iso3s, hover, color, name=label, legendgroup=role))
             drawn += iso3s
         # background first, so the participants' shapes and markers are drawn over it
-        fig.add_trace(_background(drawn, f"Not taking part in {iscm_name}"))
+        traces.append(_background(drawn, f"Not taking part in {iscm_name}"))
         for layer in layers:
             if layer is not None:
-                fig.add_trace(layer)
+                traces.append(layer)
         title = f"{iscm_name}: members and observers"
         view_codes = drawn
     else:
         table = participation_table(memberships, iscms, ids)
         hover = _hover_counts(table, f"of the {len(ids)} selected ISCMs")
-        fig.add_trace(_background(table["iso3"], "In none of the selected ISCMs", name="In none of them"))
+        traces.append(_background(table["iso3"], "In none of the selected ISCMs", name="In none of them"))
         for tr in _count_traces(table, hover, vmax=max(len(ids), 1), name="Selected ISCMs",
                                 colorbar_title="ISCMs"):
-            fig.add_trace(tr)
+            traces.append(tr)
         title = (f"Participation in {len(ids)} selected ISCMs (members and observers)" if ids
                  else "No ISCM selected")
         view_codes = table["iso3"].tolist()
     view = region_view(view_codes) if zoom else {}
-    return _style_map(fig, title, view, subtitle=subtitle)
+    return _style_map(traces, title, view, subtitle=subtitle)
 
 
 def density_map(
@@ -366,14 +403,14 @@ def density_map(
     """Dialogue density: the number of ISCMs each State takes part in, world view, hover lists them."""
     table = participation_table(memberships, iscms, roles=roles)
     hover = _hover_counts(table, "ISCMs")
-    fig = go.Figure()
-    fig.add_trace(_background(table["iso3"], "No ISCM in the data", name="No ISCM"))
+    traces: list[dict[str, Any] | None] = []
+    traces.append(_background(table["iso3"], "No ISCM in the data", name="No ISCM"))
     vmax = int(table["n_iscms"].max()) if not table.empty else 1
     for tr in _count_traces(table, hover, vmax=vmax, name="ISCMs", colorbar_title="ISCMs"):
-        fig.add_trace(tr)
+        traces.append(tr)
     which = "members and observers" if set(roles) == set(PARTICIPANT_ROLES) else " and ".join(
         f"{r}s" for r in roles)
-    return _style_map(fig, f"Dialogue density: number of ISCMs each State takes part in ({which})",
+    return _style_map(traces, f"Dialogue density: number of ISCMs each State takes part in ({which})",
                       subtitle=subtitle)
 
 
@@ -389,8 +426,8 @@ def country_iscms(
     labels = dict(zip(themes["theme_id"], themes["label"], strict=True)) if not themes.empty else {}
     info = {r["iscm_id"]: r for r in iscms[["iscm_id", "short_name", "type", "established"]].to_dict("records")}
     by_iscm: dict[str, list[tuple[bool, str]]] = {}
-    for iscm_id, theme_id, level in zip(iscm_themes["iscm_id"], iscm_themes["theme_id"], iscm_themes["level"],
-                                        strict=True):
+    for iscm_id, theme_id, level in zip(iscm_themes["iscm_id"].tolist(), iscm_themes["theme_id"].tolist(),
+                                        iscm_themes["level"].tolist(), strict=True):
         by_iscm.setdefault(iscm_id, []).append((level != "focus", labels.get(theme_id, theme_id)))
     rows = []
     for iscm_id, role in zip(mine["iscm_id"], mine["role"], strict=True):
@@ -426,18 +463,18 @@ def fellow_members_map(
     n_mine = memberships.loc[memberships["iso3"] == iso3, "iscm_id"].nunique()
     table = fellow_members_table(memberships, iscms, iso3)
     hover = _hover_counts(table, f"ISCMs shared with {me}")
-    fig = go.Figure()
-    fig.add_trace(_background([*table["iso3"], iso3], f"Shares no ISCM with {me}", name="No shared ISCM"))
+    traces: list[dict[str, Any] | None] = []
+    traces.append(_background([*table["iso3"], iso3], f"Shares no ISCM with {me}", name="No shared ISCM"))
     for tr in _count_traces(table, hover, vmax=max(n_mine, 1), name="Shared ISCMs",
                             colorbar_title="Shared<br>ISCMs"):
-        fig.add_trace(tr)
+        traces.append(tr)
     me_hover = [f"<b>{me}</b><br>Takes part in {n_mine} ISCMs"]
-    fig.add_trace(_shape_trace([iso3], me_hover, color=HIGHLIGHT_COLOR, name=me, legendgroup="me"))
+    traces.append(_shape_trace([iso3], me_hover, color=HIGHLIGHT_COLOR, name=me, legendgroup="me"))
     marks = _marker_trace([iso3], me_hover, HIGHLIGHT_COLOR, name=me, legendgroup="me", size=9)
     if marks is not None:
-        fig.add_trace(marks)
+        traces.append(marks)
     view = region_view([*table["iso3"], iso3]) if zoom else {}
-    return _style_map(fig, f"Fellow members: States that share ISCMs with {me}", view, subtitle=subtitle)
+    return _style_map(traces, f"Fellow members: States that share ISCMs with {me}", view, subtitle=subtitle)
 
 
 def country_themes(
@@ -467,29 +504,37 @@ def country_themes(
 def country_themes_figure(table: pd.DataFrame, country: str, *, subtitle: str = "") -> go.Figure:
     """Horizontal bars: for each theme, how many of the State's ISCMs cover it (focus vs. mentioned)."""
     t = table.sort_values(["n_iscms", "Theme"], ascending=[True, False])
-    focus = t["n_focus"].astype(int)
-    mentioned = t["n_iscms"].astype(int) - focus
-    hover = [f"<b>{th}</b><br>{n} ISCMs: {lst}" for th, n, lst in zip(t["Theme"], t["n_iscms"], t["ISCMs"],
+    focus = t["n_focus"].astype(int).tolist()
+    total = t["n_iscms"].astype(int).tolist()
+    mentioned = [n - f for n, f in zip(total, focus, strict=True)]
+    themes = t["Theme"].tolist()
+    hover = [f"<b>{th}</b><br>{n} ISCMs: {lst}" for th, n, lst in zip(themes, t["n_iscms"], t["ISCMs"],
                                                                        strict=True)]
-    fig = go.Figure([
-        go.Bar(y=t["Theme"], x=focus, orientation="h", name="Focus theme", marker_color=MEMBER_COLOR,
-               hovertext=hover, hovertemplate="%{hovertext}<extra>focus: %{x}</extra>"),
-        go.Bar(y=t["Theme"], x=mentioned, orientation="h", name="Mentioned", marker_color=OKABE_ITO["sky_blue"],
-               hovertext=hover, hovertemplate="%{hovertext}<extra>mentioned: %{x}</extra>"),
-    ])
-    style(fig, f"Themes of the ISCMs {country} takes part in", subtitle=subtitle,
-          x_title="ISCMs covering the theme", y_title="Theme", height=max(340, 150 + 26 * len(t)))
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.01,
-                                               "yanchor": "bottom", "traceorder": "normal"})
-    if len(t) and t["n_iscms"].max() <= 15:
-        fig.update_xaxes(tickmode="linear", dtick=1, rangemode="tozero")
-    return fig
+    traces = [
+        {"type": "bar", "y": themes, "x": focus, "orientation": "h", "name": "Focus theme",
+         "marker": {"color": MEMBER_COLOR}, "hovertext": hover,
+         "hovertemplate": "%{hovertext}<extra>focus: %{x}</extra>"},
+        {"type": "bar", "y": themes, "x": mentioned, "orientation": "h", "name": "Mentioned",
+         "marker": {"color": OKABE_ITO["sky_blue"]}, "hovertext": hover,
+         "hovertemplate": "%{hovertext}<extra>mentioned: %{x}</extra>"},
+    ]
+    layout = merge(
+        house_layout(f"Themes of the ISCMs {country} takes part in", subtitle=subtitle,
+                     x_title="ISCMs covering the theme", y_title="Theme", height=max(340, 150 + 26 * len(t))),
+        {"barmode": "stack", "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.01,
+                                        "yanchor": "bottom", "traceorder": "normal"}},
+        {"xaxis": {"tickmode": "linear", "dtick": 1, "rangemode": "tozero"}}
+        if len(t) and t["n_iscms"].max() <= 15 else None,
+    )
+    return figure(traces, layout)
 
 
 # ---------------------------------------------------------------------------------------------- overlap
 def _member_sets(memberships: pd.DataFrame, iscm_ids: Sequence[str], roles: Iterable[str]) -> dict[str, set[str]]:
+    """iscm_id -> States taking part in one of `roles` (one groupby, not one filter of the table per ISCM)."""
     part = _participants(memberships, roles)
-    return {i: set(part.loc[part["iscm_id"] == i, "iso3"]) for i in iscm_ids}
+    sets = part.groupby("iscm_id")["iso3"].agg(set).to_dict()
+    return {i: sets.get(i, set()) for i in iscm_ids}
 
 
 def cluster_order(similarity: np.ndarray) -> list[int]:
@@ -506,38 +551,49 @@ def cluster_order(similarity: np.ndarray) -> list[int]:
     return [int(i) for i in leaves_list(linkage(squareform(dist, checks=False), "average", optimal_ordering=True))]
 
 
-def overlap_matrix(
-    memberships: pd.DataFrame, iscm_ids: Sequence[str], metric: str = "count", *,
-    iscms: pd.DataFrame | None = None, roles: Iterable[str] = ("member",), subtitle: str = "",
-) -> tuple[pd.DataFrame, go.Figure]:
-    """ISCM x ISCM matrix of shared States, clustered; metric 'count' (shared States) or 'jaccard'.
+def overlap_tables(
+    memberships: pd.DataFrame, iscm_ids: Sequence[str], *, iscms: pd.DataFrame | None = None,
+    roles: Iterable[str] = ("member",),
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(shared States, Jaccard index): two ISCM x ISCM matrices in one clustered order, computed together.
 
-    The order comes from the Jaccard similarity for both metrics, so switching the metric does not reshuffle
-    the rows. The DataFrame is indexed and columned by ISCM short name in that order (diagonal: the ISCM's
-    own size for 'count', 1 for 'jaccard').
+    The order comes from the Jaccard similarity, so switching between the two does not reshuffle the rows.
+    Both are indexed and columned by ISCM short name in that order (diagonal: the ISCM's own size for the
+    count, 1 for Jaccard; two ISCMs without participants have Jaccard 0).
     """
-    if metric not in ("count", "jaccard"):
-        raise ValueError(f"metric must be 'count' or 'jaccard', not {metric!r}")
-    roles = tuple(roles)
     ids = list(dict.fromkeys(iscm_ids))
-    sets = _member_sets(memberships, ids, roles)
-    n = len(ids)
-    count = np.zeros((n, n), dtype=int)
-    jac = np.zeros((n, n), dtype=float)
-    for i, a in enumerate(ids):
-        for j, b in enumerate(ids):
-            inter = len(sets[a] & sets[b])
-            union = len(sets[a] | sets[b])
-            count[i, j] = inter
-            jac[i, j] = inter / union if union else (1.0 if i == j else 0.0)
+    sets = _member_sets(memberships, ids, tuple(roles))
+    states = sorted(set().union(*sets.values())) if sets else []
+    col = {c: k for k, c in enumerate(states)}
+    incidence = np.zeros((len(ids), len(states)), dtype=np.int64)
+    for r, i in enumerate(ids):
+        incidence[r, [col[c] for c in sets[i]]] = 1
+    count = incidence @ incidence.T  # shared States of every pair
+    size = np.diag(count)
+    union = size[:, None] + size[None, :] - count
+    with np.errstate(divide="ignore", invalid="ignore"):
+        jac = np.where(union > 0, count / np.where(union > 0, union, 1), 0.0)
+    np.fill_diagonal(jac, 1.0)  # an ISCM is fully alike itself, even one without participants
     order = cluster_order(jac)
     names = _names(iscms)
     labels = [names.get(ids[k], ids[k]) for k in order]
     if len(set(labels)) < len(labels):  # duplicate short names: fall back to ids
         labels = [ids[k] for k in order]
-    values = (count if metric == "count" else jac)[np.ix_(order, order)]
-    df = pd.DataFrame(values, index=pd.Index(labels, name="ISCM"), columns=labels)
+    index = pd.Index(labels, name="ISCM")
+    idx = np.ix_(order, order)
+    return (pd.DataFrame(count.astype(int)[idx], index=index, columns=labels),
+            pd.DataFrame(jac.astype(float)[idx], index=index.copy(), columns=labels))
 
+
+def overlap_figure(matrix: pd.DataFrame, metric: str = "count", *, roles: Iterable[str] = ("member",),
+                   subtitle: str = "") -> go.Figure:
+    """Clustered heatmap of one overlap_tables() matrix ('count': shared States, or 'jaccard')."""
+    if metric not in ("count", "jaccard"):
+        raise ValueError(f"metric must be 'count' or 'jaccard', not {metric!r}")
+    roles = tuple(roles)
+    values = matrix.to_numpy()
+    labels = [str(c) for c in matrix.columns]
+    n = len(labels)
     who = "members" if roles == ("member",) else "participants (members and observers)"
     if metric == "count":
         title = f"Shared {who} between ISCMs (number of States)"
@@ -547,16 +603,35 @@ def overlap_matrix(
         title = f"Overlap of {who} between ISCMs (Jaccard index)"
         text_t, hover_t, cbar = "%{z:.2f}", "%{y} and %{x}<br>Jaccard %{z:.2f}<extra></extra>", "Jaccard"
         zmin, zmax = 0.0, 1.0
-    fig = go.Figure(go.Heatmap(
+    trace = {
         # plain lists, not a typed array: readable in the figure JSON and the HTML export
-        z=values.tolist(), x=labels, y=labels, colorscale=_scale(SEQUENTIAL_COLORS), zmin=zmin, zmax=zmax,
-        texttemplate=text_t if n <= 20 else None, hovertemplate=hover_t,
-        colorbar={"title": {"text": cbar}, "thickness": 12}, xgap=1, ygap=1,
-    ))
-    style(fig, title, subtitle=subtitle, x_title="ISCM", y_title="ISCM", height=max(380, 200 + 24 * n))
-    fig.update_xaxes(tickangle=-45, side="bottom")
-    fig.update_yaxes(autorange="reversed")
-    return df, fig
+        "type": "heatmap", "z": values.tolist(), "x": labels, "y": labels, "colorscale": _scale(SEQUENTIAL_COLORS),
+        "zmin": zmin, "zmax": zmax, "texttemplate": text_t if n <= 20 else None, "hovertemplate": hover_t,
+        "colorbar": {"title": {"text": cbar}, "thickness": 12}, "xgap": 1, "ygap": 1,
+    }
+    layout = merge(
+        house_layout(title, subtitle=subtitle, x_title="ISCM", y_title="ISCM", height=max(380, 200 + 24 * n)),
+        {"xaxis": {"tickangle": -45, "side": "bottom"}, "yaxis": {"autorange": "reversed"}},
+    )
+    return figure([{k: v for k, v in trace.items() if v is not None}], layout)
+
+
+def overlap_matrix(
+    memberships: pd.DataFrame, iscm_ids: Sequence[str], metric: str = "count", *,
+    iscms: pd.DataFrame | None = None, roles: Iterable[str] = ("member",), subtitle: str = "",
+) -> tuple[pd.DataFrame, go.Figure]:
+    """ISCM x ISCM matrix of shared States, clustered; metric 'count' (shared States) or 'jaccard'.
+
+    overlap_tables() + overlap_figure() for one metric. The order comes from the Jaccard similarity for
+    both metrics, so switching the metric does not reshuffle the rows. The DataFrame is indexed and
+    columned by ISCM short name in that order (diagonal: the ISCM's own size for 'count', 1 for 'jaccard').
+    """
+    if metric not in ("count", "jaccard"):
+        raise ValueError(f"metric must be 'count' or 'jaccard', not {metric!r}")
+    roles = tuple(roles)
+    count, jac = overlap_tables(memberships, iscm_ids, iscms=iscms, roles=roles)
+    df = count if metric == "count" else jac
+    return df, overlap_figure(df, metric, roles=roles, subtitle=subtitle)
 
 
 def pair_compare(
@@ -600,8 +675,8 @@ def pair_map(
     compare: pd.DataFrame, name_a: str, name_b: str, *, zoom: bool = True, subtitle: str = "",
 ) -> go.Figure:
     """Map of two ISCMs: States in both, only in the first, only in the second."""
-    fig = go.Figure()
-    fig.add_trace(_background(compare["iso3"], f"In neither {name_a} nor {name_b}", name="In neither"))
+    traces: list[dict[str, Any] | None] = []
+    traces.append(_background(compare["iso3"], f"In neither {name_a} nor {name_b}", name="In neither"))
     groups = (("both", "In both", OKABE_ITO["green"]),
               ("only_a", f"Only {name_a}", MEMBER_COLOR),
               ("only_b", f"Only {name_b}", OBSERVER_COLOR))
@@ -611,14 +686,15 @@ def pair_map(
             continue
         iso3s = sel["iso3"].tolist()
         hover = [f"<b>{c}</b><br>{name_a}: {ra or 'not taking part'}<br>{name_b}: {rb or 'not taking part'}"
-                 for c, ra, rb in zip(sel["country"], sel["role_a"], sel["role_b"], strict=True)]
+                 for c, ra, rb in zip(sel["country"].tolist(), sel["role_a"].tolist(), sel["role_b"].tolist(),
+                                      strict=True)]
         lab = f"{label} ({len(iso3s)})"
-        fig.add_trace(_shape_trace(iso3s, hover, color=color, name=lab, legendgroup=group))
+        traces.append(_shape_trace(iso3s, hover, color=color, name=lab, legendgroup=group))
         marks = _marker_trace(iso3s, hover, color, name=lab, legendgroup=group)
         if marks is not None:
-            fig.add_trace(marks)
+            traces.append(marks)
     view = region_view(compare["iso3"]) if zoom else {}
-    return _style_map(fig, f"{name_a} and {name_b}: common and exclusive participants", view, subtitle=subtitle)
+    return _style_map(traces, f"{name_a} and {name_b}: common and exclusive participants", view, subtitle=subtitle)
 
 
 def selected_iso3(event: object) -> str | None:

@@ -180,7 +180,7 @@ def coverage_figure(data: pd.DataFrame, *, group_by: str = "none", highlight: It
     shapes = [{"type": "rect", "xref": "x", "yref": "y", "x0": idx - 0.5, "x1": idx + 0.5, "y0": -0.5,
                "y1": n_rows - 0.5, "fillcolor": HIGHLIGHT_FILL,
                "line": {"width": 1, "color": HIGHLIGHT_LINE}, "layer": "below"}
-              for idx in (col_ids.index(t) for t in highlight if t in col_ids)]
+              for idx, t in enumerate(col_ids) if t in highlight]  # left to right: a stable order
     bold = set(theme_cols.loc[theme_cols["theme_id"].isin(highlight), "theme"])
     # Top margin, fixed from the content so nothing overlaps: title + subtitle, legend, axis title, then the
     # slanted theme labels (their height from the longest label). automargin can still only grow it.

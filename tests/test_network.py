@@ -16,6 +16,7 @@ import io
 import itertools
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -428,3 +429,19 @@ def test_default_graph_matches_the_tables(ds):
     view = net.network_view(ds)
     assert len(view.metrics) == g.number_of_nodes() and set(view.pos) == set(g.nodes)
     assert net.summary(g)["nodes"] == g.number_of_nodes()
+
+
+def test_no_tie_hover_point_sits_on_a_node(ds):
+    """Clicks on a node must select the node: tie hover points on top of nodes are left out."""
+    from iscm.figures.network import NODE_CLEARANCE
+
+    g = net.build_graph(ds)
+    pos = net.layout(g)
+    fig = network_figure(g, pos, net.metrics(g))
+    nodes = np.array(list(pos.values()))
+    hover_points = [(x, y) for t in fig.data if (t.meta or {}).get("role") == "edge-hover"
+                    for x, y in zip(t.x, t.y, strict=True)]
+    assert len(hover_points) > 200  # most ties keep their hover point
+    pts = np.array(hover_points)
+    closest = np.sqrt(((pts[:, None, :] - nodes[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
+    assert closest.min() > NODE_CLEARANCE

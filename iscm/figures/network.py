@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -84,6 +85,18 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+NODE_CLEARANCE = 0.045  # layout units (the layout spans about -1..1): roughly a node marker's radius
+
+
+def _clear_of_nodes(points: list[tuple[float, float]], node_xy: np.ndarray) -> list[bool]:
+    """For each point, whether it lies farther than NODE_CLEARANCE from every node."""
+    if not points or not len(node_xy):
+        return [True] * len(points)
+    pts = np.asarray(points, dtype=float)
+    dist = np.sqrt(((pts[:, None, :] - node_xy[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
+    return (dist > NODE_CLEARANCE).tolist()
+
+
 def _edge_segments(g: nx.Graph, pos: dict[str, tuple[float, float]], edges: Iterable[tuple[str, str, str]]):
     """x, y (None-separated) and midpoints of edges; parallel ties of one pair drawn side by side."""
     xs: list[float | None] = []
@@ -121,6 +134,7 @@ def network_figure(g: nx.MultiGraph, pos: dict[str, tuple[float, float]], table:
     dim = 0.35 if path_ties else 0.8
     min_shared = g.graph.get("min_shared")
 
+    node_xy = np.array([pos[n] for n in g.nodes if n in pos], dtype=float).reshape(-1, 2)
     for etype, label in EDGE_TYPES.items():
         edges = sorted((u, v, k) for u, v, k in g.edges(keys=True) if k == etype)
         if not edges:
@@ -134,8 +148,13 @@ def network_figure(g: nx.MultiGraph, pos: dict[str, tuple[float, float]], table:
             line={"color": color, "dash": dash, "width": width}, opacity=dim, hoverinfo="skip",
             meta={"role": "edges", "etype": etype},
         ))
+        # A tie's hover point that lies on a node would take that node's clicks (Plotly picks the closest
+        # point): such points are left out; the tie is still described in the node's hover and the tables.
+        keep = _clear_of_nodes(mids, node_xy)
         hover = []
-        for u, v, k in edges:
+        for i, (u, v, k) in enumerate(edges):
+            if not keep[i]:
+                continue
             d = g.edges[u, v, k]
             text = f"<b>{d.get('relation', '')}</b>"
             if d.get("evidence") and etype != "state-membership":
@@ -146,7 +165,8 @@ def network_figure(g: nx.MultiGraph, pos: dict[str, tuple[float, float]], table:
                 text += f"<br><i>Source: {_short(d['source'], 90)}</i>"
             hover.append(text)
         traces.append(dict(type="scatter",
-            x=[m[0] for m in mids], y=[m[1] for m in mids], mode="markers", legendgroup=etype,
+            x=[m[0] for m, ok in zip(mids, keep, strict=True) if ok],
+            y=[m[1] for m, ok in zip(mids, keep, strict=True) if ok], mode="markers", legendgroup=etype,
             showlegend=False, name=label, marker={"size": 7, "color": color, "opacity": 0},
             hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
             unselected={"marker": {"opacity": 0}}, selected={"marker": {"opacity": 0}},

@@ -59,3 +59,26 @@ def house_layout(title: str, *, subtitle: str = "", x_title: str | None = None, 
 def figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
     """A go.Figure of plain trace dicts (each with its "type") and a layout dict, built without validation."""
     return go.Figure(data=traces, layout=layout, _validate=False)
+
+
+class FrozenFigure(go.Figure):
+    """A finished figure whose `to_dict()` is computed once and then returned as is.
+
+    Drawing a chart starts with `fig.to_dict()`, a deep copy of every trace and of the whole template that
+    is then scanned for arrays to encode; for a figure that a cache hands out unchanged on every rerun,
+    that copy is the same each time and cost more than the rest of the drawing. A frozen figure must not
+    be changed after freezing, and the dict its `to_dict()` returns is shared: read it, never modify it
+    (copy it first, as `iscm.export.report_figure` does).
+    """
+
+    def to_dict(self) -> dict[str, Any]:
+        frozen = self.__dict__.get("_frozen_dict")
+        return frozen if frozen is not None else super().to_dict()
+
+
+def freeze(fig: go.Figure) -> FrozenFigure:
+    """A FrozenFigure equal to `fig` (for figures that are cached and only read from then on)."""
+    spec = fig.to_dict()
+    out = FrozenFigure(spec, _validate=False)
+    out._frozen_dict = spec
+    return out

@@ -446,3 +446,27 @@ def test_prevalence_and_coverage_accept_precomputed_tables(tiny):
     pd.testing.assert_frame_equal(
         figs.coverage_data(iscms, themes, links, sort="count", matrix=matrix, detail=cells(links)),
         figs.coverage_data(iscms, themes, links, sort="count"))
+
+
+def test_frozen_figure_draws_the_same_and_copies_stay_independent(tiny):
+    import copy
+    import pickle
+
+    import plotly.io as pio
+
+    from iscm.export import report_figure
+    from iscm.figures.fast import FrozenFigure, freeze
+
+    iscms, themes, links = tiny
+    fig = figs.prevalence_figure(iscms, themes, links, highlight=["t1"])
+    frozen = freeze(fig)
+    assert isinstance(frozen, FrozenFigure)
+    assert frozen.to_dict() is frozen.to_dict()  # computed once: no copy per chart drawn
+    assert frozen.to_dict() == fig.to_dict() and pio.to_json(frozen) == pio.to_json(fig)
+    assert frozen.layout.title.text == fig.layout.title.text and len(frozen.data) == len(fig.data)
+    # the report export works on a copy; the frozen figure is untouched
+    before = copy.deepcopy(frozen.to_dict())
+    report_figure(frozen, title="T", sources=["https://example.org"], filters_text="", data_date="2026-01-01")
+    assert frozen.to_dict() == before
+    # copies and pickles still carry the whole figure
+    assert copy.deepcopy(frozen).to_dict() == before and pickle.loads(pickle.dumps(frozen)).to_dict() == before

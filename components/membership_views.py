@@ -1,0 +1,154 @@
+"""Cached views of the Membership page: every table and figure it shows, per data version, filters and control.
+
+The page draws; this module computes. Each function is keyed on `key` = (data version, filters), which pins
+down the filtered dataset passed unhashed as `_ds`, plus the control values. Results are shared by all
+sessions (`st.cache_resource`) and must only be read: figures are frozen (`iscm.figures.fast.freeze`) and
+DataFrames are never modified in place by the page. Defined in a module rather than in the page script so
+the cached functions are created once per process, not on every rerun.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from iscm.dataset import Dataset
+from iscm.figures import maps
+from iscm.figures.fast import freeze
+from iscm.filters import Filters
+
+MEMBERS_AND_OBSERVERS = ("member", "observer")
+Key = tuple  # (data version, iscm filter, theme filter, region filter, type filter)
+
+
+def key_of(version: str, flt: Filters) -> Key:
+    """The cache key of a filtered dataset: its data version and the filters that cut it."""
+    return (version, flt.iscms, flt.themes, flt.regions, flt.types)
+
+
+@dataclass(frozen=True)
+class Basics:
+    """Per data version and filter state: names, choices and defaults the sections start from."""
+
+    names: dict[str, str]  # iscm_id -> short name (filtered ISCMs)
+    ids_by_name: list[str]  # filtered ISCM ids by short name
+    default_iscm: str  # the largest regional consultative process (a regional map reads best first)
+    country_names: dict[str, str]  # iso3 -> name, every State in the whole dataset
+    countries: list[str]  # iso3 codes by name
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def basics(key: Key, _ds: Dataset, _full: Dataset) -> Basics:
+    names = dict(zip(_ds.iscms["iscm_id"], _ds.iscms["short_name"], strict=True))
+    ids_by_name = _ds.iscms.sort_values("short_name")["iscm_id"].tolist()
+    sizes = _ds.memberships.groupby("iscm_id")["iso3"].nunique()
+    rcps = sizes[sizes.index.isin(_ds.iscms.loc[_ds.iscms["type"] == "RCP", "iscm_id"])]
+    pool = rcps if not rcps.empty else sizes
+    first = _full.memberships.drop_duplicates("iso3")
+    country_names = dict(zip(first["iso3"], first["country"], strict=True))
+    return Basics(names=names, ids_by_name=ids_by_name,
+                  default_iscm=pool.idxmax() if not pool.empty else ids_by_name[0],
+                  country_names=country_names, countries=sorted(country_names, key=country_names.__getitem__))
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def iscm_map_view(key: Key, chosen: tuple[str, ...], zoom: bool, subtitle: str,
+                  _ds: Dataset) -> tuple[go.Figure, pd.DataFrame, list[str]]:
+    """The map of the chosen ISCMs, its data (the members of one, or the participation in several), sources."""
+    fig = maps.iscm_map(_ds.memberships, _ds.iscms, list(chosen), zoom=zoom, subtitle=subtitle)
+    if len(chosen) == 1:
+        data = _ds.memberships[_ds.memberships["iscm_id"] == chosen[0]].drop(columns=["iscm_id"])
+    else:
+        data = maps.participation_table(_ds.memberships, _ds.iscms, list(chosen))
+    return freeze(fig), data, _ds.sources_for(list(chosen))
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def density_view(key: Key, roles: tuple[str, ...], subtitle: str,
+                 _ds: Dataset) -> tuple[go.Figure, pd.DataFrame, list[str]]:
+    fig = maps.density_map(_ds.memberships, _ds.iscms, roles=roles, subtitle=subtitle)
+    return (freeze(fig), maps.participation_table(_ds.memberships, _ds.iscms, roles=roles),
+            _ds.sources_for(_ds.iscms["iscm_id"]))
+
+
+@dataclass(frozen=True)
+class CountryView:
+    table: pd.DataFrame  # the State's ISCMs under the filters (country_iscms)
+    n_all: int  # its ISCMs in the whole dataset
+    fellow: go.Figure | None
+    fellow_data: pd.DataFrame | None
+    themes: pd.DataFrame | None
+    themes_fig: go.Figure | None
+    sources: list[str]
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def country_view(key: Key, code: str, subtitle: str, _ds: Dataset, _full: Dataset) -> CountryView:
+    table = maps.country_iscms(_ds.memberships, _ds.iscms, _ds.iscm_themes, _ds.themes, code)
+    n_all = _full.memberships.loc[_full.memberships["iso3"] == code, "iscm_id"].nunique()
+    if table.empty:
+        return CountryView(table, n_all, None, None, None, None, [])
+    cname = basics(key, _ds, _full).country_names[code]
+    themes = maps.country_themes(_ds.memberships, _ds.iscms, _ds.iscm_themes, _ds.themes, code)
+    return CountryView(
+        table=table, n_all=n_all,
+        fellow=freeze(maps.fellow_members_map(_ds.memberships, _ds.iscms, code, subtitle=subtitle)),
+        fellow_data=maps.fellow_members_table(_ds.memberships, _ds.iscms, code),
+        themes=themes,
+        themes_fig=None if themes.empty else freeze(maps.country_themes_figure(themes, cname, subtitle=subtitle)),
+        sources=_ds.sources_for(table["iscm_id"].tolist()),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def overlap_view(key: Key, roles: tuple[str, ...], _ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Shared States and Jaccard index of every pair of ISCMs, computed together (one clustered order)."""
+    return maps.overlap_tables(_ds.memberships, _ds.iscms["iscm_id"].tolist(), iscms=_ds.iscms, roles=roles)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def overlap_chart(key: Key, roles: tuple[str, ...], metric: str, subtitle: str,
+                  _ds: Dataset) -> tuple[go.Figure, pd.DataFrame, list[str]]:
+    count, jac = overlap_view(key, roles, _ds)
+    matrix = count if metric == "count" else jac
+    fig = maps.overlap_figure(matrix, metric, roles=roles, subtitle=subtitle)
+    return freeze(fig), matrix.reset_index(), _ds.sources_for(_ds.iscms["iscm_id"].tolist())
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def default_pair(key: Key, roles: tuple[str, ...], _ds: Dataset, _full: Dataset) -> tuple[str, str]:
+    """The two ISCMs whose participants overlap most (Jaccard), as the comparison's first view."""
+    _, jac = overlap_view(key, roles, _ds)
+    b = basics(key, _ds, _full)
+    by_label = dict(zip(_ds.iscms["short_name"], _ds.iscms["iscm_id"], strict=True))
+    pairs = jac.where(~(jac.index.to_numpy()[:, None] == jac.columns.to_numpy()[None, :])).stack()
+    if len(by_label) == len(jac) and not pairs.empty:
+        best = pairs.idxmax()
+        return by_label[best[0]], by_label[best[1]]
+    return b.ids_by_name[0], b.ids_by_name[1]
+
+
+@dataclass(frozen=True)
+class PairView:
+    counts: dict[str, int]  # both / only_a / only_b
+    table: pd.DataFrame  # side by side, ready to show
+    fig: go.Figure
+    data: pd.DataFrame  # the map's CSV
+    sources: list[str]
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def pair_view(key: Key, a: str, b: str, roles: tuple[str, ...], subtitle: str, _ds: Dataset,
+              _full: Dataset) -> PairView:
+    names = basics(key, _ds, _full).names
+    cmp = maps.pair_compare(_ds.memberships, a, b, roles=roles)
+    counts = cmp["group"].value_counts()
+    return PairView(
+        counts={g: int(counts.get(g, 0)) for g in ("both", "only_a", "only_b")},
+        table=maps.pair_table(cmp, names[a], names[b]),
+        fig=freeze(maps.pair_map(cmp, names[a], names[b], subtitle=subtitle)),
+        data=cmp.assign(iscm_a=a, iscm_b=b), sources=_ds.sources_for([a, b]),
+    )

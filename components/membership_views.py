@@ -21,6 +21,9 @@ from iscm.figures.fast import freeze
 from iscm.filters import Filters
 
 MEMBERS_AND_OBSERVERS = ("member", "observer")
+# Bounds of the shared caches: an entry holds up to about 1 MB (the coverage grid; most hold 0.1-0.5 MB),
+# so all of them together stay near 100 MB at worst, and entries nobody asked for in an hour are dropped.
+TTL = "1h"
 Key = tuple  # (data version, iscm filter, theme filter, region filter, type filter)
 
 
@@ -40,7 +43,7 @@ class Basics:
     countries: list[str]  # iso3 codes by name
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
 def basics(key: Key, _ds: Dataset, _full: Dataset) -> Basics:
     names = dict(zip(_ds.iscms["iscm_id"], _ds.iscms["short_name"], strict=True))
     ids_by_name = _ds.iscms.sort_values("short_name")["iscm_id"].tolist()
@@ -54,7 +57,7 @@ def basics(key: Key, _ds: Dataset, _full: Dataset) -> Basics:
                   country_names=country_names, countries=sorted(country_names, key=country_names.__getitem__))
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
 def iscm_map_view(key: Key, chosen: tuple[str, ...], zoom: bool, subtitle: str,
                   _ds: Dataset) -> tuple[go.Figure, pd.DataFrame, list[str]]:
     """The map of the chosen ISCMs, its data (the members of one, or the participation in several), sources."""
@@ -66,7 +69,7 @@ def iscm_map_view(key: Key, chosen: tuple[str, ...], zoom: bool, subtitle: str,
     return freeze(fig), data, _ds.sources_for(list(chosen))
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
 def density_view(key: Key, roles: tuple[str, ...], subtitle: str,
                  _ds: Dataset) -> tuple[go.Figure, pd.DataFrame, list[str]]:
     fig = maps.density_map(_ds.memberships, _ds.iscms, roles=roles, subtitle=subtitle)
@@ -85,7 +88,7 @@ class CountryView:
     sources: list[str]
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=TTL)
 def country_view(key: Key, code: str, subtitle: str, _ds: Dataset, _full: Dataset) -> CountryView:
     table = maps.country_iscms(_ds.memberships, _ds.iscms, _ds.iscm_themes, _ds.themes, code)
     n_all = _full.memberships.loc[_full.memberships["iso3"] == code, "iscm_id"].nunique()
@@ -103,13 +106,13 @@ def country_view(key: Key, code: str, subtitle: str, _ds: Dataset, _full: Datase
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
 def overlap_view(key: Key, roles: tuple[str, ...], _ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Shared States and Jaccard index of every pair of ISCMs, computed together (one clustered order)."""
     return maps.overlap_tables(_ds.memberships, _ds.iscms["iscm_id"].tolist(), iscms=_ds.iscms, roles=roles)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
 def overlap_chart(key: Key, roles: tuple[str, ...], metric: str, subtitle: str,
                   _ds: Dataset) -> tuple[go.Figure, pd.DataFrame, list[str]]:
     count, jac = overlap_view(key, roles, _ds)
@@ -118,7 +121,7 @@ def overlap_chart(key: Key, roles: tuple[str, ...], metric: str, subtitle: str,
     return freeze(fig), matrix.reset_index(), _ds.sources_for(_ds.iscms["iscm_id"].tolist())
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
 def default_pair(key: Key, roles: tuple[str, ...], _ds: Dataset, _full: Dataset) -> tuple[str, str]:
     """The two ISCMs whose participants overlap most (Jaccard), as the comparison's first view."""
     _, jac = overlap_view(key, roles, _ds)
@@ -140,7 +143,7 @@ class PairView:
     sources: list[str]
 
 
-@st.cache_resource(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
 def pair_view(key: Key, a: str, b: str, roles: tuple[str, ...], subtitle: str, _ds: Dataset,
               _full: Dataset) -> PairView:
     names = basics(key, _ds, _full).names

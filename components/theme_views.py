@@ -31,6 +31,9 @@ from iscm.themes import (
     theme_starts,
 )
 
+# Bounds of the shared caches: an entry holds up to about 1 MB (the coverage grid; most hold 0.1-0.5 MB),
+# so all of them together stay near 100 MB at worst, and entries nobody asked for in an hour are dropped.
+TTL = "1h"
 Key = tuple  # (data version, iscm filter, theme filter, region filter, type filter)
 
 
@@ -57,7 +60,7 @@ class Basics:
     names: dict[str, str]  # iscm_id -> short name (every ISCM of the dataset, not only the filtered)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
 def basics(key: Key, _ds: Dataset, _full: Dataset) -> Basics:
     matrix = coverage_matrix(_ds.iscms, _ds.themes, _ds.iscm_themes)
     return Basics(matrix, cells(_ds.iscm_themes), theme_order(matrix), theme_sources(_ds),
@@ -65,7 +68,7 @@ def basics(key: Key, _ds: Dataset, _full: Dataset) -> Basics:
                   dict(zip(_full.iscms["iscm_id"], _full.iscms["short_name"], strict=True)))
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=24, ttl=TTL)
 def coverage_chart(key: Key, group_by: str, sort: str, only_themes: tuple[str, ...] | None, subtitle: str,
                    _ds: Dataset, _full: Dataset) -> tuple[go.Figure, pd.DataFrame]:
     """The coverage grid and the data behind it (its CSV)."""
@@ -77,7 +80,7 @@ def coverage_chart(key: Key, group_by: str, sort: str, only_themes: tuple[str, .
     return freeze(fig), cov.drop(columns=["row", "col"])
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
 def prevalence_chart(key: Key, by: str, subtitle: str, _ds: Dataset,
                      _full: Dataset) -> tuple[go.Figure, pd.DataFrame]:
     """The prevalence bars and their table; the table is computed once and drawn from."""
@@ -99,7 +102,7 @@ class ThemeView:
     map_sources: list[str]
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
 def theme_view(key: Key, theme: str, subtitle: str, _ds: Dataset, _full: Dataset) -> ThemeView:
     covering = theme_iscms(_ds.iscms, _ds.iscm_themes, theme)
     ids = covering["iscm_id"].tolist()
@@ -123,7 +126,7 @@ def theme_view(key: Key, theme: str, subtitle: str, _ds: Dataset, _full: Dataset
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
 def evolution_chart(key: Key, end_year: int | None, subtitle: str,
                     _ds: Dataset) -> tuple[go.Figure, pd.DataFrame, str]:
     """The evolution grid, its table and the caption that says where the years come from."""
@@ -148,7 +151,7 @@ class SimilarView:
     caption: str
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
 def similar_view(key: Key, chosen: str, subtitle: str, _full: Dataset, _flt: Filters) -> SimilarView:
     """The ISCMs most alike `chosen`, among all that pass the filters other than the ISCM filter."""
     names = dict(zip(_full.iscms["iscm_id"], _full.iscms["short_name"], strict=True))

@@ -1,0 +1,539 @@
+"""Load test: N concurrent sessions drive the running dashboard the way browsers do, then stop by themselves.
+
+    python tools/loadtest.py                      # starts a server on 127.0.0.1, N = 1, 10, 50, 45 s each
+    python tools/loadtest.py --url http://127.0.0.1:8501 --sessions 10 --duration 30
+    make load
+
+Each session speaks Streamlit's own websocket protocol (`/_stcore/stream`, the protobuf `BackMsg` /
+`ForwardMsg` messages shipped in `streamlit.proto`), so the server does for it exactly what it does for a
+browser tab: a session with its own script runs, session state, widget state and media. A session connects,
+opens a page, then until the time is up it waits a user's "think time", changes the filters
+(`?iscm=...&theme=...&region=...&type=...`) or switches to another page (with a query string that page reads:
+`/profile?iscm=`, `/compare?compare=`, `/membership?country=`), and measures the time from sending the rerun
+request to the `script_finished` message. What is not emulated: the browser's own work (drawing Plotly) and
+its HTTP requests for media and static files; both are served outside the script thread.
+
+Errors counted: an exception element in the page, a page not found, a compile error, a dropped connection
+and a rerun that does not finish within --timeout. Server RSS comes from /proc/<pid>/status (VmRSS) sampled
+twice a second; server CPU from /proc/<pid>/stat, so the report shows the CPU one rerun costs the server.
+
+Why a protocol client and not browsers: 50 Chromium tabs would need far more CPU than the server under test
+on a 2-core machine, and would measure the browsers. Only loopback addresses are accepted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+TARGET_P95_S = 1.5
+HARD_CAP_S = 900  # no run of this script lasts longer, whatever the options say
+
+
+# --- the plan: pages and query strings ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Ids a user can pick from: they come from the dataset the server shows, so every query is valid."""
+
+    iscms: list[str]
+    themes: list[str]
+    countries: list[str]
+    regions: tuple[str, ...] = ("Africa", "Americas", "Asia", "Europe", "Oceania", "Global")
+    types: tuple[str, ...] = ("RCP", "IRF", "Global")
+
+
+def vocabulary() -> Vocabulary:
+    sys.path.insert(0, str(ROOT))
+    from iscm.dataset import DEFAULT_DATA_DIR, load
+
+    ds = load(Path(os.environ.get("ISCM_DATA_DIR") or DEFAULT_DATA_DIR))
+    return Vocabulary(iscms=sorted(ds.iscms["iscm_id"]), themes=sorted(ds.themes["theme_id"]),
+                      countries=sorted(set(ds.memberships["iso3"])))
+
+
+def filter_query(rnd: random.Random, v: Vocabulary) -> dict[str, str]:
+    """A filter change as a user makes it: usually one or two filters, sometimes none (cleared)."""
+    q: dict[str, str] = {}
+    for param, pool, p in (("iscm", v.iscms, 0.35), ("theme", v.themes, 0.45), ("region", v.regions, 0.3),
+                           ("type", v.types, 0.25)):
+        if rnd.random() < p:
+            q[param] = ",".join(rnd.sample(list(pool), rnd.choice((1, 1, 2))))
+    return q
+
+
+def page_query(page: str, rnd: random.Random, v: Vocabulary) -> dict[str, str]:
+    """The query string a link to `page` carries: the page's own parameter plus, often, global filters."""
+    if page == "profile":
+        return {"iscm": rnd.choice(v.iscms)}
+    if page == "compare":
+        return {"compare": ",".join(rnd.sample(v.iscms, rnd.choice((2, 3))))}
+    q = filter_query(rnd, v)
+    if page == "membership" and rnd.random() < 0.3:
+        q["country"] = rnd.choice(v.countries)
+    return q
+
+
+# --- one session -------------------------------------------------------------------------------------------
+
+class RerunError(Exception):
+    def __init__(self, kind: str, detail: str):
+        super().__init__(f"{kind}: {detail}")
+        self.kind, self.detail = kind, detail
+
+
+@dataclass
+class Sample:
+    seconds: float
+    page: str
+    action: str  # first | filter | page
+
+
+@dataclass
+class LevelStats:
+    samples: list[Sample] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    examples: list[str] = field(default_factory=list)
+
+    def error(self, kind: str, detail: str) -> None:
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+        if len(self.examples) < 8:
+            self.examples.append(f"{kind}: {detail}")
+
+
+class Session:
+    """One websocket session; `rerun` sends a request and returns when the script run has finished."""
+
+    def __init__(self, ws_url: str, timeout: float):
+        self.ws_url, self.timeout = ws_url, timeout
+        self.ws: Any = None
+        # page key -> (url path, page_script_hash), from the navigation message. The default page's url path
+        # is "" (the app's root); its key is its lower-cased name, "overview".
+        self.pages: dict[str, tuple[str, str]] = {}
+
+    async def connect(self) -> None:
+        import websockets
+
+        self.ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None,
+                                           open_timeout=self.timeout, ping_interval=None)
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            with contextlib.suppress(Exception):
+                await self.ws.close()
+            self.ws = None
+
+    async def rerun(self, page: str, query: dict[str, str]) -> float:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = urllib.parse.urlencode(query, safe=",")
+        state.page_name, state.page_script_hash = self.pages.get(page, ("" if page == "overview" else page, ""))
+        state.widget_states.SetInParent()
+        started = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        deadline = started + self.timeout
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                raise RerunError("timeout", f"{page}?{state.query_string} did not finish in {self.timeout:.0f} s")
+            try:
+                raw = await asyncio.wait_for(self.ws.recv(), left)
+            except TimeoutError:
+                continue
+            except Exception as e:  # websockets.ConnectionClosed and transport errors
+                raise RerunError("disconnect", f"{page}: {type(e).__name__}: {e}") from None
+            fwd = ForwardMsg()
+            fwd.ParseFromString(raw)
+            kind = fwd.WhichOneof("type")
+            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+                el = fwd.delta.new_element
+                if el.WhichOneof("type") == "exception":
+                    raise RerunError("exception", f"{page}?{state.query_string}: {el.exception.type}: "
+                                                  f"{el.exception.message[:200]}")
+            elif kind == "navigation":
+                self.pages = {p.url_pathname or p.page_name.lower(): (p.url_pathname, p.page_script_hash)
+                              for p in fwd.navigation.app_pages}
+            elif kind == "page_not_found":
+                raise RerunError("page not found", page)
+            elif kind == "script_finished":
+                status = fwd.script_finished
+                if status == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
+                    raise RerunError("compile error", page)
+                if status == ForwardMsg.FINISHED_SUCCESSFULLY:
+                    return time.perf_counter() - started
+                # FINISHED_EARLY_FOR_RERUN: the script asked for another run (st.rerun); wait for that one
+
+
+async def drive(idx: int, ws_url: str, v: Vocabulary, args: argparse.Namespace, deadline: float,
+                stats: LevelStats, start_delay: float) -> None:
+    """One user: open a page, then alternate thinking and acting until the deadline or --max-reruns."""
+    rnd = random.Random(args.seed * 1000 + idx)
+    await asyncio.sleep(start_delay)
+    session = Session(ws_url, args.timeout)
+    page = rnd.choice(["overview", "overview", "themes", "membership", "network", "data", "profile"])
+    action, query = "first", page_query(page, rnd, v)
+    done = 0
+    try:
+        while time.perf_counter() < deadline and done < args.max_reruns:
+            if session.ws is None:
+                try:
+                    await session.connect()
+                except Exception as e:
+                    stats.error("connect", f"{type(e).__name__}: {e}")
+                    await asyncio.sleep(1)
+                    continue
+            try:
+                seconds = await session.rerun(page, query)
+                stats.samples.append(Sample(seconds, page, action))
+            except RerunError as e:
+                stats.error(e.kind, e.detail)
+                if e.kind in ("timeout", "disconnect"):
+                    await session.close()  # a fresh session; the old run's late messages are not ours
+            done += 1
+            pause = rnd.uniform(args.think_min, args.think_max)
+            if time.perf_counter() + pause >= deadline:
+                break
+            await asyncio.sleep(pause)
+            pages = sorted(session.pages) or ["overview"]
+            if rnd.random() < 0.45 and len(pages) > 1:
+                page = rnd.choice([p for p in pages if p != page])
+                action, query = "page", page_query(page, rnd, v)
+            else:
+                action = "filter"
+                query = page_query(page, rnd, v) if page in ("profile", "compare") else filter_query(rnd, v)
+    finally:
+        await session.close()
+
+
+# --- the server ----------------------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str, timeout: float = 90.0, proc: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise SystemExit(f"the server exited with code {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"no answer from {url}/_stcore/health within {timeout:.0f} s")
+
+
+@contextlib.contextmanager
+def own_server(store: str | None) -> Iterator[tuple[str, int]]:
+    """`streamlit run app.py` on a free loopback port, in its own process group, always ended on exit."""
+    port = _free_port()
+    home = store or tempfile.mkdtemp(prefix="iscm-load-store-")
+    env = {**os.environ, "ISCM_ATLAS_HOME": home}
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
+           "--server.fileWatcherType", "none", "--logger.level", "error"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _healthy(url, proc=proc)
+        yield url, proc.pid
+    finally:
+        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)
+            try:
+                proc.wait(timeout=wait)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        if store is None:
+            import shutil
+
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def listening_pid(port: int) -> int | None:
+    """The process listening on a local TCP port (from /proc/net/tcp*), for RSS of a server we attach to."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError), open(table, encoding="ascii") as fh:
+            for line in list(fh)[1:]:
+                cols = line.split()
+                if int(cols[1].rsplit(":", 1)[1], 16) == port and cols[3] == "0A":  # 0A = LISTEN
+                    inodes.add(f"socket:[{cols[9]}]")
+    if not inodes:
+        return None
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        with contextlib.suppress(OSError):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with contextlib.suppress(OSError):
+                    if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                        return int(pid)
+    return None
+
+
+def rss_mb(pid: int | None) -> float | None:
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a process (all its threads), from /proc/<pid>/stat."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return None
+
+
+def main_thread_cpu_seconds(pid: int | None) -> float | None:
+    """CPU time of the server's main thread: the event loop that serializes and sends every message.
+    The rest of the process's CPU is spent in script-runner threads (the pages' own code)."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/task/{pid}/stat", encoding="ascii") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return None
+
+
+def loadavg() -> str:
+    with contextlib.suppress(OSError), open("/proc/loadavg", encoding="ascii") as fh:
+        return " ".join(fh.read().split()[:3])
+    return "n/a"
+
+
+# --- one level (N sessions) ------------------------------------------------------------------------------------
+
+def pct(values: list[float], q: float) -> float:
+    """Percentile by linear interpolation (q in 0..100); nan for no values."""
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    k = (len(s) - 1) * q / 100
+    lo = int(k)
+    hi = min(lo + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+async def run_level(n: int, url: str, pid: int | None, v: Vocabulary, args: argparse.Namespace) -> dict[str, Any]:
+    ws_url = url.replace("http", "ws", 1) + "/_stcore/stream"
+    stats = LevelStats()
+    load_before = loadavg()
+    rss0, cpu0, main0, proc0 = rss_mb(pid), cpu_seconds(pid), main_thread_cpu_seconds(pid), time.process_time()
+    peak = rss0 or 0.0
+    start = time.perf_counter()
+    ramp = min(args.ramp, args.duration / 3)
+    deadline = start + ramp + args.duration
+    tasks = [asyncio.create_task(drive(i, ws_url, v, args, deadline, stats, ramp * i / max(n, 1)))
+             for i in range(n)]
+
+    async def sample_rss() -> None:
+        nonlocal peak
+        while True:
+            peak = max(peak, rss_mb(pid) or 0.0)
+            await asyncio.sleep(0.5)
+
+    sampler = asyncio.create_task(sample_rss())
+    try:
+        await asyncio.wait_for(asyncio.gather(*tasks), timeout=ramp + args.duration + args.timeout + 30)
+    except TimeoutError:
+        stats.error("stuck", "sessions still running after the level's time; cancelled")
+    finally:
+        sampler.cancel()
+        for t in tasks:
+            t.cancel()
+    wall = time.perf_counter() - start
+    acts = [s for s in stats.samples if s.action != "first"]
+    secs = [s.seconds for s in acts]
+    cpu1, main1 = cpu_seconds(pid), main_thread_cpu_seconds(pid)
+    per_page: dict[str, list[float]] = {}
+    for s in acts:
+        per_page.setdefault(s.page, []).append(s.seconds)
+    server_cpu = (cpu1 - cpu0) if cpu0 is not None and cpu1 is not None else None
+    return {
+        "sessions": n, "reruns": len(acts), "first_loads": len(stats.samples) - len(acts),
+        "p50_s": pct(secs, 50), "p95_s": pct(secs, 95), "max_s": max(secs, default=float("nan")),
+        "first_load_p95_s": pct([s.seconds for s in stats.samples if s.action == "first"], 95),
+        "errors": sum(stats.errors.values()), "error_kinds": stats.errors, "error_examples": stats.examples,
+        "rss_start_mb": rss0, "rss_peak_mb": max(peak, rss_mb(pid) or 0.0) if pid else None,
+        "rss_end_mb": rss_mb(pid), "wall_s": wall,
+        "server_cpu_s": server_cpu,
+        "server_cpu_per_rerun_s": server_cpu / len(stats.samples) if server_cpu and stats.samples else None,
+        "server_cpu_share_of_wall": server_cpu / wall if server_cpu else None,
+        "event_loop_share": (main1 - main0) / server_cpu if server_cpu and main0 is not None and main1 else None,
+        "client_cpu_s": time.process_time() - proc0,
+        "loadavg_before": load_before, "loadavg_after": loadavg(),
+        "per_page": {p: {"n": len(x), "p50_s": pct(x, 50), "p95_s": pct(x, 95)} for p, x in sorted(per_page.items())},
+    }
+
+
+async def warm_up(url: str, v: Vocabulary, args: argparse.Namespace) -> dict[str, float]:
+    """One visit to every page before measuring: a server's first runs import modules and fill caches.
+
+    The first request is for the app's root, as a browser opening the app sends it: it runs app.py, whose
+    st.navigation makes the server leave the legacy pages/ mode (see docs/architecture.md) for good.
+    """
+    s = Session(url.replace("http", "ws", 1) + "/_stcore/stream", max(args.timeout, 120))
+    await s.connect()
+    times: dict[str, float] = {}
+    try:
+        times["overview"] = await s.rerun("", {})
+        rnd = random.Random(args.seed)
+        for page in sorted(s.pages):
+            if page != "overview":
+                times[page] = await s.rerun(page, page_query(page, rnd, v))
+    finally:
+        await s.close()
+    return times
+
+
+# --- report --------------------------------------------------------------------------------------------------
+
+def _f(x: float | None, fmt: str = "{:.2f}") -> str:
+    return "n/a" if x is None or x != x else fmt.format(x)
+
+
+def table(levels: list[dict[str, Any]]) -> str:
+    head = ("| sessions | reruns | p50 s | p95 s | max s | errors | first load p95 s | server RSS MB "
+            "(start / peak / end) | server CPU s per rerun | server CPU / wall | load avg (before -> after) |")
+    lines = [head, "|---:|---:|---:|---:|---:|---|---:|---|---:|---:|---|"]
+    for r in levels:
+        kinds = ", ".join(f"{k} {n}" for k, n in r["error_kinds"].items())
+        lines.append(
+            f"| {r['sessions']} | {r['reruns']} | {_f(r['p50_s'])} | {_f(r['p95_s'])} | {_f(r['max_s'])} | "
+            f"{r['errors']}{f' ({kinds})' if kinds else ''} | {_f(r['first_load_p95_s'])} | "
+            f"{_f(r['rss_start_mb'], '{:.0f}')} / {_f(r['rss_peak_mb'], '{:.0f}')} / {_f(r['rss_end_mb'], '{:.0f}')} | "
+            f"{_f(r['server_cpu_per_rerun_s'], '{:.3f}')} | {_f(r['server_cpu_share_of_wall'])} | "
+            f"{r['loadavg_before']} -> {r['loadavg_after']} |")
+    return "\n".join(lines)
+
+
+def page_table(level: dict[str, Any]) -> str:
+    share = level.get("event_loop_share")
+    lines = [f"Per page at {level['sessions']} sessions (server CPU: {_f(share and 100 * share, '{:.0f}')}% in "
+             "the event-loop thread that sends messages, the rest in script runs):",
+             "| page | reruns | p50 s | p95 s |", "|---|---:|---:|---:|"]
+    for page, r in level["per_page"].items():
+        lines.append(f"| {page} | {r['n']} | {_f(r['p50_s'])} | {_f(r['p95_s'])} |")
+    return "\n".join(lines)
+
+
+# --- main ----------------------------------------------------------------------------------------------------
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--url", help="attach to a running server (loopback only), e.g. http://127.0.0.1:8501; "
+                                 "default: start one on a free port and stop it at the end")
+    p.add_argument("--pid", type=int, help="the server's process id, for RSS (found from the port if omitted)")
+    p.add_argument("--sessions", default="1,10,50", help="comma-separated session counts, run one after another")
+    p.add_argument("--duration", type=float, default=45.0, help="seconds each level runs after the ramp-up")
+    p.add_argument("--ramp", type=float, default=5.0, help="sessions start spread over this many seconds")
+    p.add_argument("--think-min", type=float, default=1.0, help="shortest pause between a user's actions, s")
+    p.add_argument("--think-max", type=float, default=5.0, help="longest pause between a user's actions, s")
+    p.add_argument("--timeout", type=float, default=30.0, help="a rerun not finished after this is an error, s")
+    p.add_argument("--max-reruns", type=int, default=200, help="per session and level")
+    p.add_argument("--target-p95", type=float, default=TARGET_P95_S, help="exit 1 if p95 is above this, s")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--store", help="survey store of the started server (default: a new empty folder)")
+    p.add_argument("--json", help="also write the results to this file")
+    a = p.parse_args(argv)
+    a.levels = [int(x) for x in a.sessions.split(",") if x.strip()]
+    if not a.levels or min(a.levels) < 1 or max(a.levels) > 200:
+        p.error("--sessions: counts between 1 and 200")
+    if a.duration <= 0 or a.think_min < 0 or a.think_max < a.think_min:
+        p.error("--duration must be positive and --think-min <= --think-max")
+    total = sum(a.duration + min(a.ramp, a.duration / 3) for _ in a.levels)
+    if total > HARD_CAP_S:
+        p.error(f"the levels would run {total:.0f} s; the cap is {HARD_CAP_S} s")
+    if a.url:
+        host = urllib.parse.urlsplit(a.url).hostname or ""
+        if host not in LOOPBACK:
+            p.error(f"--url must be a loopback address ({', '.join(sorted(LOOPBACK))}), not {host!r}")
+        a.url = a.url.rstrip("/")
+    return a
+
+
+async def _main(args: argparse.Namespace, url: str, pid: int | None) -> list[dict[str, Any]]:
+    v = vocabulary()
+    warm = await warm_up(url, v, args)
+    print("warm-up (first run of each page, s): " + ", ".join(f"{p} {t:.2f}" for p, t in warm.items()),
+          flush=True)
+    levels = []
+    for n in args.levels:
+        print(f"running {n} session(s) for {args.duration:.0f} s ...", flush=True)
+        levels.append(await run_level(n, url, pid, v, args))
+        await asyncio.sleep(2)  # let the server drop the closed sessions before the next level
+    return levels
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    with contextlib.ExitStack() as stack:
+        if args.url:
+            url = args.url
+            _healthy(url, timeout=10)
+            pid = args.pid or listening_pid(urllib.parse.urlsplit(url).port or 80)
+        else:
+            url, pid = stack.enter_context(own_server(args.store))
+        print(f"server {url} (pid {pid or 'unknown'}), {os.cpu_count()} CPU(s), load average {loadavg()}",
+              flush=True)
+        levels = asyncio.run(_main(args, url, pid))
+    print()
+    print(table(levels))
+    print()
+    print(page_table(levels[-1]))
+    for r in levels:
+        for ex in r["error_examples"]:
+            print(f"  error at {r['sessions']} sessions: {ex}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"url": url, "levels": levels}, indent=1, default=str),
+                                   encoding="utf-8")
+    missed = [r for r in levels if r["errors"] or not r["p95_s"] <= args.target_p95]
+    for r in missed:
+        print(f"target missed at {r['sessions']} session(s): {r['errors']} error(s), p95 {_f(r['p95_s'])} s "
+              f"(target: 0 errors, p95 <= {args.target_p95} s)")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

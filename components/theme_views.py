@@ -104,7 +104,7 @@ class ThemeView:
 
 @st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
 def theme_view(key: Key, theme: str, subtitle: str, _ds: Dataset, _full: Dataset) -> ThemeView:
-    covering = theme_iscms(_ds.iscms, _ds.iscm_themes, theme)
+    covering = theme_iscms(_ds.iscms, _ds.iscm_themes, theme, detail=basics(key, _ds, _full).detail)
     ids = covering["iscm_id"].tolist()
     states = maps.participation_table(_ds.memberships, _ds.iscms, ids)
     shown = covering.assign(level=covering["level"].map(LEVEL_LABELS)).rename(columns={
@@ -127,12 +127,13 @@ def theme_view(key: Key, theme: str, subtitle: str, _ds: Dataset, _full: Dataset
 
 
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
-def evolution_chart(key: Key, end_year: int | None, subtitle: str,
-                    _ds: Dataset) -> tuple[go.Figure, pd.DataFrame, str]:
+def evolution_chart(key: Key, end_year: int | None, subtitle: str, _ds: Dataset,
+                    _full: Dataset) -> tuple[go.Figure, pd.DataFrame, str]:
     """The evolution grid, its table and the caption that says where the years come from."""
-    evo = evolution_table(_ds.iscms, _ds.themes, _ds.iscm_themes, end_year=end_year)
-    starts = theme_starts(_ds.iscms, _ds.iscm_themes)
-    n_cells = len(cells(_ds.iscm_themes))
+    detail = basics(key, _ds, _full).detail
+    starts = theme_starts(_ds.iscms, _ds.iscm_themes, detail=detail)
+    evo = evolution_table(_ds.iscms, _ds.themes, _ds.iscm_themes, end_year=end_year, starts=starts)
+    n_cells = len(detail)
     n_since = int((starts["basis"] == "since").sum())
     caption = (
         f"An ISCM counts for a theme from the year the theme was added to its agenda where the sources give "

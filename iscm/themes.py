@@ -258,9 +258,12 @@ def prevalence_table(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.
                                        "iscms"])
 
 
-def theme_iscms(iscms: pd.DataFrame, iscm_themes: pd.DataFrame, theme_id: str) -> pd.DataFrame:
-    """The ISCMs covering one theme: level, since, established, evidence and source (focus first, then name)."""
-    c = cells(iscm_themes)
+def theme_iscms(iscms: pd.DataFrame, iscm_themes: pd.DataFrame, theme_id: str, *,
+                detail: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The ISCMs covering one theme: level, since, established, evidence and source (focus first, then name).
+
+    `detail`: cells(iscm_themes), when the caller already has it."""
+    c = cells(iscm_themes) if detail is None else detail
     c = c[(c["theme_id"] == theme_id) & c["iscm_id"].isin(iscms["iscm_id"])]
     info = iscms[["iscm_id", "short_name", "type", "macro_regions", "established"]]
     out = c.merge(info, on="iscm_id", how="left")
@@ -271,11 +274,12 @@ def theme_iscms(iscms: pd.DataFrame, iscm_themes: pd.DataFrame, theme_id: str) -
                 "source", "provenance"]]
 
 
-def theme_starts(iscms: pd.DataFrame, iscm_themes: pd.DataFrame) -> pd.DataFrame:
+def theme_starts(iscms: pd.DataFrame, iscm_themes: pd.DataFrame, *,
+                 detail: pd.DataFrame | None = None) -> pd.DataFrame:
     """When each covered theme entered each ISCM's agenda: its `since` year if given, else the year the ISCM
     was established. Columns: iscm_id, theme_id, start, basis ('since' | 'established'); cells with
-    neither year are left out."""
-    c = cells(iscm_themes)
+    neither year are left out. `detail`: cells(iscm_themes), when the caller already has it."""
+    c = cells(iscm_themes) if detail is None else detail
     est = dict(zip(iscms["iscm_id"], iscms["established"].tolist(), strict=True))
     rows = []
     for iscm_id, theme_id, since in zip(c["iscm_id"], c["theme_id"], c["since"].tolist(), strict=True):
@@ -291,14 +295,15 @@ def theme_starts(iscms: pd.DataFrame, iscm_themes: pd.DataFrame) -> pd.DataFrame
 
 
 def evolution_table(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame,
-                    end_year: int | None = None) -> pd.DataFrame:
+                    end_year: int | None = None, *, starts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Cumulative number of ISCMs covering each theme, year by year (from the first start to end_year).
 
     Columns: theme_id, label, year, new, cumulative, new_iscms ('; '-joined names of the ISCMs that took up
-    the theme that year). Years come from theme_starts().
+    the theme that year). Years come from theme_starts() (pass `starts` when the caller already has it).
     """
     cols = ["theme_id", "label", "year", "new", "cumulative", "new_iscms"]
-    starts = theme_starts(iscms, iscm_themes)
+    if starts is None:
+        starts = theme_starts(iscms, iscm_themes)
     if starts.empty:
         return pd.DataFrame(columns=cols)
     first = int(starts["start"].min())

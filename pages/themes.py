@@ -126,7 +126,8 @@ def theme_section() -> None:
 # ------------------------------------------------------------------------------------------- evolution
 def evolution_section() -> None:
     st.header("Evolution", divider="gray")
-    fig, evo, caption = views.evolution_chart(KEY, int(full.data_date[:4] or 0) or None, subtitle, ds)
+    fig, evo, caption = views.evolution_chart(KEY, int(full.data_date[:4] or 0) or None, subtitle, ds,
+                                              full)
     chart_panel(fig, key="th_evolution", name="theme-evolution", data=evo, sources=B.sources,
                 data_date=full.data_date, filters=flt)
     st.caption(caption)

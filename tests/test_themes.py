@@ -458,9 +458,9 @@ def test_frozen_figure_draws_the_same_and_copies_stay_independent(tiny):
     from iscm.figures.fast import FrozenFigure, freeze
 
     iscms, themes, links = tiny
-    fig = figs.prevalence_figure(iscms, themes, links, highlight=["t1"])
-    frozen = freeze(fig)
-    assert isinstance(frozen, FrozenFigure)
+    fig = figs.prevalence_figure(iscms, themes, links, highlight=["t1"])  # an equal, unfrozen figure
+    frozen = freeze(figs.prevalence_figure(iscms, themes, links, highlight=["t1"]))
+    assert isinstance(frozen, FrozenFigure) and not isinstance(fig, FrozenFigure)
     assert frozen.to_dict() is frozen.to_dict()  # computed once: no copy per chart drawn
     assert frozen.to_dict() == fig.to_dict() and pio.to_json(frozen) == pio.to_json(fig)
     assert frozen.layout.title.text == fig.layout.title.text and len(frozen.data) == len(fig.data)

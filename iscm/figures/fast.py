@@ -77,8 +77,12 @@ class FrozenFigure(go.Figure):
 
 
 def freeze(fig: go.Figure) -> FrozenFigure:
-    """A FrozenFigure equal to `fig` (for figures that are cached and only read from then on)."""
+    """Freeze `fig` itself (for a figure that is cached and only read from then on) and return it.
+
+    The figure becomes a FrozenFigure in place: building a second figure from its dict would cost
+    another deep copy of every trace.
+    """
     spec = fig.to_dict()
-    out = FrozenFigure(spec, _validate=False)
-    out._frozen_dict = spec
-    return out
+    fig.__class__ = FrozenFigure
+    fig._frozen_dict = spec
+    return fig  # type: ignore[return-value]

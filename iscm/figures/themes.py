@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -58,6 +59,7 @@ TICK_ANGLE = 55  # degrees: steep enough that neighbouring theme labels never to
 HEADER_PX = 150  # title, subtitle, legend and axis title above the theme labels
 
 
+@lru_cache(maxsize=4096)  # the same evidence texts come back whenever the grid is re-sorted or regrouped
 def _wrap(text: str, width: int = 70, limit: int = 420) -> str:
     text = " ".join(str(text).split())
     if len(text) > limit:

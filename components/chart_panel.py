@@ -115,10 +115,27 @@ def _run_marker() -> object | None:
     return getattr(ctx, "cursors", None) if ctx is not None else None
 
 
+def _fragment_run() -> bool:
+    """True while one fragment reruns alone: the rest of the page, its charts and Download all, stay."""
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx(suppress_warning=True)
+    except Exception:  # noqa: BLE001 - no script context: not a fragment run
+        return False
+    return bool(ctx is not None and getattr(ctx, "fragment_ids_this_run", None))
+
+
 def page_downloads() -> dict[str, export.ChartItem]:
-    """The charts drawn so far in this script run, by chart key (a new run starts empty)."""
+    """The charts drawn so far in this script run, by chart key (a new run starts empty).
+
+    A fragment rerun keeps the page's registry and replaces only the charts it redraws, so the page's
+    Download all (drawn by the last full run) zips what the page now shows.
+    """
     marker = _run_marker()
     held = st.session_state.get(REGISTRY_KEY)
+    if held and _fragment_run():
+        return held[1]
     if not held or held[0] is not marker:
         held = (marker, {})
         st.session_state[REGISTRY_KEY] = held
@@ -148,7 +165,8 @@ def download_all_button(name: str | None = None, *, filters: Filters | None = No
 
     Pages call it once, after their last chart. Returns None when the page drew no chart.
     """
-    items = list(page_downloads().values())
+    registry = page_downloads()
+    items = list(registry.values())
     if not items:
         return None
     images = export_server().available
@@ -163,7 +181,7 @@ def download_all_button(name: str | None = None, *, filters: Filters | None = No
     help_text = ("Every chart of this page as PNG and SVG, with its data as CSV and a README listing the "
                  "sources." if images else "CSV and sources only. " + export.ENABLE_HINT)
     return st.download_button(
-        label, data=lambda: export.charts_zip(items, images=images), file_name=file_name,
+        label, data=lambda: export.charts_zip(list(registry.values()), images=images), file_name=file_name,
         mime=export.MIME["zip"], key="_download_all", icon=":material/folder_zip:", on_click="ignore",
         help=help_text,
     )

@@ -18,6 +18,7 @@ This module never imports Streamlit; the app holds the server through ``componen
 from __future__ import annotations
 
 import copy
+import functools
 import html
 import io
 import json
@@ -84,7 +85,15 @@ class ExportError(RuntimeError):
 
 # ------------------------------------------------------------------------------------------ browser
 def browser_path() -> str | None:
-    """The Chromium/Chrome kaleido would launch (BROWSER_PATH, PATH, usual places, plotly_get_chrome)."""
+    """The Chromium/Chrome kaleido would launch (BROWSER_PATH, PATH, usual places, plotly_get_chrome).
+
+    Looked up once per BROWSER_PATH/PATH setting: every chart panel asks on every rerun.
+    """
+    return _find_browser(os.environ.get("BROWSER_PATH", ""), os.environ.get("PATH", ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _find_browser(browser_env: str, path_env: str) -> str | None:
     try:
         from choreographer.browsers.chromium import Chromium
     except ImportError:  # kaleido not installed

@@ -11,6 +11,8 @@ def flatten(df: pd.DataFrame) -> pd.DataFrame:
     """Tuple cells (keywords, aliases) become '; '-joined text, so CSV and Excel cells stay plain."""
     out = df.copy()
     for col in out.columns:
+        if out[col].dtype != object:  # numbers, booleans and typed strings cannot hold tuples
+            continue
         if out[col].map(lambda v: isinstance(v, tuple | list)).any():
             out[col] = out[col].map(lambda v: "; ".join(map(str, v)) if isinstance(v, tuple | list) else v)
     return out

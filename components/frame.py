@@ -70,3 +70,13 @@ def frame(title: str, *, icon: str = ":material/public:") -> PageContext:
     filters = filter_sidebar(full)
     _sidebar_links(nav, filters)
     return PageContext(full=full, ds=apply_filters(full, filters), filters=filters)
+
+
+def filter_notice(ctx: PageContext) -> None:
+    """Say what the filters keep; stop the page with a hint when they keep no ISCM at all."""
+    if ctx.filters.active:
+        st.info(f"Filtered: {ctx.filters.describe(ctx.full)}. Showing {len(ctx.ds.iscms)} of "
+                f"{len(ctx.full.iscms)} ISCMs.", icon=":material/filter_alt:")
+    if ctx.ds.iscms.empty:
+        st.warning("No ISCM matches the filters. Clear or widen them in the sidebar.", icon=":material/search_off:")
+        st.stop()

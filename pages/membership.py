@@ -12,7 +12,7 @@ import streamlit as st
 
 from components import membership_views as views
 from components.chart_panel import chart_panel, download_all_button
-from components.frame import frame
+from components.frame import filter_notice, frame
 from iscm.figures import maps
 
 ctx = frame("Membership", icon=":material/public:")
@@ -28,12 +28,7 @@ st.markdown(
     "Which States and territories take part in which ISCMs, as members or observers. Click a country on any "
     "map to open its own view below. Very small States and territories are drawn as dots so none is lost."
 )
-if flt.active:
-    st.info(f"Filtered: {flt.describe(full)}. Showing {len(ds.iscms)} of {len(full.iscms)} ISCMs.",
-            icon=":material/filter_alt:")
-if ds.iscms.empty:
-    st.warning("No ISCM matches the filters. Clear or widen them in the sidebar.", icon=":material/search_off:")
-    st.stop()
+filter_notice(ctx)
 
 
 B = views.basics(KEY, ds, full)

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from components.chart_panel import chart_panel, download_all_button
-from components.frame import PAGES, frame
+from components.frame import PAGES, filter_notice, frame
 from iscm import network as net
 from iscm.dataset import Dataset
 from iscm.figures.network import SIZE_METRICS, network_figure, selected_node
@@ -29,12 +29,7 @@ st.markdown(
     "(diamonds, by kind) and, if you wish, the States taking part (squares). Lines are ties, styled by type. "
     "**Click a node** to see its neighbourhood and summary; hover a line's middle for its evidence and source."
 )
-if flt.active:
-    st.info(f"Filtered: {flt.describe(full)}. Showing {len(ds.iscms)} of {len(full.iscms)} ISCMs.",
-            icon=":material/filter_alt:")
-if ds.iscms.empty:
-    st.warning("No ISCM matches the filters. Clear or widen them in the sidebar.", icon=":material/search_off:")
-    st.stop()
+filter_notice(ctx)
 
 
 @st.cache_resource(show_spinner="Building the network…", max_entries=24)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components.chart_panel import chart_panel, download_all_button
-from components.frame import frame
+from components.frame import filter_notice, frame
 from iscm.figures.overview import establishment_data, establishment_timeline
 
 
@@ -21,9 +21,7 @@ st.markdown(
     "Who meets where on migration: regional consultative processes, interregional forums and global "
     "processes, the States taking part, the themes they work on and the organizations around them."
 )
-if flt.active:
-    st.info(f"Filtered: {flt.describe(full)}. Showing {len(ds.iscms)} of {len(full.iscms)} ISCMs.",
-            icon=":material/filter_alt:")
+filter_notice(ctx)
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("ISCMs", len(ds.iscms))

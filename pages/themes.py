@@ -14,7 +14,7 @@ import streamlit as st
 from components import theme_views as views
 from components.chart_panel import chart_panel, download_all_button
 from components.filters import set_filter
-from components.frame import frame
+from components.frame import filter_notice, frame
 from iscm.themes import GROUPINGS, SORTS, selected_customdata
 
 ctx = frame("Themes", icon=":material/category:")
@@ -28,12 +28,7 @@ st.markdown(
     "priority or working area, and **mentioned** when it comes up without being a priority. Click a cell "
     "or a similar-ISCM bar to filter to that ISCM, or a prevalence bar to filter to that theme."
 )
-if flt.active:
-    st.info(f"Filtered: {flt.describe(full)}. Showing {len(ds.iscms)} of {len(full.iscms)} ISCMs.",
-            icon=":material/filter_alt:")
-if ds.iscms.empty:
-    st.warning("No ISCM matches the filters. Clear or widen them in the sidebar.", icon=":material/search_off:")
-    st.stop()
+filter_notice(ctx)
 
 
 B = views.basics(KEY, ds, full)

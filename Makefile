@@ -28,6 +28,9 @@ test-fast: $(VENV)/.dev  ## everything but the browser tests
 bench: $(VENV)/.dev  ## speed and memory benchmarks; exits non-zero when a target is missed
 	$(PY) -m benchmarks
 
+load: $(VENV)/.runtime  ## 1, 10, 50 concurrent sessions against a server it starts on 127.0.0.1 (~3 min); LOAD_ARGS="--url ..." to attach
+	$(PY) tools/loadtest.py $(LOAD_ARGS)
+
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 

@@ -173,8 +173,8 @@ def _page_query(page: str, iscm_id: str) -> dict[str, str]:
     return {"compare": f"{iscm_id},prague-process"} if page == "compare" else {"iscm": iscm_id}
 
 
-_FILTER_INFO = ("st.info(f\"Filtered: {flt.describe(full)} ...\") puts ISCM names into Markdown unescaped; "
-                "fix: escape_markdown(flt.describe(full))")
+_FILTER_INFO = ("components/frame.py: st.info(f\"Filtered: {ctx.filters.describe(ctx.full)} ...\") puts ISCM "
+                "names into Markdown unescaped; fix: escape_markdown(...describe(...))")
 KNOWN_LEAKS = {
     "pages/overview.py": _FILTER_INFO,
     "pages/themes.py": _FILTER_INFO,

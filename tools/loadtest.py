@@ -249,14 +249,14 @@ def _healthy(url: str, timeout: float = 90.0, proc: subprocess.Popen | None = No
 
 
 @contextlib.contextmanager
-def own_server(store: str | None) -> Iterator[tuple[str, int]]:
+def own_server(store: str | None, extra: list[str] | None = None) -> Iterator[tuple[str, int]]:
     """`streamlit run app.py` on a free loopback port, in its own process group, always ended on exit."""
     port = _free_port()
     home = store or tempfile.mkdtemp(prefix="iscm-load-store-")
     env = {**os.environ, "ISCM_ATLAS_HOME": home}
     cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none", "--logger.level", "error"]
+           "--server.fileWatcherType", "none", "--logger.level", "error", *(extra or [])]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
     try:
@@ -475,6 +475,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--target-p95", type=float, default=TARGET_P95_S, help="exit 1 if p95 is above this, s")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--store", help="survey store of the started server (default: a new empty folder)")
+    p.add_argument("--server-option", action="append", default=[], metavar="NAME=VALUE",
+                   help="a Streamlit option for the started server, e.g. runner.postScriptGC=false (repeatable)")
     p.add_argument("--json", help="also write the results to this file")
     a = p.parse_args(argv)
     a.levels = [int(x) for x in a.sessions.split(",") if x.strip()]
@@ -514,7 +516,8 @@ def main(argv: list[str] | None = None) -> int:
             _healthy(url, timeout=10)
             pid = args.pid or listening_pid(urllib.parse.urlsplit(url).port or 80)
         else:
-            url, pid = stack.enter_context(own_server(args.store))
+            extra = [f"--{o.split('=', 1)[0]}={o.split('=', 1)[1]}" for o in args.server_option if "=" in o]
+            url, pid = stack.enter_context(own_server(args.store, extra))
         print(f"server {url} (pid {pid or 'unknown'}), {os.cpu_count()} CPU(s), load average {loadavg()}",
               flush=True)
         levels = asyncio.run(_main(args, url, pid))

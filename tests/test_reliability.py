@@ -21,6 +21,7 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import shutil
 import signal
 import threading
@@ -492,3 +493,51 @@ def test_app_remove_on_a_read_only_store_gives_a_message_not_a_traceback(app_tes
     assert not at.exception, [e.value for e in at.exception]
     assert any("Read-only file system" in e.value for e in at.error)
     assert _tree(home) == before
+
+
+# --- the load test tool ---------------------------------------------------------------------------------------------
+
+def _loadtest_module():
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("loadtest", ROOT / "tools" / "loadtest.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["loadtest"] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_loadtest_accepts_only_loopback_and_bounded_runs(capsys):
+    lt = _loadtest_module()
+    assert lt.parse_args(["--url", "http://127.0.0.1:8501/"]).url == "http://127.0.0.1:8501"
+    assert lt.parse_args(["--url", "http://[::1]:8501"]).levels == [1, 10, 50]
+    for bad in (["--url", "http://example.org:8501"], ["--url", "http://10.0.0.5:8501"], ["--sessions", "0"],
+                ["--sessions", "1000"], ["--duration", "600", "--sessions", "1,10,50"]):
+        with pytest.raises(SystemExit):
+            lt.parse_args(bad)
+    assert "loopback" in capsys.readouterr().err
+    assert lt.pct([3.0, 1.0, 2.0, 4.0], 50) == 2.5 and lt.pct([1.0] * 19 + [21.0], 95) == pytest.approx(2.0)
+
+
+def test_loadtest_drives_real_sessions(tmp_path):
+    """A short real run: the tool starts a server, two sessions change filters and switch pages over the
+    websocket protocol, every rerun finishes without an error, and the server is gone afterwards."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "load.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "loadtest.py"), "--sessions", "2", "--duration", "6", "--ramp", "0.5",
+         "--think-min", "0.2", "--think-max", "0.6", "--target-p95", "120", "--json", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (level,) = json.loads(out.read_text())["levels"]
+    assert level["errors"] == 0 and level["error_kinds"] == {}
+    assert level["reruns"] >= 4 and level["first_loads"] == 2
+    assert 0 < level["p50_s"] <= level["p95_s"] <= level["max_s"]
+    assert level["rss_peak_mb"] >= level["rss_start_mb"] > 50
+    assert set(level["per_page"]) <= {p[2] for p in __import__("components.frame", fromlist=["PAGES"]).PAGES}
+    assert "| sessions | reruns | p50 s | p95 s |" in proc.stdout
+    pid = int(re.search(r"\(pid (\d+)\)", proc.stdout).group(1))
+    assert not Path(f"/proc/{pid}").exists(), "the server was left running"

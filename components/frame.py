@@ -15,6 +15,7 @@ from components.data import data_dir, get_dataset
 from components.filters import filter_sidebar
 from iscm.dataset import Dataset, DatasetError
 from iscm.filters import Filters, apply_filters
+from iscm.profile import escape_markdown
 
 # A local favicon: a Material icon as page_icon would make the browser fetch it from a font CDN.
 FAVICON = str(Path(__file__).resolve().parents[1] / "static" / "favicon.png")
@@ -75,7 +76,7 @@ def frame(title: str, *, icon: str = ":material/public:") -> PageContext:
 def filter_notice(ctx: PageContext) -> None:
     """Say what the filters keep; stop the page with a hint when they keep no ISCM at all."""
     if ctx.filters.active:
-        st.info(f"Filtered: {ctx.filters.describe(ctx.full)}. Showing {len(ctx.ds.iscms)} of "
+        st.info(f"Filtered: {escape_markdown(ctx.filters.describe(ctx.full))}. Showing {len(ctx.ds.iscms)} of "
                 f"{len(ctx.full.iscms)} ISCMs.", icon=":material/filter_alt:")
     if ctx.ds.iscms.empty:
         st.warning("No ISCM matches the filters. Clear or widen them in the sidebar.", icon=":material/search_off:")

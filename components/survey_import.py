@@ -65,7 +65,7 @@ def import_section(ds: Dataset) -> None:
         data = up.getvalue()
         result = _parsed(up.name, data, ds)
         if isinstance(result, str):
-            st.error(result, icon=":material/error:")
+            st.error(escape_markdown(result), icon=":material/error:")
         else:
             _preview(up.name, data, result, ds, store)
     _stored_imports(store)
@@ -92,14 +92,15 @@ def _preview(name: str, data: bytes, result: ParseResult, ds: Dataset, store) ->
         try:
             stored, created = store.save(name, data, result)
         except StoreError as e:
-            st.error(str(e), icon=":material/error:")
+            st.error(escape_markdown(str(e)), icon=":material/error:")
             return
         st.session_state.pop(_STATE, None)
+        shown = escape_markdown(name)
         if created:
-            st.toast(f"Imported {name}", icon=":material/check_circle:")
-            st.session_state["import_message"] = f"Imported {name}: {n} entr{'y' if n == 1 else 'ies'} stored."
+            st.toast(f"Imported {shown}", icon=":material/check_circle:")
+            st.session_state["import_message"] = f"Imported {shown}: {n} entr{'y' if n == 1 else 'ies'} stored."
         else:
-            st.session_state["import_message"] = (f"{name} was already imported on {stored.imported_at}; "
+            st.session_state["import_message"] = (f"{shown} was already imported on {stored.imported_at}; "
                                                   "nothing changed.")
         st.rerun()
 
@@ -112,7 +113,7 @@ def _stored_imports(store) -> None:  # noqa: ANN001
     try:
         imports = store.list()
     except StoreError as e:
-        st.error(str(e), icon=":material/error:")
+        st.error(escape_markdown(str(e)), icon=":material/error:")
         return
     if not imports:
         st.caption(f"No survey imported yet. Imports are kept in {store.home}.")
@@ -125,6 +126,6 @@ def _stored_imports(store) -> None:  # noqa: ANN001
                     f"{escape_markdown(imp.imported_at)}")
         if c2.button("Remove", key=f"rm_{imp.import_id}", icon=":material/delete:"):
             store.remove(imp.import_id)
-            st.session_state["import_message"] = f"Removed {imp.name}."
+            st.session_state["import_message"] = f"Removed {escape_markdown(imp.name)}."
             st.rerun()
     st.caption(f"Kept in {store.home}: the original file and the confirmed result of each import.")

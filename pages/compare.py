@@ -16,7 +16,7 @@ from components.frame import frame
 from iscm.figures.maps import iscm_map, pair_compare, pair_map
 from iscm.figures.profile import overlap_bars, theme_heatmap
 from iscm.filters import Filters
-from iscm.profile import MAX_COMPARE, compare, parse_ids
+from iscm.profile import MAX_COMPARE, compare, escape_markdown, parse_ids
 
 ctx = frame("Compare", icon=":material/compare_arrows:")
 full = ctx.full
@@ -63,7 +63,7 @@ sources = full.sources_for(ids)
 
 links = st.columns(len(ids))
 for col, i in zip(links, ids, strict=True):
-    col.page_link("pages/profile.py", label=f"{cmp.names[i]} profile", icon=":material/badge:",
+    col.page_link("pages/profile.py", label=escape_markdown(f"{cmp.names[i]} profile"), icon=":material/badge:",
                   query_params={"iscm": i})
 
 # ---------------------------------------------------------------------------------------- at a glance
@@ -75,7 +75,7 @@ st.subheader(f"{what.capitalize()} in common and exclusive")
 mcols = st.columns(len(ids) + 1)
 mcols[0].metric(f"{what.capitalize()} in all {len(ids)}", len(cmp.common))
 for col, i in zip(mcols[1:], ids, strict=True):
-    col.metric(f"Only in {cmp.names[i]}", len(cmp.exclusive[i]),
+    col.metric(escape_markdown(f"Only in {cmp.names[i]}"), len(cmp.exclusive[i]),
                help=f"{len(cmp.participant_sets[i])} {what} in all; these take part in none of the others compared")
 
 chart_panel(overlap_bars(cmp.counts, what=what), key="cmp_overlap", name="compare-overlap", data=cmp.counts,
@@ -94,7 +94,7 @@ chart_panel(fig, key="cmp_map", name="compare-map", data=map_data, sources=sourc
 
 show = st.segmented_control(
     "Show", ["all", "common", *ids], key="cmp_show", default="all",
-    format_func=lambda v: {"all": "All", "common": f"In all {len(ids)}"}.get(v, f"Only {names.get(v, v)}"),
+    format_func=lambda v: {"all": "All", "common": f"In all {len(ids)}"}.get(v, escape_markdown(f"Only {names.get(v, v)}")),
 )
 table = cmp.participants
 if show == "common":

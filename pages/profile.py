@@ -90,7 +90,7 @@ if current is None:
 if len(chosen) > 1:
     st.info(f"The ISCM filter holds {len(chosen)} ISCMs; this is the first. Compare them side by side:",
             icon=":material/filter_alt:")
-    st.page_link("pages/compare.py", label=f"Compare {', '.join(names[i] for i in chosen[:4])}",
+    st.page_link("pages/compare.py", label=escape_markdown(f"Compare {', '.join(names[i] for i in chosen[:4])}"),
                  icon=":material/compare_arrows:", query_params={"compare": ",".join(chosen[:4])})
 
 p = build_profile(full, current)
@@ -99,7 +99,7 @@ own = Filters(iscms=(current,))
 sources = full.sources_for([current])
 
 # ------------------------------------------------------------------------------------------- header
-st.title(p.name)
+st.title(escape_markdown(p.name))
 if f["full_name"] and f["full_name"] != p.name:
     st.caption(escape_markdown(str(f["full_name"])))
 if f.get("provenance") == "survey":
@@ -217,9 +217,9 @@ with tabs[3]:
     for r in p.links.itertuples():
         c1, c2 = st.columns([4, 1])
         with c1:
-            st.page_link("pages/profile.py", label=str(r.other_name), icon=":material/badge:",
+            st.page_link("pages/profile.py", label=escape_markdown(str(r.other_name)), icon=":material/badge:",
                          query_params={"iscm": str(r.other_id)})
-            way = {"to": "stated by this ISCM", "from": f"stated by {r.other_name}", "both": "stated by both"}
+            way = {"to": "stated by this ISCM", "from": f"stated by {escape_markdown(str(r.other_name))}", "both": "stated by both"}
             st.caption(f"{escape_markdown(str(r.relation))} · {way[str(r.direction)]}"
                        + (f" · {escape_markdown(str(r.source_ref))}" if r.source_ref else "")
                        + (" · from a survey import" if "survey" in str(r.provenance) else ""))
@@ -249,7 +249,8 @@ with tabs[5]:
         st.caption("No survey summary about this ISCM has been imported. Import one on the Data page; its five "
                    "sections then appear here with the themes, organizations, ISCMs and countries they name.")
     for k, finding in enumerate(findings):
-        with st.expander(f"{finding.document} · imported {finding.imported_at[:10]} · as “{finding.entry_name}”",
+        with st.expander(escape_markdown(f"{finding.document} · imported {finding.imported_at[:10]} · as "
+                                         f"“{finding.entry_name}”"),
                          expanded=k == 0, icon=":material/description:"):
             st.caption("Survey text as imported. Highlighted names link to their profile or filter; "
                        "bold names are organizations.")

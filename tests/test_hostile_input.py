@@ -173,23 +173,7 @@ def _page_query(page: str, iscm_id: str) -> dict[str, str]:
     return {"compare": f"{iscm_id},prague-process"} if page == "compare" else {"iscm": iscm_id}
 
 
-_FILTER_INFO = ("components/frame.py: st.info(f\"Filtered: {ctx.filters.describe(ctx.full)} ...\") puts ISCM "
-                "names into Markdown unescaped; fix: escape_markdown(...describe(...))")
-KNOWN_LEAKS = {
-    "pages/overview.py": _FILTER_INFO,
-    "pages/themes.py": _FILTER_INFO,
-    "pages/membership.py": _FILTER_INFO,
-    "pages/network.py": _FILTER_INFO,
-    "pages/profile.py": "the ISCM name as the page title (st.title) and the import's file name in the expander "
-                        "label are Markdown; fix: escape_markdown() on both",
-    "pages/compare.py": "ISCM names in page_link labels, metric labels and the segmented-control options are "
-                        "Markdown; fix: escape_markdown() on each",
-}
-
-
-@pytest.mark.parametrize("page", [
-    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=KNOWN_LEAKS[p])) if p in KNOWN_LEAKS else p
-    for p, *_ in PAGES])
+@pytest.mark.parametrize("page", [p for p, *_ in PAGES])
 def test_hostile_names_show_as_plain_text_on_every_page(hostile_import, page):
     app, iscm_id = hostile_import
     at = app(**_page_query(page.removeprefix("pages/").removesuffix(".py"), iscm_id)).run()
@@ -199,9 +183,6 @@ def test_hostile_names_show_as_plain_text_on_every_page(hostile_import, page):
     assert markup_leaks(at) == []
 
 
-@pytest.mark.xfail(strict=True, reason="components/survey_import.py shows the file name unescaped in "
-                   "st.success/st.toast ('Imported <name>'), st.success('Removed <name>') and st.error (the "
-                   "reader's message starts with the name); fix: escape_markdown(name) in those messages")
 def test_import_flow_shows_hostile_names_as_plain_text(app_test):
     at = app_test().run()
     at.switch_page("pages/data.py").run()

@@ -29,6 +29,10 @@ DEFAULT_MAX_PDF_PAGES = 500
 DOCX_MAX_UNCOMPRESSED = 200 * 1024 * 1024
 DOCX_MAX_MEMBERS = 2000
 DOCX_MAX_RATIO = 200
+# python-docx spends ~35 us per paragraph: past this many paragraphs in word/document.xml the text is read with a
+# streaming XML parser instead (linear, bounded memory; merged table cells are read once, not once per column).
+DOCX_STREAM_PARAGRAPHS = 20_000
+_ZIP_CHUNK = 2**20
 
 SUPPORTED = "a .txt, .md, .pdf or .docx file"
 
@@ -236,6 +240,10 @@ def _read_pdf(data: bytes, name: str, page_limit: int) -> tuple[str, list[str]]:
 
 
 def _guard_zip(data: bytes, name: str, max_uncompressed: int) -> zipfile.ZipFile:
+    """Open the package after checking it cannot exhaust memory: member count, declared sizes, compression
+    ratios, then the real unpacked size (directories can lie), read in 1 MB chunks so that a lying part costs
+    at most the limit in time and one chunk in memory. Sets `zf.paragraphs`: the paragraph count of
+    word/document.xml (counted on the way, to choose the reader)."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -255,27 +263,91 @@ def _guard_zip(data: bytes, name: str, max_uncompressed: int) -> zipfile.ZipFile
         raise SurveyImportError(f"{name}: the DOCX would unpack to {declared // 2**20} MB (limit "
                                 f"{max_uncompressed // 2**20} MB) — expected an ordinary Word document.")
     total = 0
+    paragraphs = 0
     for info in infos:
         if info.file_size > 2**20 and info.file_size > DOCX_MAX_RATIO * max(info.compress_size, 1):
             raise SurveyImportError(f"{name}: the DOCX part {info.filename} is compressed {info.file_size // max(info.compress_size, 1)}:1 "
                                     "(a zip bomb?) — expected an ordinary Word document.")
         # sizes in the zip directory can lie; read each part with a cap to know the real size
+        count = info.filename == "word/document.xml"
+        tail = b""
         try:
             with zf.open(info) as fh:
-                chunk = fh.read(max_uncompressed - total + 1)
+                while chunk := fh.read(min(_ZIP_CHUNK, max_uncompressed - total + 1)):
+                    total += len(chunk)
+                    if total > max_uncompressed:
+                        raise SurveyImportError(f"{name}: the DOCX unpacks to more than "
+                                                f"{max_uncompressed // 2**20} MB — expected an ordinary Word "
+                                                "document.")
+                    if count:  # "<w:p>" / "<w:p ": the 4-byte tail cannot hold a whole match, so none is counted twice
+                        window = tail + chunk
+                        paragraphs += window.count(b"<w:p>") + window.count(b"<w:p ")
+                        tail = window[-4:]
+        except SurveyImportError:
+            raise
         except Exception:
             raise SurveyImportError(f"{name}: the DOCX part {info.filename} is damaged — expected an intact "
                                     "Word document; save it again from Word.") from None
-        total += len(chunk)
-        if total > max_uncompressed:
-            raise SurveyImportError(f"{name}: the DOCX unpacks to more than {max_uncompressed // 2**20} MB — "
-                                    "expected an ordinary Word document.")
+    zf.paragraphs = paragraphs  # type: ignore[attr-defined]
     return zf
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# A paragraph's text as python-docx's Paragraph.text gives it (the runs of the paragraph and of its hyperlinks:
+# w:t, tabs, line breaks of type textWrapping, non-breaking hyphens), each paragraph followed by a blank line;
+# run by libxslt over a batch of body-level paragraphs and tables, so no Python runs per element of the text.
+_DOCX_TEXT_XSLT = b"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform"
+ xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">
+<xsl:output method="text" encoding="utf-8"/>
+<xsl:template match="/">
+ <xsl:for-each select="w:body/w:p | w:body/w:tbl/w:tr/w:tc/w:p">
+  <xsl:for-each select="w:r/* | w:hyperlink/w:r/*">
+   <xsl:choose>
+    <xsl:when test="self::w:t"><xsl:value-of select="."/></xsl:when>
+    <xsl:when test="self::w:tab or self::w:ptab"><xsl:text>&#9;</xsl:text></xsl:when>
+    <xsl:when test="self::w:cr or (self::w:br and (not(@w:type) or @w:type='textWrapping'))"
+     ><xsl:text>&#10;</xsl:text></xsl:when>
+    <xsl:when test="self::w:noBreakHyphen"><xsl:text>-</xsl:text></xsl:when>
+   </xsl:choose>
+  </xsl:for-each>
+  <xsl:text>&#10;&#10;</xsl:text>
+ </xsl:for-each>
+</xsl:template></xsl:stylesheet>"""
+_DOCX_BATCH = 2000
+
+
+def _docx_text_streaming(zf: zipfile.ZipFile) -> str:
+    """The text of word/document.xml's body paragraphs and table-cell paragraphs, "\\n\\n"-joined as
+    `_read_docx` joins python-docx's paragraphs, for documents too long for python-docx (~35 us a paragraph).
+    lxml's iterparse moves each body-level block, once parsed, into a batch that XSLT turns into text: linear
+    time, memory of one batch. No entities, no network, no DTD. A merged table cell is read once (python-docx
+    repeats it once per grid column it spans)."""
+    from lxml import etree
+
+    xslt = etree.XSLT(etree.XML(_DOCX_TEXT_XSLT))
+    out: list[str] = []
+    batch, n = etree.Element(f"{_W}body"), 0
+    with zf.open("word/document.xml") as fh:
+        for _, el in etree.iterparse(fh, events=("end",), tag=(f"{_W}p", f"{_W}tbl"), resolve_entities=False,
+                                     no_network=True, load_dtd=False):
+            parent = el.getparent()
+            if parent is None or parent.tag != f"{_W}body":
+                continue  # a paragraph inside a table: read with its table
+            batch.append(el)  # moves it out of the document being built
+            n += 1
+            if n >= _DOCX_BATCH:
+                out.append(str(xslt(batch)))
+                batch, n = etree.Element(f"{_W}body"), 0
+    if n:
+        out.append(str(xslt(batch)))
+    return "".join(out)[:-2]
+
+
 def _read_docx(data: bytes, name: str, max_uncompressed: int) -> str:
-    _guard_zip(data, name, max_uncompressed)
+    zf = _guard_zip(data, name, max_uncompressed)
     try:
+        if zf.paragraphs > DOCX_STREAM_PARAGRAPHS:  # type: ignore[attr-defined]
+            return _docx_text_streaming(zf)
         import docx
         from docx.table import Table
 
@@ -346,7 +418,8 @@ _PAGE_NUMBER = re.compile(
     r"|\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?|\d{1,4}\s*\|.{0,80}|.{0,80}\|\s*\d{1,4})\s*", re.I)
 _MD_LINE = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+(?=\S))")
 _MD_INLINE = re.compile(r"\*\*|__|`+|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w|\d)")
-_MD_LINK = re.compile(r"!?\[([^\]\n]{0,500})\]\([^)\n]{0,2000}\)")
+_MD_LINK_TEXT_MAX = 500
+_MD_LINK_URL_MAX = 2000
 
 
 def _clean_chars(text: str) -> str:
@@ -361,9 +434,44 @@ def _clean_chars(text: str) -> str:
     return text
 
 
+def _strip_md_links(line: str) -> str:
+    """`[text](url)` and `![text](url)` -> `text` in one line (no newlines), as the regex
+    `!?\\[([^\\]]{0,500})\\]\\([^)]{0,2000}\\)` substituted by its group would, but linear: at a '[' the only
+    possible match ends at the first ']' after it and the first ')' after that, so both are found with
+    str.find and reused by every '[' before them, instead of rescanning up to 2,500 characters at each '['."""
+    out: list[str] = []
+    pos = 0          # end of the last link replaced
+    close = -1       # the first ']' after the current '['
+    paren = -1       # the first ')' after the current '](' opening
+    i = line.find("[")
+    while i >= 0:
+        if close <= i:
+            close = line.find("]", i + 1)
+            if close < 0:
+                break
+        if close - i - 1 <= _MD_LINK_TEXT_MAX and line.startswith("(", close + 1):
+            if paren < close + 2:
+                paren = line.find(")", close + 2)
+                if paren < 0:
+                    break
+            if paren - close - 2 <= _MD_LINK_URL_MAX:
+                start = i - 1 if i - 1 >= pos and line[i - 1] == "!" else i
+                out.append(line[pos:start])
+                out.append(line[i + 1:close])
+                pos = paren + 1
+                i = line.find("[", pos)
+                continue
+        i = line.find("[", i + 1)
+    if not out:
+        return line
+    out.append(line[pos:])
+    return "".join(out)
+
+
 def _strip_markdown(line: str) -> str:
     line = _MD_LINE.sub("", line)
-    line = _MD_LINK.sub(r"\1", line)
+    if "[" in line:
+        line = _strip_md_links(line)
     if "*" in line or "_" in line or "`" in line:
         line = _MD_INLINE.sub("", line)
     return line
@@ -456,7 +564,12 @@ def _drop_page_furniture(lines: list[str]) -> list[str]:
 
 _SUPERSCRIPT = "¹²³⁴⁵⁶⁷⁸⁹⁰"
 _SUP_MARKER = re.compile(rf"(?<=\S)[{_SUPERSCRIPT}]+")
-_MARKER = re.compile(r"(?<=[^\W\d_]|[*)\]\"”’.,;:])(\d{1,2})(?=[\s,.;:)\]]|$)")
+# A footnote marker: 1-2 digits glued to a word or a closing mark, before a space, punctuation or the line end;
+# the matches of (?<=[^\W\d_]|[*)\]"”’.,;:])(\d{1,2})(?=[\s,.;:)\]]|$), found twice as fast: the digits
+# first (the regex engine skips to a digit), then the character before them checked once per candidate
+# rather than a lookbehind tried at every position.
+_MARKER_DIGITS = re.compile(r"\d{1,2}(?=[\s,.;:)\]]|$)")
+_MARKER_BEFORE = re.compile(r"[^\W\d_]|[*)\]\"”’.,;:]")
 _FOOTNOTE_LINE = re.compile(r"\s*(\d{1,2})\s+(\S.*)")
 _DIGIT = re.compile(r"\d")
 _SUP_ANY = re.compile(f"[{_SUPERSCRIPT}]")
@@ -477,6 +590,9 @@ def _drop_footnotes(lines: list[str]) -> list[str]:
     i = 0
     while i < len(out):
         line = out[i]
+        if not line:  # lines come rstripped: nothing below can match a blank one
+            i += 1
+            continue
         if _SUP_FOOTNOTE_LINE.match(line) and i > 0:
             out[i] = ""
             i += 1
@@ -501,8 +617,10 @@ def _drop_footnotes(lines: list[str]) -> list[str]:
                 i = j
                 continue
         if _DIGIT.search(line):
-            for mm in _MARKER.finditer(line):
-                pending.setdefault(int(mm.group(1)), []).append((i, mm.start(), mm.end()))
+            for mm in _MARKER_DIGITS.finditer(line):
+                a = mm.start()
+                if a and _MARKER_BEFORE.match(line, a - 1):
+                    pending.setdefault(int(mm.group()), []).append((i, a, mm.end()))
         i += 1
     for ln, spans in strip.items():
         s = out[ln]
@@ -548,28 +666,44 @@ def _join_hyphen(prev: str, nxt: str, vocab: str) -> str:
     return prev + nxt if keep else prev[:-1] + nxt
 
 
+_TAIL = 256  # how much of a paragraph's end the joining rules look at (a word broken by a hyphen, the last mark)
+
+
 def _paragraphs(lines: list[str], vocab: str) -> list[str]:
-    """Join broken lines into paragraphs. A blank line ends a paragraph unless the sentence plainly goes on."""
+    """Join broken lines into paragraphs. A blank line ends a paragraph unless the sentence plainly goes on.
+
+    A paragraph is collected as a list of pieces and joined once, and the rules look only at its last
+    `_TAIL` characters: linear in the text however long a paragraph runs (100,000 lines without a blank line)."""
     paras: list[str] = []
-    cur = ""
+    parts: list[str] = []   # the current paragraph: lines and the separators between them
+    tail = ""               # its last _TAIL characters
     gap = False
     for raw in lines:
         line = " ".join(raw.split())
         if not line:
-            gap = bool(cur)
+            gap = bool(parts)
             continue
-        if cur and (gap and (_TERMINAL.search(cur[-12:]) or not line[0].islower()) or _LEVEL_LABEL.match(line)):
-            paras.append(cur)
-            cur = ""
-        if not cur:
-            cur = line
-        elif cur.endswith("-") and not cur.endswith(" -"):
-            cur = _join_hyphen(cur, line, vocab)
+        if parts and (gap and (_TERMINAL.search(tail[-12:]) or not line[0].islower()) or _LEVEL_LABEL.match(line)):
+            paras.append("".join(parts))
+            parts, tail = [], ""
+        if not parts:
+            parts.append(line)
+            tail = line[-_TAIL:]
+        elif tail.endswith("-") and not tail.endswith(" -"):
+            joined = _join_hyphen(tail, line, vocab)  # tail + sep + line, or tail[:-1] + line
+            if joined.startswith(tail):
+                parts.append(joined[len(tail):])
+            else:  # the hyphen dropped: it is the last character of the last piece
+                parts[-1] = parts[-1][:-1]
+                parts.append(joined[len(tail) - 1:])
+            tail = joined[-_TAIL:]
         else:
-            cur = cur + " " + line
+            parts.append(" ")
+            parts.append(line)
+            tail = (tail + " " + line)[-_TAIL:]
         gap = False
-    if cur:
-        paras.append(cur)
+    if parts:
+        paras.append("".join(parts))
     return paras
 
 

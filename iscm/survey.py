@@ -134,6 +134,14 @@ def max_upload_mb(max_mb: float | None = None) -> float:
     return _env_number("ISCM_MAX_UPLOAD_MB", DEFAULT_MAX_MB)
 
 
+DEFAULT_MAX_DOCX_PARAGRAPHS = 50_000  # a summary of every ISCM has a few thousand; far more is not a survey
+
+
+def max_docx_paragraphs() -> int:
+    """The DOCX paragraph limit: $ISCM_MAX_DOCX_PARAGRAPHS, else 50,000."""
+    return int(_env_number("ISCM_MAX_DOCX_PARAGRAPHS", DEFAULT_MAX_DOCX_PARAGRAPHS))
+
+
 def max_pdf_pages(pages: int | None = None) -> int:
     if pages is not None and pages > 0:
         return int(pages)
@@ -345,6 +353,11 @@ def _docx_text_streaming(zf: zipfile.ZipFile) -> str:
 
 def _read_docx(data: bytes, name: str, max_uncompressed: int) -> str:
     zf = _guard_zip(data, name, max_uncompressed)
+    limit = max_docx_paragraphs()
+    if zf.paragraphs > limit:  # type: ignore[attr-defined]
+        raise SurveyImportError(
+            f"{name}: the DOCX has {zf.paragraphs} paragraphs; the limit is {limit} — expected a survey "  # type: ignore[attr-defined]
+            "summary (a few thousand paragraphs); split the document or raise ISCM_MAX_DOCX_PARAGRAPHS.")
     try:
         if zf.paragraphs > DOCX_STREAM_PARAGRAPHS:  # type: ignore[attr-defined]
             return _docx_text_streaming(zf)

@@ -577,3 +577,34 @@ def test_ten_megabyte_single_line_parses_fast():
     with pytest.raises(SurveyImportError, match="no ISCM entry found"):
         parse_survey("no-entry.txt", b"x" * (10 * 2**20))
     assert time.process_time() - t < 3
+
+
+def test_long_docx_streaming_reader_gives_python_docx_text(monkeypatch, seed_text):
+    """Past DOCX_STREAM_PARAGRAPHS a DOCX is read by the streaming reader: same text as python-docx."""
+    import io as _io
+
+    import docx as _docx
+
+    from iscm import survey as sv
+
+    doc = _docx.Document()
+    for para in seed_text.split("\n\n"):
+        doc.add_paragraph(para.strip())
+    p = doc.add_paragraph("Tab\there")
+    p.add_run().add_break()
+    p.add_run("after a line break")
+    table = doc.add_table(rows=2, cols=2)
+    for r, row in enumerate(table.rows):
+        for c, cell in enumerate(row.cells):
+            cell.text = f"cell {r}{c}"
+    doc.add_paragraph("After the table")
+    buf = _io.BytesIO()
+    doc.save(buf)
+    data = buf.getvalue()
+
+    normal, kind, _ = sv.read_text("seed.docx", data)
+    monkeypatch.setattr(sv, "DOCX_STREAM_PARAGRAPHS", 0)
+    streamed, kind2, _ = sv.read_text("seed.docx", data)
+    assert kind == kind2 == "docx"
+    assert streamed == normal
+    assert "cell 11" in streamed and "Tab\there" in streamed and "Prague Process" in streamed

@@ -382,6 +382,27 @@ def pdf_pages(n: int, text: str = "Name of the ISCM: Bali Process") -> bytes:
     return bytes(out)
 
 
+def pdf_flate_bomb() -> bytes:
+    """One page whose content stream inflates from 60 KB to 40 MB of drawing operators."""
+    import zlib
+
+    raw = b"BT /F1 12 Tf 72 720 Td (Name of the ISCM: Bali Process) Tj ET\n" + b"0 0 m\n" * (40 * 2**20 // 6)
+    stream = zlib.compress(raw, 9)
+    objs = [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[4 0 R]/Count 1>>",
+            b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+            b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 5 0 R/Resources<</Font<</F1 3 0 R>>>>>>",
+            b"<</Length %d/Filter/FlateDecode>>stream\n%s\nendstream" % (len(stream), stream)]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i, o)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
 def _seed() -> str:
     from tests.conftest import SEED
 
@@ -409,6 +430,10 @@ HOSTILE = [
             r"the DOCX has 300000 paragraphs; the limit is 50000"),
     Hostile("PDF with 5,000 pages", "many.pdf", lambda: pdf_pages(5000),
             r"the PDF has 5000 pages; the limit is 500"),
+    Hostile("PDF page of 40 MB of drawing operators (60 KB)", "flate.pdf", pdf_flate_bomb, r"the PDF",
+            known="pypdf inflates the 40 MB content stream and tokenises it until its own token limit "
+                  "(6-9 s of CPU, +240 MB); fix in iscm/survey.py _read_pdf: refuse a page whose inflated "
+                  "content (page.get_contents().get_data()) is over a few MB before extract_text()"),
     Hostile("10 MB single line", "one-line.txt",
             lambda: ("Name of the ISCM: Bali Process " + "word " * (2 * 2**20)).encode(), "parse",
             entries=("Bali Process",)),

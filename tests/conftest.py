@@ -45,3 +45,10 @@ def app_test(tmp_path, monkeypatch):
         return at
 
     return make
+
+
+def shown(markdown: str) -> str:
+    """Markdown source as the user reads it: user-supplied text is backslash-escaped before display."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -8,6 +8,8 @@ import json
 import numpy as np
 import pytest
 
+from tests.conftest import shown
+
 PAGE = "pages/themes.py"
 
 
@@ -83,7 +85,7 @@ def test_theme_filter_in_url_narrows_and_highlights(app_test, covering_asylum):
     ds, covering = covering_asylum
     at = _open(app_test, theme="asylum_protection")
     label = "Asylum and international protection"
-    assert any("Theme: " + label in i.value for i in at.info)
+    assert any("Theme: " + label in shown(i.value) for i in at.info)
 
     cov = _chart(at, "Thematic coverage of")
     assert _cov_ids(cov) == covering and len(covering) < len(ds.iscms)

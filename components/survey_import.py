@@ -125,7 +125,11 @@ def _stored_imports(store) -> None:  # noqa: ANN001
                     f"{'y' if len(imp.entry_names) == 1 else 'ies'} ({escape_markdown(names)}) · imported "
                     f"{escape_markdown(imp.imported_at)}")
         if c2.button("Remove", key=f"rm_{imp.import_id}", icon=":material/delete:"):
-            store.remove(imp.import_id)
+            try:
+                store.remove(imp.import_id)
+            except StoreError as e:
+                st.error(escape_markdown(str(e)), icon=":material/error:")
+                return
             st.session_state["import_message"] = f"Removed {escape_markdown(imp.name)}."
             st.rerun()
     st.caption(f"Kept in {store.home}: the original file and the confirmed result of each import.")

@@ -184,9 +184,13 @@ class SurveyStore:
                 return False
             # rename first so a reader never sees a half-deleted folder
             doomed = self.imports_dir / f".tmp-del-{iid}"
-            with contextlib.suppress(FileNotFoundError):
-                shutil.rmtree(doomed)
-            os.replace(target, doomed)
+            try:
+                with contextlib.suppress(FileNotFoundError):
+                    shutil.rmtree(doomed)
+                os.replace(target, doomed)
+            except OSError as e:
+                raise StoreError(f"cannot remove the import from {self.imports_dir}: {e.strerror or e} — check "
+                                 "that the folder is writable; the import is unchanged.") from None
             _fsync_dir(self.imports_dir)
             shutil.rmtree(doomed, ignore_errors=True)
             return True

@@ -70,7 +70,22 @@ def frame(title: str, *, icon: str = ":material/public:") -> PageContext:
     nav = st.sidebar.container()
     filters = filter_sidebar(full)
     _sidebar_links(nav, filters)
-    return PageContext(full=full, ds=apply_filters(full, filters), filters=filters)
+    return PageContext(full=full, ds=_filtered(full, filters), filters=filters)
+
+
+_FILTERED: dict[tuple[str, Filters], Dataset] = {}
+
+
+def _filtered(full: Dataset, filters: Filters) -> Dataset:
+    """The filtered view, computed once per (dataset version, filters) and shared read-only by sessions."""
+    key = (full.version, filters)
+    hit = _FILTERED.get(key)
+    if hit is None:
+        if len(_FILTERED) >= 256:  # bounded: drop the oldest views
+            for old in list(_FILTERED)[:64]:
+                _FILTERED.pop(old, None)
+        hit = _FILTERED[key] = apply_filters(full, filters)
+    return hit
 
 
 def filter_notice(ctx: PageContext) -> None:

@@ -360,6 +360,19 @@ def docx_many_paragraphs() -> bytes:
     return _docx(_paragraphs_xml(b"Dialogue %06d on migration." % i for i in range(300_000)))
 
 
+def _pdf(objs: list[bytes]) -> bytes:
+    """A PDF file of the given objects (object 1 is the catalog), with its cross-reference table."""
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, o in enumerate(objs, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i, o)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
+    return bytes(out)
+
+
 def pdf_pages(n: int, text: str = "Name of the ISCM: Bali Process") -> bytes:
     """A valid PDF of n pages sharing one content stream (so it stays small)."""
     content = b"BT /F1 12 Tf 72 720 Td (" + text.encode() + b") Tj ET"
@@ -371,15 +384,7 @@ def pdf_pages(n: int, text: str = "Name of the ISCM: Bali Process") -> bytes:
                     b"/Resources<</Font<</F1 3 0 R>>>>>>")
         kids.append(b"%d 0 R" % len(objs))
     objs[1] = b"<</Type/Pages/Kids[%s]/Count %d>>" % (b" ".join(kids), n)
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for i, o in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (i, o)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
+    return _pdf(objs)
 
 
 def pdf_flate_bomb() -> bytes:
@@ -392,15 +397,7 @@ def pdf_flate_bomb() -> bytes:
             b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
             b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 5 0 R/Resources<</Font<</F1 3 0 R>>>>>>",
             b"<</Length %d/Filter/FlateDecode>>stream\n%s\nendstream" % (len(stream), stream)]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for i, o in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (i, o)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
+    return _pdf(objs)
 
 
 def _seed() -> str:

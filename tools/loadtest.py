@@ -29,7 +29,6 @@ import contextlib
 import json
 import os
 import random
-import signal
 import socket
 import subprocess
 import sys
@@ -264,14 +263,9 @@ def own_server(store: str | None, extra: list[str] | None = None) -> Iterator[tu
         _healthy(url, proc=proc)
         yield url, proc.pid
     finally:
-        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, sig)
-            try:
-                proc.wait(timeout=wait)
-                break
-            except subprocess.TimeoutExpired:
-                continue
+        from benchmarks.servers import stop
+
+        stop(proc)
         if store is None:
             import shutil
 

@@ -324,7 +324,7 @@ def merge_surveys(ds: Any, imports: Iterable[StoredImport | ParseResult | dict[s
     digest = hashlib.sha256()
     for res in results:
         title = survey_source_title(res)
-        digest.update(str(res.get("source", {}).get("sha256", "")).encode())
+        digest.update(json.dumps(res, sort_keys=True, default=str).encode())  # the version caches key on
         for e in res.get("entries", []):
             if not isinstance(e, dict):
                 continue

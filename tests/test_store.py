@@ -261,3 +261,15 @@ def test_cli_size_limit_option(tmp_path, capsys, seed_text):
     assert main(["import", str(seed), "--dry-run", "--max-mb", "0.001"]) == 1
     assert "seed.txt: the file is 0.00678 MB; the limit is 0.001 MB" in capsys.readouterr().err
 
+
+
+def test_merged_version_differs_for_the_same_file_under_another_name(ds, seed_text):
+    """Views are cached by Dataset.version: two imports of one file under two names must not share it."""
+    from iscm.extract import parse_document
+    from iscm.store import merge_surveys
+
+    data = seed_text.encode()
+    a = merge_surveys(ds, [parse_document("a.txt", data, ds)])
+    b = merge_surveys(ds, [parse_document("b.txt", data, ds)])
+    assert a.version != b.version != ds.version
+    assert merge_surveys(ds, [parse_document("a.txt", data, ds)]).version == a.version

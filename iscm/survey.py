@@ -206,6 +206,9 @@ def _check_text(text: str, name: str) -> str:
     return cleaned
 
 
+PDF_PAGE_CONTENT_MAX = 4 * 2**20  # bytes of inflated content stream per page
+
+
 def _read_pdf(data: bytes, name: str, page_limit: int) -> tuple[str, list[str]]:
     import logging
 
@@ -234,7 +237,18 @@ def _read_pdf(data: bytes, name: str, page_limit: int) -> tuple[str, list[str]]:
         if n > page_limit:
             raise SurveyImportError(f"{name}: the PDF has {n} pages; the limit is {page_limit} — expected a "
                                     "survey summary (split the file, or set ISCM_MAX_PDF_PAGES).")
-        texts = [(pages[i].extract_text() or "") for i in range(n)]
+        texts = []
+        for i in range(n):
+            # pypdf tokenises a page's whole content stream: a small upload can inflate to tens of MB of
+            # drawing operators (seconds of CPU). A text page holds a few hundred KB at most.
+            contents = pages[i].get_contents()
+            size = len(contents.get_data()) if contents is not None else 0
+            if size > PDF_PAGE_CONTENT_MAX:
+                raise SurveyImportError(
+                    f"{name}: page {i + 1} of the PDF holds {size / 2**20:.0f} MB of drawing instructions; the "
+                    f"limit is {PDF_PAGE_CONTENT_MAX // 2**20} MB a page — expected a text document such as a "
+                    "survey summary (export the text, or print it to a new PDF).")
+            texts.append(pages[i].extract_text() or "")
     except SurveyImportError:
         raise
     except Exception as e:

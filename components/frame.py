@@ -56,7 +56,7 @@ def show_data_error(err: DatasetError) -> None:
     st.table([{"file": p.file, "field": p.field, "problem": p.problem, "fix": p.fix} for p in err.problems])
 
 
-def frame(title: str, *, icon: str = ":material/public:") -> PageContext:
+def frame(title: str) -> PageContext:
     """Draw the shared frame and return the dataset and the active filters; stops the page on bad data."""
     st.set_page_config(page_title=f"{title} · ISCM Atlas", page_icon=FAVICON, layout="wide")
     try:

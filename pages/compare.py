@@ -18,7 +18,7 @@ from iscm.figures.profile import overlap_bars, theme_heatmap
 from iscm.filters import Filters
 from iscm.profile import MAX_COMPARE, compare, escape_markdown, parse_ids
 
-ctx = frame("Compare", icon=":material/compare_arrows:")
+ctx = frame("Compare")
 full = ctx.full
 names = dict(zip(full.iscms["iscm_id"], full.iscms["short_name"], strict=True))
 by_name = sorted(names, key=lambda i: names[i].lower())

@@ -6,7 +6,7 @@ from components.frame import frame
 from components.survey_import import import_section
 from iscm.export_tables import to_csv_bytes, to_excel_bytes
 
-ctx = frame("Data", icon=":material/table:")
+ctx = frame("Data")
 ds, full, flt = ctx.ds, ctx.full, ctx.filters
 
 st.title("Data")

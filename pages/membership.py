@@ -15,7 +15,7 @@ from components.chart_panel import chart_panel, download_all_button
 from components.frame import filter_notice, frame
 from iscm.figures import maps
 
-ctx = frame("Membership", icon=":material/public:")
+ctx = frame("Membership")
 ds, full, flt = ctx.ds, ctx.full, ctx.filters
 KEY = views.key_of(full.version, flt)  # pins down `ds` for the caches, which take it unhashed
 subtitle = flt.describe(full) if flt.active else ""

@@ -18,7 +18,7 @@ from iscm.dataset import Dataset
 from iscm.figures.network import SIZE_METRICS, network_figure, selected_node
 from iscm.model import ISCM_TYPE_LABELS, ORG_KIND_LABELS
 
-ctx = frame("Network", icon=":material/hub:")
+ctx = frame("Network")
 ds, full, flt = ctx.ds, ctx.full, ctx.filters
 subtitle = flt.describe(full) if flt.active else ""
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ def _timeline(version: str, filter_slug: str, subtitle: str, _iscms):  # noqa: A
     return establishment_timeline(_iscms, subtitle=subtitle), establishment_data(_iscms)
 
 
-ctx = frame("Overview", icon=":material/dashboard:")
+ctx = frame("Overview")
 ds, full, flt = ctx.ds, ctx.full, ctx.filters
 
 st.title("ISCM Atlas")

@@ -35,7 +35,7 @@ from iscm.profile import (
     survey_findings,
 )
 
-ctx = frame("Profile", icon=":material/badge:")
+ctx = frame("Profile")
 full = ctx.full
 URLS = {path: url for path, _t, url, _i in PAGES}
 ENTITY_PAGES = {"profile": URLS.get("pages/profile.py", "profile"), "theme": URLS.get("pages/themes.py"),

@@ -17,7 +17,7 @@ from components.filters import set_filter
 from components.frame import filter_notice, frame
 from iscm.themes import GROUPINGS, SORTS, selected_customdata
 
-ctx = frame("Themes", icon=":material/category:")
+ctx = frame("Themes")
 ds, full, flt = ctx.ds, ctx.full, ctx.filters
 KEY = views.key_of(full.version, flt)  # pins down `ds` for the caches, which take it unhashed
 subtitle = flt.describe(full) if flt.active else ""

@@ -265,16 +265,23 @@ def test_full_disk_during_save(store_with_one_import):
     _assert_intact(home, expected)
 
 
+def _read_only_replace(home) -> object:  # noqa: ANN001
+    """os.replace as on a read-only file system for paths under `home` (root ignores chmod)."""
+    real = os.replace
+
+    def replace(src, dst):  # noqa: ANN001, ANN202
+        if str(src).startswith(str(home)):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+        return real(src, dst)
+
+    return replace
+
+
 def test_read_only_store_refuses_writes_and_keeps_everything(store_with_one_import):
     """EROFS at the rename into place (the last step): a clear error, and the store exactly as it was."""
     home, expected = store_with_one_import
     before = _tree(home)
-    real = os.replace
-
-    def read_only_replace(src, dst):  # noqa: ANN001, ANN202
-        if str(src).startswith(str(home)):
-            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
-        return real(src, dst)
+    read_only_replace = _read_only_replace(home)
 
     with pytest.MonkeyPatch.context() as mp, pytest.raises(
             StoreError, match=r"cannot write the import to .*: Read-only file system — check free space and "
@@ -482,12 +489,7 @@ def test_app_remove_on_a_read_only_store_gives_a_message_not_a_traceback(app_tes
     stored, _ = SurveyStore(home).save("atlantis.txt", good, parse_document("atlantis.txt", good, ds))
     before = _tree(home)
     at = _data_page(app)
-    real = os.replace
-
-    def read_only_replace(src, dst):  # noqa: ANN001, ANN202
-        if str(src).startswith(str(home)):
-            raise OSError(errno.EROFS, os.strerror(errno.EROFS))
-        return real(src, dst)
+    read_only_replace = _read_only_replace(home)
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(os, "replace", read_only_replace)

@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from iscm.countries import country_name, is_valid_iso3
+from iscm.export_tables import to_csv_bytes
 from iscm.model import ISCMRecord, OrganizationFile, ThemeFile
 from iscm.regions import macro_region
 
@@ -416,8 +417,6 @@ def _build(root: Path, records: list[ISCMRecord], theme_file: ThemeFile, org_fil
 
 def write_tables(ds: Dataset, out: str | Path) -> list[Path]:
     """Write every tidy table as `<table>.csv` into `out`; returns the paths written."""
-    from iscm.export_tables import to_csv_bytes
-
     target = Path(out)
     target.mkdir(parents=True, exist_ok=True)
     written = []

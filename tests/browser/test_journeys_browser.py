@@ -136,12 +136,12 @@ def test_theme_filter_travels_with_the_url(page: Page, app_url, net_log, ds, bro
         wait_for_app(other, timeout=60_000)
         theme_widget = other.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(
             has=other.locator('[data-testid="stWidgetLabel"]', has_text=re.compile(r"^Theme$")))
-        expect(theme_widget).to_contain_text(label)
+        expect(theme_widget).to_contain_text(label, timeout=30_000)
         assert density_counts(other) == density_theme
         other.goto(themes_url)
         wait_for_app(other, timeout=60_000)
         assert sorted(coverage_rows(other, n_theme)) == theme_names
-        expect(theme_widget).to_contain_text(label)
+        expect(theme_widget).to_contain_text(label, timeout=30_000)
         expect(other.locator(EXCEPTION)).to_have_count(0)
         assert_clean(log)
     finally:

@@ -274,16 +274,19 @@ def _structure_key(s: str) -> str:
     return re.sub(r"\s+", " ", s.strip().lower().replace("’", "'"))
 
 
-def compare(ds: Dataset, ids: Sequence[str], *, roles: Sequence[str] = ("member",)) -> Comparison:
+def compare(ds: Dataset, ids: Sequence[str], *, roles: Sequence[str] = ("member",),
+            profiles: Mapping[str, Profile] | None = None) -> Comparison:
     """Members in common and exclusive, theme vectors, partners and structures of 2-4 ISCMs.
 
-    `roles` picks which participants count ("member", or also "observer"). Raises ValueError for fewer
-    than two or more than MAX_COMPARE ISCMs, KeyError for an unknown id.
+    `roles` picks which participants count ("member", or also "observer"). `profiles` may hold profiles
+    already built from `ds` (by id); the others are built here. Raises ValueError for fewer than two or more
+    than MAX_COMPARE ISCMs, KeyError for an unknown id.
     """
     ids = list(dict.fromkeys(ids))
     if not 2 <= len(ids) <= MAX_COMPARE:
         raise ValueError(f"compare two to {MAX_COMPARE} ISCMs (got {len(ids)})")
-    profiles = {i: build_profile(ds, i) for i in ids}
+    given = profiles or {}
+    profiles = {i: given[i] if i in given else build_profile(ds, i) for i in ids}
     names = {i: p.name for i, p in profiles.items()}
     cols = [names[i] for i in ids]
 

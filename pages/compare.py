@@ -7,16 +7,14 @@ can be bookmarked and shared. Without `compare`, the page takes the ISCMs of the
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from components.chart_panel import chart_panel
 from components.filters import current_filters
 from components.frame import frame
-from iscm.figures.maps import iscm_map, pair_compare, pair_map
-from iscm.figures.profile import overlap_bars, theme_heatmap
+from components.profile_views import compare_view
 from iscm.filters import Filters
-from iscm.profile import MAX_COMPARE, compare, escape_markdown, parse_ids
+from iscm.profile import MAX_COMPARE, escape_markdown, parse_ids
 
 ctx = frame("Compare")
 full = ctx.full
@@ -55,11 +53,12 @@ if len(ids) < 2:
             "`/compare?compare=prague-process,budapest-process`.", icon=":material/compare_arrows:")
     st.stop()
 
-cmp = compare(full, ids, roles=("member", "observer") if observers else ("member",))
+view = compare_view(full.version, tuple(ids), bool(observers), full)
+cmp = view.cmp
 cols = [cmp.names[i] for i in ids]
 what = "participants" if observers else "members"
 own = Filters(iscms=tuple(ids))
-sources = full.sources_for(ids)
+sources = view.sources
 
 links = st.columns(len(ids))
 for col, i in zip(links, ids, strict=True):
@@ -78,19 +77,10 @@ for col, i in zip(mcols[1:], ids, strict=True):
     col.metric(escape_markdown(f"Only in {cmp.names[i]}"), len(cmp.exclusive[i]),
                help=f"{len(cmp.participant_sets[i])} {what} in all; these take part in none of the others compared")
 
-chart_panel(overlap_bars(cmp.counts, what=what), key="cmp_overlap", name="compare-overlap", data=cmp.counts,
+chart_panel(view.overlap_fig, key="cmp_overlap", name="compare-overlap", data=cmp.counts,
             sources=sources, data_date=full.data_date, filters=own)
-roles = ("member", "observer") if observers else ("member",)
-if len(ids) == 2:
-    pair = pair_compare(full.memberships, ids[0], ids[1], roles=roles)
-    fig = pair_map(pair, cols[0], cols[1])
-    map_data = pair
-else:
-    sub = full.memberships[full.memberships["role"].isin(roles)]
-    fig = iscm_map(sub, full.iscms, ids)
-    map_data = cmp.participants
-chart_panel(fig, key="cmp_map", name="compare-map", data=map_data, sources=sources, data_date=full.data_date,
-            filters=own)
+chart_panel(view.map_fig, key="cmp_map", name="compare-map", data=view.map_data, sources=sources,
+            data_date=full.data_date, filters=own)
 
 show = st.segmented_control(
     "Show", ["all", "common", *ids], key="cmp_show", default="all",
@@ -116,7 +106,7 @@ st.subheader("Themes")
 common_themes = cmp.common_themes
 st.caption(f"{len(common_themes)} themes covered by all {len(ids)}: "
            + (", ".join(common_themes["label"]) if len(common_themes) else "none") + ".")
-chart_panel(theme_heatmap(cmp.themes, cols), key="cmp_themes", name="compare-themes",
+chart_panel(view.themes_fig, key="cmp_themes", name="compare-themes",
             data=cmp.themes, sources=sources, data_date=full.data_date, filters=own)
 
 # ----------------------------------------------------------------------------------------- partners
@@ -136,6 +126,4 @@ if len(cmp.structures):
                  hide_index=True, width="stretch", key="cmp_structures")
 else:
     st.caption("No structures recorded for these ISCMs.")
-funding = pd.DataFrame({"ISCM": cols, "Funding": [str(full.iscms.set_index("iscm_id").at[i, "funding"] or "not known")
-                                                  for i in ids]})
-st.dataframe(funding, hide_index=True, width="stretch", key="cmp_funding")
+st.dataframe(view.funding, hide_index=True, width="stretch", key="cmp_funding")

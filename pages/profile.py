@@ -20,13 +20,11 @@ from components.chart_panel import chart_panel
 from components.data import stored_imports
 from components.filters import current_filters, set_filter
 from components.frame import PAGES, frame
+from components.profile_views import profile_view
 from iscm import brief
-from iscm.figures.maps import iscm_map
-from iscm.figures.profile import partners_by_kind, theme_profile
 from iscm.filters import Filters
 from iscm.profile import (
     LOW_MARK,
-    build_profile,
     entity_summary,
     entry_entities,
     escape_markdown,
@@ -93,10 +91,11 @@ if len(chosen) > 1:
     st.page_link("pages/compare.py", label=escape_markdown(f"Compare {', '.join(names[i] for i in chosen[:4])}"),
                  icon=":material/compare_arrows:", query_params={"compare": ",".join(chosen[:4])})
 
-p = build_profile(full, current)
+view = profile_view(full.version, current, full)
+p = view.profile
 f = p.facts
 own = Filters(iscms=(current,))
-sources = full.sources_for([current])
+sources = view.sources
 
 # ------------------------------------------------------------------------------------------- header
 st.title(escape_markdown(p.name))
@@ -161,13 +160,10 @@ with tabs[0]:
                f"{int(p.members['territory'].sum() + p.observers['territory'].sum())} territories taking part in "
                f"their own right. Membership list confidence: **{conf}**"
                + (f" ({LOW_MARK})" if conf == "low" else "") + ".")
-    chart_panel(iscm_map(full.memberships, full.iscms, [current]), key="pf_map", name=f"members-{current}",
-                data=full.memberships[full.memberships["iscm_id"] == current], sources=sources,
+    chart_panel(view.map_fig, key="pf_map", name=f"members-{current}", data=view.map_data, sources=sources,
                 data_date=full.data_date, filters=own)
-    people = pd.concat([p.members.assign(role="member"), p.observers.assign(role="observer")], ignore_index=True)
-    people["confidence"] = people["confidence"].map(lambda c: f"{c} ⚠" if c == "low" else c)
     st.dataframe(
-        people[["country", "iso3", "role", "territory", "confidence", "note"]].rename(columns={
+        view.people[["country", "iso3", "role", "territory", "confidence", "note"]].rename(columns={
             "country": "State or territory", "iso3": "ISO3", "role": "Role", "territory": "Territory",
             "confidence": "Confidence", "note": "Note"}),
         hide_index=True, width="stretch", key="pf_members",
@@ -179,7 +175,7 @@ with tabs[1]:
     conf = p.confidence["themes"]
     st.caption(f"Themes from the taxonomy: declared focus or only mentioned, the year a theme was added where "
                f"known. Theme confidence: **{conf}**" + (f" ({LOW_MARK})" if conf == "low" else "") + ".")
-    chart_panel(theme_profile(p.themes, full.themes, p.name), key="pf_themes", name=f"themes-{current}",
+    chart_panel(view.themes_fig, key="pf_themes", name=f"themes-{current}",
                 data=p.themes, sources=sources, data_date=full.data_date, filters=own)
     if len(p.themes):
         st.dataframe(
@@ -197,8 +193,8 @@ with tabs[2]:
     conf = p.confidence["organizations"]
     st.caption(f"Organizations with a role in {escape_markdown(p.name)}, named as in the organization registry. "
                f"Confidence: **{conf}**" + (f" ({LOW_MARK})" if conf == "low" else "") + ".")
-    if len(p.organizations):
-        chart_panel(partners_by_kind(p.organizations, p.name), key="pf_orgs", name=f"partners-{current}",
+    if view.orgs_fig is not None:
+        chart_panel(view.orgs_fig, key="pf_orgs", name=f"partners-{current}",
                     data=p.organizations, sources=sources, data_date=full.data_date, filters=own)
         st.dataframe(
             p.organizations[["name", "acronym", "kind_label", "roles", "provenance", "source_ref"]].rename(columns={

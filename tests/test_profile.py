@@ -149,6 +149,20 @@ def test_compare_observers_optional(ds):
     assert len(with_obs.participant_sets["budapest-process"]) > len(members(ds, "budapest-process"))
 
 
+def test_compare_reuses_given_profiles_and_builds_the_rest(ds, monkeypatch):
+    ids = ["prague-process", "budapest-process", "almaty-process"]
+    expected = P.compare(ds, ids)
+    given = {i: P.build_profile(ds, i) for i in ids[:2]}
+    built = []
+    real = P.build_profile
+    monkeypatch.setattr(P, "build_profile", lambda d, i: built.append(i) or real(d, i))
+    got = P.compare(ds, ids, profiles=given)
+    assert built == ["almaty-process"]  # only the profile not given is built
+    pd.testing.assert_frame_equal(got.facts, expected.facts)
+    pd.testing.assert_frame_equal(got.participants, expected.participants)
+    pd.testing.assert_frame_equal(got.themes, expected.themes)
+
+
 def test_compare_themes_partners_structures(ds):
     ids = ["prague-process", "budapest-process", "rabat-process"]
     c = P.compare(ds, ids)

@@ -1,0 +1,94 @@
+"""Cached views of the Profile and Compare pages: profiles, comparisons and their figures, per data version.
+
+A profile depends only on the dataset and one ISCM id, a comparison on the dataset, the ids and the roles
+counted; neither depends on the global filters. So each is built once per data version and shared by every
+session (`st.cache_resource`), and a comparison reuses the cached profiles of its ISCMs instead of building
+them again. Results must only be read: figures are frozen (`iscm.figures.fast.freeze`) and the pages never
+change a DataFrame in place. Keyed on `version` (the dataset's content hash), which pins down `_full`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from iscm.dataset import Dataset
+from iscm.figures.fast import freeze
+from iscm.figures.maps import iscm_map, pair_compare, pair_map
+from iscm.figures.profile import overlap_bars, partners_by_kind, theme_heatmap, theme_profile
+from iscm.profile import Comparison, Profile, build_profile, compare
+
+TTL = "1h"
+
+
+@st.cache_resource(show_spinner=False, max_entries=128, ttl=TTL)
+def profile(version: str, iscm_id: str, _full: Dataset) -> Profile:
+    """The profile of one ISCM (raises KeyError for an unknown id, which is not cached)."""
+    return build_profile(_full, iscm_id)
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    profile: Profile
+    sources: list[str]
+    map_fig: go.Figure
+    map_data: pd.DataFrame  # the ISCM's rows of the memberships table
+    people: pd.DataFrame  # members then observers, ready to show
+    themes_fig: go.Figure
+    orgs_fig: go.Figure | None  # None when no organization is recorded
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=TTL)
+def profile_view(version: str, iscm_id: str, _full: Dataset) -> ProfileView:
+    p = profile(version, iscm_id, _full)
+    people = pd.concat([p.members.assign(role="member"), p.observers.assign(role="observer")], ignore_index=True)
+    people["confidence"] = people["confidence"].map(lambda c: f"{c} ⚠" if c == "low" else c)
+    return ProfileView(
+        profile=p,
+        sources=_full.sources_for([iscm_id]),
+        map_fig=freeze(iscm_map(_full.memberships, _full.iscms, [iscm_id])),
+        map_data=_full.memberships[_full.memberships["iscm_id"] == iscm_id],
+        people=people,
+        themes_fig=freeze(theme_profile(p.themes, _full.themes, p.name)),
+        orgs_fig=freeze(partners_by_kind(p.organizations, p.name)) if len(p.organizations) else None,
+    )
+
+
+@dataclass(frozen=True)
+class CompareView:
+    cmp: Comparison
+    sources: list[str]
+    overlap_fig: go.Figure
+    map_fig: go.Figure
+    map_data: pd.DataFrame
+    themes_fig: go.Figure
+    funding: pd.DataFrame  # ISCM, Funding
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=TTL)
+def compare_view(version: str, ids: tuple[str, ...], observers: bool, _full: Dataset) -> CompareView:
+    """Everything the Compare page shows for 2-4 ISCMs (ValueError/KeyError as `iscm.profile.compare`)."""
+    roles = ("member", "observer") if observers else ("member",)
+    profiles = {i: profile(version, i, _full) for i in ids}
+    cmp = compare(_full, ids, roles=roles, profiles=profiles)
+    cols = [cmp.names[i] for i in ids]
+    what = "participants" if observers else "members"
+    if len(ids) == 2:
+        pair = pair_compare(_full.memberships, ids[0], ids[1], roles=roles)
+        map_fig, map_data = pair_map(pair, cols[0], cols[1]), pair
+    else:
+        sub = _full.memberships[_full.memberships["role"].isin(roles)]
+        map_fig, map_data = iscm_map(sub, _full.iscms, list(ids)), cmp.participants
+    return CompareView(
+        cmp=cmp,
+        sources=_full.sources_for(ids),
+        overlap_fig=freeze(overlap_bars(cmp.counts, what=what)),
+        map_fig=freeze(map_fig),
+        map_data=map_data,
+        themes_fig=freeze(theme_heatmap(cmp.themes, cols)),
+        funding=pd.DataFrame({"ISCM": cols, "Funding": [str(profiles[i].facts.get("funding") or "not known")
+                                                        for i in ids]}),
+    )

@@ -5,7 +5,7 @@ names, caption and downloads, and registers the chart for the page's "Download a
 
 Downloads: PNG (2x), SVG and PDF laid out for a report (``iscm.export.report_figure``: slide size, white,
 title, filter state and source line inside the image), a self-contained interactive HTML file, and the
-CSV of exactly the data the chart shows. Images are rendered only when a button is clicked (deferred
+CSV of exactly the data the chart shows. Images and CSV are made only when a button is clicked (deferred
 download data), by one warm Chromium shared by all sessions, so drawing a page never waits for an export.
 Without Chromium the image buttons give way to a note on how to enable them; the chart toolbar's camera
 (rendered by the browser) keeps working.
@@ -14,6 +14,7 @@ Without Chromium the image buttons give way to a note on how to enable them; the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import threading
 from collections.abc import Callable
@@ -60,8 +61,13 @@ def _md(text: str) -> str:
     return re.sub(r"([\\`*_\[\]$<>#|~])", r"\\\1", text)
 
 
-def caption_text(sources: list[str], data_date: str, *, shown: int = 4) -> str:
+def caption_text(sources: list[str] | tuple[str, ...], data_date: str, *, shown: int = 4) -> str:
     """Caption under a chart: the most-cited source sites as links, the others counted, the data date."""
+    return _caption(tuple(sources), data_date, shown)
+
+
+@functools.lru_cache(maxsize=1024)
+def _caption(sources: tuple[str, ...], data_date: str, shown: int) -> str:
     sites = export.source_sites(sources)
     parts = []
     for label, first, _n in sites[:shown]:
@@ -225,7 +231,6 @@ def chart_panel(
     report = _Report(fig, title=title or name.replace("-", " ").capitalize(), subtitle=subtitle,
                      sources=sources, data_date=data_date)
     server = export_server()
-    csv = export.to_csv(data)
 
     with st.container(horizontal=True, vertical_alignment="center", gap="small", key=f"{key}_foot"):
         st.caption(caption_text(sources, data_date))
@@ -244,7 +249,7 @@ def chart_panel(
                            "in the chart's toolbar saves a PNG.")
             _button("Interactive HTML", lambda: export.to_html(report.figure, title=report.title), "html",
                     stem, f"{key}_html", "One file that works offline: zoom, hover, toggle legend entries")
-            _button("Data (CSV)", csv, "csv", stem, f"{key}_csv",
+            _button("Data (CSV)", lambda: export.to_csv(data), "csv", stem, f"{key}_csv",
                     f"The {len(data)} rows this chart shows, with the current filters")
 
     _register(key, export.ChartItem(

@@ -9,12 +9,14 @@ from pathlib import Path
 
 import networkx as nx
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from components.chart_panel import chart_panel, download_all_button
 from components.frame import PAGES, filter_notice, frame
 from iscm import network as net
 from iscm.dataset import Dataset
+from iscm.figures.fast import freeze
 from iscm.figures.network import SIZE_METRICS, network_figure, selected_node
 from iscm.model import ISCM_TYPE_LABELS, ORG_KIND_LABELS
 
@@ -45,6 +47,30 @@ def cached_view(version: str, iscm_ids: tuple[str, ...], include_states: bool, e
 def cached_layout(view_key: tuple, nodes: tuple[str, ...], _g: nx.MultiGraph) -> dict[str, tuple[float, float]]:
     """Layout of a part of the network (an ego network, a path): small, but reruns should not redo it."""
     return net.layout(_g)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl="1h")
+def cached_drawing(draw_key: tuple, size_by: str, focus: str | None, path: tuple[str, ...], title: str,
+                   subtitle: str, _shown: nx.MultiGraph, _pos: dict, _metrics: pd.DataFrame,
+                   ) -> tuple[go.Figure, list[str], pd.DataFrame]:
+    """The figure, its edge sources and its nodes table for one drawing: `draw_key` is the view's key plus the
+    selection (node, radius, path), which pins down the graph drawn and its layout. Frozen, read-only."""
+    fig = network_figure(_shown, _pos, _metrics, size_by=size_by, focus=focus, path=list(path) or None,
+                         title=title, subtitle=subtitle)
+    sources = list(dict.fromkeys(s.strip() for _, _, src in _shown.edges(data="source", default="")
+                                 for s in str(src).split(" | ") if s.strip()))
+    return freeze(fig), sources, net.nodes_table(_shown, _metrics)
+
+
+@st.cache_resource(show_spinner=False, max_entries=24, ttl="1h")
+def cached_metrics_table(view_key: tuple, _g: nx.MultiGraph, _metrics: pd.DataFrame) -> pd.DataFrame:
+    """The metrics table as shown (kind labels, sorted, renamed), once per network view."""
+    table = _metrics.assign(kind=[net.kind_label(k, _g.nodes[n]["iscm_type"])
+                                  for n, k in zip(_metrics["node"], _metrics["kind"], strict=True)])
+    return table.sort_values(["betweenness", "degree"], ascending=False).rename(columns={
+        "label": "Node", "kind": "Kind", "degree": "Degree", "weighted_degree": "Weighted degree",
+        "betweenness": "Betweenness", "eigenvector": "Eigenvector", "community": "Community",
+        "component": "Component", "node": "Id"}).drop(columns=["group"])
 
 
 def url_select(param: str, label: str, options: list[str], *, key: str, container, **kwargs):  # noqa: ANN001, ANN201
@@ -138,21 +164,19 @@ if path_from and path_to:
         steps = " → ".join(labels[n] for n in path)
         st.success(f"Shortest path ({len(path) - 1} ties): {steps}", icon=":material/route:")
 
+draw_key = (*view_key, focus, radius if focus else 0, tuple(path or []))
 if focus and radius:
     nodes = set(net.ego_network(g, focus, radius).nodes) | set(path or [])
     shown = g.subgraph(nodes).copy()
-    pos = cached_layout((*view_key, focus, radius, tuple(path or [])), tuple(sorted(nodes)), shown)
+    pos = cached_layout(draw_key, tuple(sorted(nodes)), shown)
     title = f"Ego network of {labels[focus]} ({'neighbours' if radius == 1 else '2 steps'})"
 else:
     shown, pos = g, view.pos
     title = "Partnership network of ISCMs"
 
 sub = f"{shown.number_of_nodes()} nodes, {shown.number_of_edges()} ties · node size: {SIZE_METRICS[size_by].lower()}"
-fig = network_figure(shown, pos, view.metrics, size_by=size_by, focus=focus, path=path, title=title,
-                     subtitle=f"{subtitle} · {sub}" if subtitle else sub)
-edge_sources = list(dict.fromkeys(
-    s.strip() for _, _, src in shown.edges(data="source", default="") for s in str(src).split(" | ") if s.strip()))
-nodes_df = net.nodes_table(shown, view.metrics)
+fig, edge_sources, nodes_df = cached_drawing(draw_key, size_by, focus, tuple(path or []), title,
+                                             f"{subtitle} · {sub}" if subtitle else sub, shown, pos, view.metrics)
 nonce = st.session_state.get("_net_nonce", 0)
 
 left, right = st.columns([3, 1])
@@ -242,17 +266,12 @@ with st.container(horizontal=True, gap="small"):
 # ------------------------------------------------------------------------------------------- metrics
 st.header("Who holds the network together", divider="gray")
 st.markdown(f"**{net.insight(view.metrics)}**")
-table = view.metrics.assign(kind=[net.kind_label(k, g.nodes[n]["iscm_type"])
-                                  for n, k in zip(view.metrics["node"], view.metrics["kind"], strict=True)])
-table = table.sort_values(["betweenness", "degree"], ascending=False).rename(columns={
-    "label": "Node", "kind": "Kind", "degree": "Degree", "weighted_degree": "Weighted degree",
-    "betweenness": "Betweenness", "eigenvector": "Eigenvector", "community": "Community",
-    "component": "Component", "node": "Id"}).drop(columns=["group"])
+table = cached_metrics_table(view_key, g, view.metrics)
 st.dataframe(table, hide_index=True, width="stretch", key="net_metrics",
              column_config={"Betweenness": st.column_config.NumberColumn(format="%.3f"),
                             "Eigenvector": st.column_config.NumberColumn(format="%.3f"),
                             "Weighted degree": st.column_config.NumberColumn(format="%.0f")})
-st.download_button("Metrics (CSV)", data=net.to_csv(view.metrics), file_name=f"{stem}_metrics.csv",
+st.download_button("Metrics (CSV)", data=lambda: net.to_csv(view.metrics), file_name=f"{stem}_metrics.csv",
                    mime="text/csv", key="net_metrics_csv", on_click="ignore", icon=":material/download:")
 st.caption(f"{len(table)} nodes of the network as filtered (the whole network, not only the part drawn). "
            "Click a column header to sort.")

@@ -17,7 +17,7 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 	touch $@
 
 run: $(VENV)/.runtime  ## start the dashboard on the default data at http://localhost:$(PORT)
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) serve.py --server.port $(PORT)
 
 test: $(VENV)/.dev  ## the whole suite: unit, AppTest and browser tests (browser tests need Chromium)
 	$(PY) -m pytest -q

@@ -2,7 +2,11 @@
 
 import streamlit as st
 
-from components.frame import PAGES
+from components import warmup
+
+warmup.wait()  # a warm-up started by serve.py finishes first (returns at once without one)
+
+from components.frame import PAGES  # noqa: E402 - after the warm-up, which imports it
 
 pages = [
     st.Page(path, title=title, url_path=url, icon=icon, default=(i == 0))

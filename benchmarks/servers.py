@@ -56,10 +56,18 @@ def chromium_available() -> str | None:
 
 @contextmanager
 def streamlit_server(script: Path, *, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """`streamlit run script` on a free port from the project root (so both apps read the same config)."""
+    """`streamlit run script` on a free port from the project root (so both apps read the same config).
+
+    The product's app.py is started the way `make run` starts it: `python serve.py`, which warms up while the
+    server starts (components/warmup.py).
+    """
     port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    options = ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+               "--browser.gatherUsageStats", "false"]
+    if Path(script).resolve() == ROOT / "app.py":
+        cmd = [sys.executable, str(ROOT / "serve.py"), *options]
+    else:
+        cmd = [sys.executable, "-m", "streamlit", "run", str(script), *options]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)

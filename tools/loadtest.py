@@ -249,11 +249,12 @@ def _healthy(url: str, timeout: float = 90.0, proc: subprocess.Popen | None = No
 
 @contextlib.contextmanager
 def own_server(store: str | None, extra: list[str] | None = None) -> Iterator[tuple[str, int]]:
-    """`streamlit run app.py` on a free loopback port, in its own process group, always ended on exit."""
+    """The dashboard as `make run` starts it (`python serve.py`) on a free loopback port, in its own process
+    group, always ended on exit."""
     port = _free_port()
     home = store or tempfile.mkdtemp(prefix="iscm-load-store-")
     env = {**os.environ, "ISCM_ATLAS_HOME": home}
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+    cmd = [sys.executable, "serve.py", "--server.headless", "true",
            "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
            "--server.fileWatcherType", "none", "--logger.level", "error", *(extra or [])]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

@@ -94,12 +94,13 @@ def _free_port() -> int:
 
 
 def start_server(tmp_home: Path, env_extra: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """Start `streamlit run app.py` on a free port with its own survey store; returns (process, url)."""
+    """Start the app as `make run` does (`python serve.py`) on a free port with its own survey store;
+    returns (process, url)."""
     port = _free_port()
     env = {**os.environ, "ISCM_ATLAS_HOME": str(tmp_home), **(env_extra or {})}
     log = open(tmp_home.parent / f"server-{port}.log", "wb")  # noqa: SIM115 - lives as long as the server
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port", str(port),
+        [sys.executable, "serve.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
     )

@@ -291,16 +291,24 @@ def compare(ds: Dataset, ids: Sequence[str], *, roles: Sequence[str] = ("member"
     cols = [names[i] for i in ids]
 
     m = ds.memberships[ds.memberships["iscm_id"].isin(ids) & ds.memberships["role"].isin(list(roles))]
-    sets = {i: frozenset(m.loc[m["iscm_id"] == i, "iso3"]) for i in ids}
+    # Plain Python over the few hundred rows selected: per-ISCM boolean masks on the table cost more.
+    sets_: dict[str, set[str]] = {i: set() for i in ids}
+    role_of: dict[tuple[str, str], str] = {}
+    country: dict[str, str] = {}
+    territory: set[str] = set()
+    for i, c, r, name, terr in zip(m["iscm_id"], m["iso3"], m["role"], m["country"], m["territory"], strict=True):
+        sets_[i].add(c)
+        role_of[(i, c)] = r
+        country.setdefault(c, name)
+        if terr:
+            territory.add(c)
+    sets = {i: frozenset(v) for i, v in sets_.items()}
     common = frozenset.intersection(*sets.values())
     exclusive = {i: sets[i] - frozenset().union(*(sets[j] for j in ids if j != i)) for i in ids}
 
-    first = m.drop_duplicates("iso3").set_index("iso3")
-    role_of = {(i, c): r for i, c, r in zip(m["iscm_id"], m["iso3"], m["role"], strict=True)}
-    territory = set(m.loc[m["territory"], "iso3"])
     part_rows = []
     for iso3 in set().union(*sets.values()):
-        row: dict[str, Any] = {"iso3": iso3, "country": first.at[iso3, "country"], "territory": iso3 in territory}
+        row: dict[str, Any] = {"iso3": iso3, "country": country[iso3], "territory": iso3 in territory}
         for i in ids:
             row[names[i]] = role_of.get((i, iso3), "")
         row["n_compared"] = sum(iso3 in sets[i] for i in ids)
@@ -316,23 +324,22 @@ def compare(ds: Dataset, ids: Sequence[str], *, roles: Sequence[str] = ("member"
     })
     pairwise = pd.DataFrame([[len(sets[a] & sets[b]) for b in ids] for a in ids], index=cols, columns=cols)
 
+    level_of = {i: dict(zip(profiles[i].themes["theme_id"], profiles[i].themes["level"], strict=True)) for i in ids}
     theme_rows = []
-    for _, t in ds.themes.iterrows():
-        levels = {}
-        for i in ids:
-            hit = profiles[i].themes[profiles[i].themes["theme_id"] == t["theme_id"]]
-            levels[names[i]] = hit["level"].iloc[0] if len(hit) else ""
-        theme_rows.append({"theme_id": t["theme_id"], "label": t["label"], **levels,
+    for theme_id, label in zip(ds.themes["theme_id"], ds.themes["label"], strict=True):
+        levels = {names[i]: level_of[i].get(theme_id, "") for i in ids}
+        theme_rows.append({"theme_id": theme_id, "label": label, **levels,
                            "n_compared": sum(bool(v) for v in levels.values())})
     themes = pd.DataFrame(theme_rows, columns=["theme_id", "label", *cols, "n_compared"])
 
     org_rows: dict[str, dict[str, Any]] = {}
     for i in ids:
-        for _, o in profiles[i].organizations.iterrows():
-            row = org_rows.setdefault(o["org_id"], {
-                "org_id": o["org_id"], "name": o["name"], "acronym": o["acronym"], "kind_label": o["kind_label"],
-                **{c: "" for c in cols}})
-            row[names[i]] = o["roles"]
+        orgs = profiles[i].organizations
+        for org_id, name, acronym, kind_label, roles_ in zip(orgs["org_id"], orgs["name"], orgs["acronym"],
+                                                             orgs["kind_label"], orgs["roles"], strict=True):
+            row = org_rows.setdefault(org_id, {"org_id": org_id, "name": name, "acronym": acronym,
+                                               "kind_label": kind_label, **{c: "" for c in cols}})
+            row[names[i]] = roles_
     partners = pd.DataFrame(list(org_rows.values()), columns=["org_id", "name", "acronym", "kind_label", *cols])
     partners["n_compared"] = (partners[cols] != "").sum(axis=1) if len(partners) else pd.Series(dtype=int)
     partners = partners.sort_values(["n_compared", "name"], ascending=[False, True], ignore_index=True)
@@ -346,11 +353,12 @@ def compare(ds: Dataset, ids: Sequence[str], *, roles: Sequence[str] = ("member"
     structures["n_compared"] = (structures[cols] != "").sum(axis=1) if len(structures) else pd.Series(dtype=int)
     structures = structures.sort_values(["n_compared", "structure"], ascending=[False, True], ignore_index=True)
 
+    identity = {i: identity_rows(profiles[i]) for i in ids}
     fact_rows = []
-    for label_idx, (label, _) in enumerate(identity_rows(profiles[ids[0]])):
+    for label_idx, (label, _) in enumerate(identity[ids[0]]):
         if label == "Full name":
             continue
-        fact_rows.append({"field": label, **{names[i]: identity_rows(profiles[i])[label_idx][1] for i in ids}})
+        fact_rows.append({"field": label, **{names[i]: identity[i][label_idx][1] for i in ids}})
     fact_rows.append({"field": "Themes (focus / mentioned)", **{
         names[i]: f"{(profiles[i].themes['level'] == 'focus').sum()} / "
                   f"{(profiles[i].themes['level'] == 'mentioned').sum()}" for i in ids}})

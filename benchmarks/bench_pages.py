@@ -86,9 +86,8 @@ def server_like_script_cache():
 FRAME_APP = """import sys
 sys.path.insert(0, {root!r})
 import streamlit as st
-from components.frame import PAGES
-pages = [st.Page(p, title=t, url_path=u, icon=i, default=(n == 0)) for n, (p, t, u, i) in enumerate(PAGES)]
-pages.append(st.Page("frame_only.py", title="Frame only", url_path="frame-only"))
+from components.frame import app_pages
+pages = [*app_pages(), st.Page("frame_only.py", title="Frame only", url_path="frame-only")]
 st.navigation(pages, position="hidden").run()
 """
 FRAME_PAGE = 'from components.frame import frame\nframe("Frame only")\n'

@@ -39,12 +39,48 @@ class PageContext:
     filters: Filters
 
 
+PAGES_STATE = "_app_pages"  # session state: (main script's directory, the st.Page objects of PAGES)
+
+
+def app_pages() -> list:
+    """The st.Page objects of PAGES, made once per session (app.py routes over them; page links reuse them).
+
+    Making them on every rerun resolved seven script paths each time. Not shared between sessions:
+    st.navigation marks the chosen Page object runnable and Page.run clears the mark, so two sessions
+    running the same object at once would trip over each other.
+    """
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    home = str(Path(ctx.main_script_path).parent) if ctx is not None else ""
+    held = st.session_state.get(PAGES_STATE)
+    if held is None or held[0] != home:
+        held = (home, [st.Page(path, title=title, url_path=url, icon=icon, default=(i == 0))
+                       for i, (path, title, url, icon) in enumerate(PAGES)])
+        st.session_state[PAGES_STATE] = held
+    return held[1]
+
+
+def _registered_pages() -> list | None:
+    """This session's st.Page objects when st.navigation has registered them, else None: a fresh server's
+    first deep link runs the page module alone, and its links then go by script path."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    held = st.session_state.get(PAGES_STATE)
+    if ctx is None or held is None or held[0] != str(Path(ctx.main_script_path).parent):
+        return None
+    pages = held[1]
+    return pages if pages[0]._script_hash in ctx.pages_manager.get_pages() else None  # noqa: SLF001
+
+
 def _sidebar_links(nav, filters: Filters) -> None:  # noqa: ANN001 - a Streamlit container
     nav.markdown("### ISCM Atlas")
     nav.caption("Inter-State consultation mechanisms on migration")
     params = filters.to_params()
-    for path, title, _url, icon in PAGES:
-        nav.page_link(path, label=title, icon=icon, query_params=params or None)
+    registered = _registered_pages()
+    for n, (path, title, _url, icon) in enumerate(PAGES):
+        nav.page_link(registered[n] if registered else path, label=title, icon=icon, query_params=params or None)
 
 
 def show_data_error(err: DatasetError) -> None:

@@ -77,3 +77,25 @@ def test_filters_survive_a_page_switch(app_test):
     assert len(at.dataframe[0].value) == 20  # the iscms table on the Data page is filtered too
     at.switch_page("pages/overview.py").run()
     assert {m.label: m.value for m in at.metric}["ISCMs"] == "20"
+
+
+def _sidebar_links(at) -> list[tuple[str, str, str]]:
+    """(label, page url path, page script hash, query string) of every page link drawn."""
+    links = [el.proto for el in at.sidebar if getattr(el, "type", "") == "page_link"]
+    return [(p.label, p.page, p.page_script_hash, p.query_string) for p in links]
+
+
+def test_sidebar_links_reach_every_page_and_reuse_the_sessions_page_objects(app_test):
+    at = app_test(theme="asylum_protection").run()
+    pages = at.session_state["_app_pages"][1]
+    links = _sidebar_links(at)
+    assert [label for label, *_ in links] == [title for _p, title, _u, _i in PAGES]
+    # Each link targets the registered page (url path and the hash st.navigation knows), not a guess.
+    assert [(url, h) for _l, url, h, _q in links] == [(p.url_path, p._script_hash) for p in pages]
+    assert links[0][1] == "" and links[1][1] == "themes"  # the default page is the app's root
+    assert {q for *_, q in links} == {"theme=asylum_protection"}  # the filters travel with every link
+    at.switch_page("pages/themes.py").run()
+    assert at.session_state["_app_pages"][1] is pages  # made once per session, not on every rerun
+    assert _sidebar_links(at) == links
+    other = app_test().run()
+    assert other.session_state["_app_pages"][1] is not pages  # never shared: Page.run is not thread-safe

@@ -91,6 +91,8 @@ class Dataset:
     version: str = ""
     data_date: str = ""
     _names: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    # lookups built on first use; init=False: dataclasses.replace() gives the new Dataset a fresh, empty one
+    _memo: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in TABLES}
@@ -101,8 +103,11 @@ class Dataset:
         return self._names.get(iscm_id, iscm_id)
 
     def theme_label(self, theme_id: str) -> str:
-        hit = self.themes.loc[self.themes["theme_id"] == theme_id, "label"]
-        return str(hit.iloc[0]) if len(hit) else theme_id
+        labels = self._memo.get("theme_labels")
+        if labels is None:
+            labels = self._memo["theme_labels"] = {t: str(lab) for t, lab in zip(
+                self.themes["theme_id"], self.themes["label"], strict=True)}
+        return labels.get(theme_id, theme_id)
 
     def org_label(self, org_id: str) -> str:
         hit = self.organizations.loc[self.organizations["org_id"] == org_id]
@@ -112,10 +117,16 @@ class Dataset:
         return str(row["acronym"] or row["name"])
 
     def sources_for(self, iscm_ids: Iterable[str] | None = None) -> list[str]:
-        """Distinct source labels (URL, or title for printed sources) behind the given ISCMs."""
-        src = self.sources if iscm_ids is None else self.sources[self.sources["iscm_id"].isin(list(iscm_ids))]
-        labels = src["url"].where(src["url"] != "", src["title"])
-        return list(dict.fromkeys(labels.tolist()))
+        """Distinct source labels (URL, or title for printed sources) behind the given ISCMs, in table order."""
+        rows = self._memo.get("source_rows")
+        if rows is None:  # (iscm_id, label) per row of the sources table, once: pages ask on every rerun
+            s = self.sources
+            rows = self._memo["source_rows"] = list(zip(
+                s["iscm_id"].tolist(), s["url"].where(s["url"] != "", s["title"]).tolist(), strict=True))
+        if iscm_ids is None:
+            return list(dict.fromkeys(label for _i, label in rows))
+        wanted = set(iscm_ids)
+        return list(dict.fromkeys(label for i, label in rows if i in wanted))
 
     def subset(self, iscm_ids: Iterable[str]) -> Dataset:
         """The same dataset restricted to some ISCMs (links kept when both ends are in the subset)."""

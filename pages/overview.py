@@ -4,13 +4,14 @@ import streamlit as st
 
 from components.chart_panel import chart_panel, download_all_button
 from components.frame import filter_notice, frame
+from iscm.figures.fast import freeze
 from iscm.figures.overview import establishment_data, establishment_timeline
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _timeline(version: str, filter_slug: str, subtitle: str, _iscms):  # noqa: ANN001, ANN202
     """The timeline figure and its data, built once per dataset version and filter (figures are read-only)."""
-    return establishment_timeline(_iscms, subtitle=subtitle), establishment_data(_iscms)
+    return freeze(establishment_timeline(_iscms, subtitle=subtitle)), establishment_data(_iscms)
 
 
 ctx = frame("Overview")

@@ -197,3 +197,29 @@ def test_parse_cache_is_keyed_by_content_and_never_hides_a_problem(data_copy, tm
         assert df.equals(getattr(again, name)), name
     edit(data_copy / "iscms" / "colombo-process.yaml", "iso3: AFG", "iso3: AFX")
     assert any("'AFX' is not an ISO 3166" in p for p in problems_of(data_copy))
+
+
+def test_sources_for_lists_each_source_once_in_table_order(ds):
+    def expected(ids):
+        src = ds.sources[ds.sources["iscm_id"].isin(list(ids))]
+        return list(dict.fromkeys(src["url"].where(src["url"] != "", src["title"]).tolist()))
+
+    ids = sorted(ds.iscms["iscm_id"])
+    for chosen in (ids, ids[:1], ids[3:9], ["prague-process", "budapest-process"], [], ["no-such-iscm"]):
+        assert ds.sources_for(chosen) == expected(chosen)
+    assert ds.sources_for() == expected(ids)
+    printed = ds.sources[ds.sources["url"] == ""]
+    if len(printed):  # a printed source is named by its title
+        assert printed["title"].iloc[0] in ds.sources_for([printed["iscm_id"].iloc[0]])
+
+
+def test_lookups_built_on_first_use_are_not_carried_into_a_changed_copy(ds):
+    from dataclasses import replace
+
+    ds.sources_for(["prague-process"])
+    assert ds.theme_label("asylum_protection") != "asylum_protection"
+    fewer = replace(ds, sources=ds.sources[ds.sources["iscm_id"] != "prague-process"],
+                    themes=ds.themes.assign(label="Renamed"))
+    assert fewer.sources_for(["prague-process"]) == []
+    assert fewer.theme_label("asylum_protection") == "Renamed"
+    assert ds.subset(["budapest-process"]).sources_for(["prague-process"]) == []

@@ -201,6 +201,24 @@ def _button(label: str, data: bytes | Callable[[], bytes], fmt: str, stem: str, 
     )
 
 
+def _menu_buttons(report: _Report, server: export.ExportServer, data: pd.DataFrame, stem: str, key: str) -> None:
+    """The Download menu's buttons; each file is made when its button is clicked (deferred data)."""
+    if server.available:
+        size = f"{export.REPORT_WIDTH * export.REPORT_SCALE}×{export.REPORT_HEIGHT * export.REPORT_SCALE}"
+        _button("PNG image", lambda: server.png(report.figure), "png", stem, f"{key}_png",
+                f"{size} pixels, white background, title, filters and sources in the image")
+        _button("SVG (vector)", lambda: server.svg(report.figure), "svg", stem, f"{key}_svg",
+                "Scalable vector image for print and slides")
+        _button("PDF", lambda: server.pdf(report.figure), "pdf", stem, f"{key}_pdf", "One-page vector PDF")
+    else:
+        st.caption("PNG, SVG and PDF need Chromium or Chrome where the app runs: `apt-get install chromium`, "
+                   "or `plotly_get_chrome`. Until then the camera in the chart's toolbar saves a PNG.")
+    _button("Interactive HTML", lambda: export.to_html(report.figure, title=report.title), "html", stem,
+            f"{key}_html", "One file that works offline: zoom, hover, toggle legend entries")
+    _button("Data (CSV)", lambda: export.to_csv(data), "csv", stem, f"{key}_csv",
+            f"The {len(data)} rows this chart shows, with the current filters")
+
+
 def chart_panel(
     fig: go.Figure,
     *,
@@ -234,23 +252,11 @@ def chart_panel(
 
     with st.container(horizontal=True, vertical_alignment="center", gap="small", key=f"{key}_foot"):
         st.caption(caption_text(sources, data_date))
-        with st.popover("Download", icon=":material/download:", key=f"{key}_dl"):
-            if server.available:
-                size = f"{export.REPORT_WIDTH * export.REPORT_SCALE}×{export.REPORT_HEIGHT * export.REPORT_SCALE}"
-                _button("PNG image", lambda: server.png(report.figure), "png", stem, f"{key}_png",
-                        f"{size} pixels, white background, title, filters and sources in the image")
-                _button("SVG (vector)", lambda: server.svg(report.figure), "svg", stem, f"{key}_svg",
-                        "Scalable vector image for print and slides")
-                _button("PDF", lambda: server.pdf(report.figure), "pdf", stem, f"{key}_pdf",
-                        "One-page vector PDF")
-            else:
-                st.caption("PNG, SVG and PDF need Chromium or Chrome where the app runs: "
-                           "`apt-get install chromium`, or `plotly_get_chrome`. Until then the camera "
-                           "in the chart's toolbar saves a PNG.")
-            _button("Interactive HTML", lambda: export.to_html(report.figure, title=report.title), "html",
-                    stem, f"{key}_html", "One file that works offline: zoom, hover, toggle legend entries")
-            _button("Data (CSV)", lambda: export.to_csv(data), "csv", stem, f"{key}_csv",
-                    f"The {len(data)} rows this chart shows, with the current filters")
+        # A lazy menu: its buttons are drawn only while it is open (opening it reruns the page, or the
+        # fragment the chart is in). Five buttons per chart on every rerun cost more than the chart itself.
+        with st.popover("Download", icon=":material/download:", key=f"{key}_dl", on_change="rerun") as menu:
+            if menu.open:
+                _menu_buttons(report, server, data, stem, key)
 
     _register(key, export.ChartItem(
         stem=stem, figure=lambda: report.figure, data=data, title=report.title, subtitle=subtitle,

@@ -149,8 +149,20 @@ def test_caption_names_sources_and_data_date():
     assert at.caption[1].value.startswith("Sources: none listed.")
 
 
-def test_download_buttons_have_report_file_names(media, as_if_chromium):
+def test_download_menu_draws_its_buttons_only_while_open(media, as_if_chromium):
     at = run_script()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download all 2 charts (ZIP)"]  # closed menus: no per-chart buttons, no files made
+    assert set(files(media[-1])) == {f"iscm-charts-demo_theme-asylum_protection_{TODAY}.zip"}
+    at.session_state["bars_dl"] = True  # the user opens the first chart's menu
+    at.run()
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["PNG image", "SVG (vector)", "PDF", "Interactive HTML", "Data (CSV)",
+                      "Download all 2 charts (ZIP)"]
+
+
+def test_download_buttons_have_report_file_names(media, as_if_chromium):
+    at = run_script(bars_dl=True)
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels[:5] == ["PNG image", "SVG (vector)", "PDF", "Interactive HTML", "Data (CSV)"]
     assert labels[-1] == "Download all 2 charts (ZIP)"
@@ -161,14 +173,14 @@ def test_download_buttons_have_report_file_names(media, as_if_chromium):
 
 
 def test_csv_is_exactly_the_chart_data(media):
-    run_script()
+    run_script(bars_dl=True)
     _, fid = files(media[-1])[f"{STEM}.csv"]
     df = pd.read_csv(io.BytesIO(run_deferred(media[-1], fid)))
     assert df.to_dict("list") == {"theme": ["Asylum and protection", "Labour migration"], "iscms": [7, 12]}
 
 
 def test_html_download_is_self_contained(media):
-    run_script()
+    run_script(bars_dl=True)
     _, fid = files(media[-1])[f"{STEM}.html"]
     page = run_deferred(media[-1], fid).decode("utf-8")
     assert "<title>ISCMs per theme</title>" in page
@@ -191,7 +203,7 @@ def test_without_chromium_image_buttons_give_way_to_a_note(media, monkeypatch):
     from iscm.export import chromium_available
 
     assert not chromium_available()
-    at = run_script()
+    at = run_script(bars_dl=True)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "PNG image" not in labels and "SVG (vector)" not in labels and "PDF" not in labels
     assert labels[:2] == ["Interactive HTML", "Data (CSV)"]
@@ -211,7 +223,7 @@ def test_without_chromium_image_buttons_give_way_to_a_note(media, monkeypatch):
 @pytest.mark.export
 def test_png_button_renders_report_image(media):
     need_chromium()
-    run_script()
+    run_script(bars_dl=True)
     got = files(media[-1])
     png = run_deferred(media[-1], got[f"{STEM}.png"][1])
     assert png_size(png) == (3200, 1800)

@@ -93,6 +93,22 @@ st.navigation(pages, position="hidden").run()
 FRAME_PAGE = 'from components.frame import frame\nframe("Frame only")\n'
 
 
+# Pages measured a second time with the query string a link to them carries.
+SHOWN_WITH = [("pages/profile.py", "Profile", "iscm=prague-process"),
+              ("pages/compare.py", "Compare", "compare=prague-process,budapest-process")]
+
+
+def _switch(at: Any, path: str, title: str) -> None:
+    """Open `path` with the query string named in the subject's title (e.g. "Profile (iscm=...)"), if any."""
+    at.query_params.clear()
+    if title.endswith(")") and "(" in title:
+        for pair in title[title.index("(") + 1:-1].split("&"):
+            if "=" in pair:
+                k, v = pair.split("=", 1)
+                at.query_params[k] = v
+    at.switch_page(path)
+
+
 def run(runs: int = MIN_RUNS, profile: bool = True) -> list[dict[str, Any]]:
     previous_home = os.environ.get("ISCM_ATLAS_HOME")
     with quiet_streamlit_logs(), tempfile.TemporaryDirectory(prefix="iscm-bench-") as tmp, \
@@ -116,6 +132,8 @@ def run(runs: int = MIN_RUNS, profile: bool = True) -> list[dict[str, Any]]:
             frame_app = AppTest.from_file(str(work / "frame_app.py"), default_timeout=TIMEOUT_S)
             frame_app.run()
             subjects = [(title, app, path, True) for path, title, _url, _icon in PAGES]
+            # Profile and Compare as a user sees them, with an ISCM (pair) chosen, not their empty states.
+            subjects += [(f"{title} ({q})", app, path, True) for path, title, q in SHOWN_WITH]
             subjects.append(("frame only, no page content", frame_app, "frame_only.py",
                              False))
             return _measure(subjects, empty, max(runs, MIN_RUNS), profile)
@@ -139,7 +157,7 @@ def _measure(subjects: list[tuple[str, Any, str, bool]], empty: Any, runs: int,
     measured: dict[str, Samples] = {}
     broken: dict[str, str] = {}
     for title, at, path, _targeted in subjects:
-        at.switch_page(path)
+        _switch(at, path, title)
         at.run()  # the switch itself, then one unmeasured warm-up rerun: caches are warm from here on
         at.run()
         if err := _first_error(at):
@@ -174,13 +192,13 @@ def _measure(subjects: list[tuple[str, Any, str, bool]], empty: Any, runs: int,
         ratio_row = row(clock_label(f"page rerun / empty: {title}"), [m / floor for m in samples.judged],
                         unit="x", target=TARGET_RATIO if targeted else None, note=f"floor {floor:.1f} ms")
         if profile and targeted and not (time_row["ok"] and ratio_row["ok"]):
-            time_row["profile"] = _profile_page(at, path)
+            time_row["profile"] = _profile_page(at, path, title)
         rows += [time_row, ratio_row]
     return rows
 
 
-def _profile_page(at: Any, path: str) -> str:
-    at.switch_page(path)
+def _profile_page(at: Any, path: str, title: str) -> str:
+    _switch(at, path, title)
     at.run()
     with profiled_script_thread() as prof:
         at.run()

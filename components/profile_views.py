@@ -9,6 +9,7 @@ change a DataFrame in place. Keyed on `version` (the dataset's content hash), wh
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -30,15 +31,24 @@ def profile(version: str, iscm_id: str, _full: Dataset) -> Profile:
     return build_profile(_full, iscm_id)
 
 
+SAFE_URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+")
+
+
 @dataclass(frozen=True)
 class ProfileView:
+    """A profile and everything its page shows, ready to draw (tables renamed for display)."""
+
     profile: Profile
     sources: list[str]
+    n_low_members: int  # participants individually marked low confidence
     map_fig: go.Figure
     map_data: pd.DataFrame  # the ISCM's rows of the memberships table
     people: pd.DataFrame  # members then observers, ready to show
     themes_fig: go.Figure
+    themes_shown: pd.DataFrame
     orgs_fig: go.Figure | None  # None when no organization is recorded
+    orgs_shown: pd.DataFrame
+    sources_shown: pd.DataFrame  # numbered sources; the address only where it is a web link
 
 
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=TTL)
@@ -46,14 +56,26 @@ def profile_view(version: str, iscm_id: str, _full: Dataset) -> ProfileView:
     p = profile(version, iscm_id, _full)
     people = pd.concat([p.members.assign(role="member"), p.observers.assign(role="observer")], ignore_index=True)
     people["confidence"] = people["confidence"].map(lambda c: f"{c} ⚠" if c == "low" else c)
+    src = p.sources.assign(link=lambda d: d["url"].where(d["url"].map(lambda u: bool(SAFE_URL.fullmatch(u))), None))
     return ProfileView(
         profile=p,
         sources=_full.sources_for([iscm_id]),
+        n_low_members=len(p.low_confidence_members),
         map_fig=freeze(iscm_map(_full.memberships, _full.iscms, [iscm_id])),
         map_data=_full.memberships[_full.memberships["iscm_id"] == iscm_id],
-        people=people,
+        people=people[["country", "iso3", "role", "territory", "confidence", "note"]].rename(columns={
+            "country": "State or territory", "iso3": "ISO3", "role": "Role", "territory": "Territory",
+            "confidence": "Confidence", "note": "Note"}),
         themes_fig=freeze(theme_profile(p.themes, _full.themes, p.name)),
+        themes_shown=p.themes[["label", "level", "since", "evidence", "provenance", "source_ref"]].rename(columns={
+            "label": "Theme", "level": "Level", "since": "Since", "evidence": "Evidence",
+            "provenance": "Provenance", "source_ref": "Sources"}),
         orgs_fig=freeze(partners_by_kind(p.organizations, p.name)) if len(p.organizations) else None,
+        orgs_shown=p.organizations[["name", "acronym", "kind_label", "roles", "provenance", "source_ref"]].rename(
+            columns={"name": "Organization", "acronym": "Acronym", "kind_label": "Kind", "roles": "Roles",
+                     "provenance": "Provenance", "source_ref": "Sources"}),
+        sources_shown=src[["n", "link", "title", "used_for"]].rename(columns={
+            "n": "#", "link": "Address", "title": "Title", "used_for": "Supports"}),
     )
 
 

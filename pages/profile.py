@@ -10,7 +10,6 @@ Everything a document imported by a user says is shown as text: escaped Markdown
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pandas as pd
@@ -20,7 +19,7 @@ from components.chart_panel import chart_panel
 from components.data import stored_imports
 from components.filters import current_filters, set_filter
 from components.frame import PAGES, frame
-from components.profile_views import profile_view
+from components.profile_views import SAFE_URL, profile_view
 from iscm import brief
 from iscm.filters import Filters
 from iscm.profile import (
@@ -38,7 +37,6 @@ full = ctx.full
 URLS = {path: url for path, _t, url, _i in PAGES}
 ENTITY_PAGES = {"profile": URLS.get("pages/profile.py", "profile"), "theme": URLS.get("pages/themes.py"),
                 "country": URLS.get("pages/membership.py")}
-SAFE_URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+")
 names = dict(zip(full.iscms["iscm_id"], full.iscms["short_name"], strict=True))
 by_name = sorted(names, key=lambda i: names[i].lower())
 # Read the URL itself: it is the source of truth for the filter (see components/filters.py).
@@ -106,13 +104,12 @@ if f.get("provenance") == "survey":
                icon=":material/upload_file:")
 
 low_areas = p.low_confidence_areas
-low_people = p.low_confidence_members
-if low_areas or len(low_people):
+if low_areas or view.n_low_members:
     parts = []
     if low_areas:
         parts.append(f"{', '.join(low_areas)} marked low confidence in the data")
-    if len(low_people):
-        parts.append(f"{len(low_people)} participants individually marked low confidence")
+    if view.n_low_members:
+        parts.append(f"{view.n_low_members} participants individually marked low confidence")
     st.warning(f"{LOW_MARK}: {'; '.join(parts)}. Check the sources before relying on them.",
                icon=":material/warning:")
 
@@ -163,10 +160,7 @@ with tabs[0]:
     chart_panel(view.map_fig, key="pf_map", name=f"members-{current}", data=view.map_data, sources=sources,
                 data_date=full.data_date, filters=own)
     st.dataframe(
-        view.people[["country", "iso3", "role", "territory", "confidence", "note"]].rename(columns={
-            "country": "State or territory", "iso3": "ISO3", "role": "Role", "territory": "Territory",
-            "confidence": "Confidence", "note": "Note"}),
-        hide_index=True, width="stretch", key="pf_members",
+        view.people, hide_index=True, width="stretch", key="pf_members",
         column_config={"Territory": st.column_config.CheckboxColumn("Territory", help="Takes part in its own right")},
     )
 
@@ -179,10 +173,7 @@ with tabs[1]:
                 data=p.themes, sources=sources, data_date=full.data_date, filters=own)
     if len(p.themes):
         st.dataframe(
-            p.themes[["label", "level", "since", "evidence", "provenance", "source_ref"]].rename(columns={
-                "label": "Theme", "level": "Level", "since": "Since", "evidence": "Evidence",
-                "provenance": "Provenance", "source_ref": "Sources"}),
-            hide_index=True, width="stretch", key="pf_theme_table",
+            view.themes_shown, hide_index=True, width="stretch", key="pf_theme_table",
             column_config={"Since": st.column_config.NumberColumn(format="%d")},
         )
     if f.get("theme_notes"):
@@ -196,12 +187,7 @@ with tabs[2]:
     if view.orgs_fig is not None:
         chart_panel(view.orgs_fig, key="pf_orgs", name=f"partners-{current}",
                     data=p.organizations, sources=sources, data_date=full.data_date, filters=own)
-        st.dataframe(
-            p.organizations[["name", "acronym", "kind_label", "roles", "provenance", "source_ref"]].rename(columns={
-                "name": "Organization", "acronym": "Acronym", "kind_label": "Kind", "roles": "Roles",
-                "provenance": "Provenance", "source_ref": "Sources"}),
-            hide_index=True, width="stretch", key="pf_org_table",
-        )
+        st.dataframe(view.orgs_shown, hide_index=True, width="stretch", key="pf_org_table")
     else:
         st.info("No organization is recorded for this ISCM.")
 
@@ -266,10 +252,7 @@ with tabs[5]:
 # ------------------------------------------------------------------------------------------ sources
 with tabs[6]:
     st.caption("Every fact above cites these by number, e.g. [2].")
-    src = p.sources.assign(link=lambda d: d["url"].where(d["url"].map(lambda u: bool(SAFE_URL.fullmatch(u))), None))
     st.dataframe(
-        src[["n", "link", "title", "used_for"]].rename(columns={"n": "#", "link": "Address", "title": "Title",
-                                                              "used_for": "Supports"}),
-        hide_index=True, width="stretch", key="pf_sources",
+        view.sources_shown, hide_index=True, width="stretch", key="pf_sources",
         column_config={"Address": st.column_config.LinkColumn("Address")},
     )

@@ -1,6 +1,6 @@
 """Load test: N concurrent sessions drive the running dashboard the way browsers do, then stop by themselves.
 
-    python tools/loadtest.py                      # starts a server on 127.0.0.1, N = 1, 10, 50, 45 s each
+    python tools/loadtest.py                      # starts a server on 127.0.0.1, N = 1, 10, 50, 60 s each
     python tools/loadtest.py --url http://127.0.0.1:8501 --sessions 10 --duration 30
     make load
 
@@ -16,6 +16,13 @@ its HTTP requests for media and static files; both are served outside the script
 Errors counted: an exception element in the page, a page not found, a compile error, a dropped connection
 and a rerun that does not finish within --timeout. Server RSS comes from /proc/<pid>/status (VmRSS) sampled
 twice a second; server CPU from /proc/<pid>/stat, so the report shows the CPU one rerun costs the server.
+
+Think time (the pause between one user's actions) is 5-15 s by default: each action redraws a page of three
+to six charts and tables, and a user reads some of it before the next click. The offered load is about
+N / (think time + rerun time) reruns per second, so the think time decides what N means: 50 users at 5-15 s
+ask about 5 reruns/s; at 1-5 s (`--think-min 1 --think-max 5`, a stress test) about 16/s. The report shows
+the throughput reached and the server's ceiling, 1 / (server CPU per rerun): script runs hold Python's GIL,
+so one server process does about one core of Python work however many cores the machine has.
 
 Why a protocol client and not browsers: 50 Chromium tabs would need far more CPU than the server under test
 on a 2-core machine, and would measure the browsers. Only loopback addresses are accepted.
@@ -394,6 +401,8 @@ async def run_level(n: int, url: str, pid: int | None, v: Vocabulary, args: argp
         "rss_end_mb": rss_mb(pid), "wall_s": wall,
         "server_cpu_s": server_cpu,
         "server_cpu_per_rerun_s": server_cpu / len(stats.samples) if server_cpu and stats.samples else None,
+        "throughput_per_s": len(stats.samples) / wall if wall > 0 else None,
+        "offered_per_s": n / ((args.think_min + args.think_max) / 2 + (pct(secs, 50) if secs else 0.0)),
         "server_cpu_share_of_wall": server_cpu / wall if server_cpu else None,
         "event_loop_share": (main1 - main0) / server_cpu if server_cpu and main0 is not None and main1 else None,
         "client_cpu_s": time.process_time() - proc0,
@@ -430,8 +439,9 @@ def _f(x: float | None, fmt: str = "{:.2f}") -> str:
 
 def table(levels: list[dict[str, Any]]) -> str:
     head = ("| sessions | reruns | p50 s | p95 s | max s | errors | first load p95 s | server RSS MB "
-            "(start / peak / end) | server CPU s per rerun | server CPU / wall | load avg (before -> after) |")
-    lines = [head, "|---:|---:|---:|---:|---:|---|---:|---|---:|---:|---|"]
+            "(start / peak / end) | server CPU s per rerun | server CPU / wall | reruns/s: asked / done / "
+            "ceiling | load avg (before -> after) |")
+    lines = [head, "|---:|---:|---:|---:|---:|---|---:|---|---:|---:|---|---|"]
     for r in levels:
         kinds = ", ".join(f"{k} {n}" for k, n in r["error_kinds"].items())
         lines.append(
@@ -439,6 +449,8 @@ def table(levels: list[dict[str, Any]]) -> str:
             f"{r['errors']}{f' ({kinds})' if kinds else ''} | {_f(r['first_load_p95_s'])} | "
             f"{_f(r['rss_start_mb'], '{:.0f}')} / {_f(r['rss_peak_mb'], '{:.0f}')} / {_f(r['rss_end_mb'], '{:.0f}')} | "
             f"{_f(r['server_cpu_per_rerun_s'], '{:.3f}')} | {_f(r['server_cpu_share_of_wall'])} | "
+            f"{_f(r.get('offered_per_s'), '{:.1f}')} / {_f(r.get('throughput_per_s'), '{:.1f}')} / "
+            f"{_f(1 / r['server_cpu_per_rerun_s'] if r['server_cpu_per_rerun_s'] else None, '{:.1f}')} | "
             f"{r['loadavg_before']} -> {r['loadavg_after']} |")
     return "\n".join(lines)
 
@@ -461,10 +473,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                                  "default: start one on a free port and stop it at the end")
     p.add_argument("--pid", type=int, help="the server's process id, for RSS (found from the port if omitted)")
     p.add_argument("--sessions", default="1,10,50", help="comma-separated session counts, run one after another")
-    p.add_argument("--duration", type=float, default=45.0, help="seconds each level runs after the ramp-up")
+    p.add_argument("--duration", type=float, default=60.0, help="seconds each level runs after the ramp-up")
     p.add_argument("--ramp", type=float, default=5.0, help="sessions start spread over this many seconds")
-    p.add_argument("--think-min", type=float, default=1.0, help="shortest pause between a user's actions, s")
-    p.add_argument("--think-max", type=float, default=5.0, help="longest pause between a user's actions, s")
+    p.add_argument("--think-min", type=float, default=5.0, help="shortest pause between a user's actions, s")
+    p.add_argument("--think-max", type=float, default=15.0, help="longest pause between a user's actions, s")
     p.add_argument("--timeout", type=float, default=30.0, help="a rerun not finished after this is an error, s")
     p.add_argument("--max-reruns", type=int, default=200, help="per session and level")
     p.add_argument("--target-p95", type=float, default=TARGET_P95_S, help="exit 1 if p95 is above this, s")

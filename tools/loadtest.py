@@ -19,10 +19,11 @@ twice a second; server CPU from /proc/<pid>/stat, so the report shows the CPU on
 
 Think time (the pause between one user's actions) is 5-15 s by default: each action redraws a page of three
 to six charts and tables, and a user reads some of it before the next click. The offered load is about
-N / (think time + rerun time) reruns per second, so the think time decides what N means: 50 users at 5-15 s
-ask about 5 reruns/s; at 1-5 s (`--think-min 1 --think-max 5`, a stress test) about 16/s. The report shows
-the throughput reached and the server's ceiling, 1 / (server CPU per rerun): script runs hold Python's GIL,
-so one server process does about one core of Python work however many cores the machine has.
+N / think time reruns per second, so the think time decides what N means: 50 users at 5-15 s ask about
+5 reruns/s; at 1-5 s (`--think-min 1 --think-max 5`, a stress test) about 17/s. The report shows that pace,
+the throughput reached and the server's ceiling, 1 / (server CPU per rerun), which is meaningful once the
+server is busy: script runs hold Python's GIL, so one server process does about one core of Python work
+however many cores the machine has.
 
 Why a protocol client and not browsers: 50 Chromium tabs would need far more CPU than the server under test
 on a 2-core machine, and would measure the browsers. Only loopback addresses are accepted.
@@ -402,7 +403,8 @@ async def run_level(n: int, url: str, pid: int | None, v: Vocabulary, args: argp
         "server_cpu_s": server_cpu,
         "server_cpu_per_rerun_s": server_cpu / len(stats.samples) if server_cpu and stats.samples else None,
         "throughput_per_s": len(stats.samples) / wall if wall > 0 else None,
-        "offered_per_s": n / ((args.think_min + args.think_max) / 2 + (pct(secs, 50) if secs else 0.0)),
+        # what the users ask for: each acts once per think time (as if reruns took no time)
+        "offered_per_s": n / max((args.think_min + args.think_max) / 2, 1e-3),
         "server_cpu_share_of_wall": server_cpu / wall if server_cpu else None,
         "event_loop_share": (main1 - main0) / server_cpu if server_cpu and main0 is not None and main1 else None,
         "client_cpu_s": time.process_time() - proc0,

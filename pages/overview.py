@@ -32,6 +32,12 @@ c3.metric("Organizations", ds.iscm_organizations["org_id"].nunique(),
           help="Distinct organizations with a role in these ISCMs")
 c4.metric("Links between ISCMs", len(ds.iscm_links))
 
+fig, fig_data = _timeline(full.version, flt.slug(), flt.describe(full), ds.iscms)
+chart_panel(
+    fig, key="ov_timeline", name="establishment", data=fig_data, sources=ds.sources_for(ds.iscms["iscm_id"]),
+    data_date=full.data_date, filters=flt,
+)
+
 st.subheader("ISCMs")
 table = ds.iscms[["short_name", "acronym", "type", "regions", "established", "status", "secretariat",
                   "n_members", "n_observers", "n_themes", "confidence_members"]].rename(columns={
@@ -51,11 +57,6 @@ st.dataframe(table, hide_index=True, width="stretch", key="ov_table",
                                                                    help="The ISCM's profile page")})
 st.caption(f"{len(table)} ISCMs. Click a column header to sort.")
 
-fig, fig_data = _timeline(full.version, flt.slug(), flt.describe(full), ds.iscms)
-chart_panel(
-    fig, key="ov_timeline", name="establishment", data=fig_data, sources=ds.sources_for(ds.iscms["iscm_id"]),
-    data_date=full.data_date, filters=flt,
-)
 download_all_button()
 
 with st.expander("About the data", icon=":material/info:", expanded=not flt.active):

@@ -38,14 +38,16 @@ def _work(after_server: bool) -> None:
         _server_up()
     t0 = time.perf_counter()
     try:
+        import PIL.Image  # noqa: F401 - the favicon, read by st.set_page_config on the first run
+
         import components.chart_panel  # noqa: F401 - Plotly, export
         import components.frame  # noqa: F401 - pandas, dataset, store, filters
-        from components.data import data_dir
+        from components.data import get_dataset
         from iscm import geo
-        from iscm.dataset import load
         from iscm.figures.overview import establishment_timeline
 
-        establishment_timeline(load(data_dir()).iscms)  # loads Plotly's validators for a first figure
+        full, _messages = get_dataset()  # fills the app's dataset cache (shared by every session)
+        establishment_timeline(full.iscms)  # loads Plotly's validators for a first figure
         geo.shape_ids()  # the world shapes every map starts from
     except Exception as e:  # noqa: BLE001 - an optimisation only: the first page imports and reports for itself
         error = f"{type(e).__name__}: {e}"

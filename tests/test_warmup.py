@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -11,9 +13,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_fresh(code: str) -> str:
-    """Run `code` in a new interpreter from the project root (a module-level state no other test touched)."""
+    """Run `code` in a new interpreter from the project root (a module-level state no other test touched),
+    with an empty survey store of its own."""
+    env = {**os.environ, "ISCM_ATLAS_HOME": tempfile.mkdtemp(prefix="iscm-warmup-test-")}
     proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, check=False)
+                          timeout=120, check=False, env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return proc.stdout
 

@@ -99,3 +99,16 @@ def test_sidebar_links_reach_every_page_and_reuse_the_sessions_page_objects(app_
     assert _sidebar_links(at) == links
     other = app_test().run()
     assert other.session_state["_app_pages"][1] is not pages  # never shared: Page.run is not thread-safe
+
+
+def test_overview_caches_per_filter_not_per_file_name_slug(app_test, ds):
+    """Two ISCM filters whose file-name slugs (cut at 80 characters) agree must still show their own rows."""
+    ids = sorted(ds.iscms["iscm_id"])
+    first, second = ids[:9] + [ids[-2]], ids[:9] + [ids[-1]]
+    from iscm.filters import Filters
+
+    assert Filters(iscms=tuple(first)).slug() == Filters(iscms=tuple(second)).slug()  # the slug is cut
+    for chosen in (first, second):
+        at = app_test(iscm=",".join(chosen)).run()
+        names = dict(zip(ds.iscms["iscm_id"], ds.iscms["short_name"], strict=True))
+        assert sorted(at.dataframe[0].value["ISCM"]) == sorted(names[i] for i in chosen)

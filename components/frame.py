@@ -32,6 +32,15 @@ PAGES: list[tuple[str, str, str, str]] = [
 ]
 
 
+Key = tuple  # (data version, iscm filter, theme filter, region filter, type filter)
+
+
+def key_of(version: str, flt: Filters) -> Key:
+    """The cache key of a filtered dataset: its data version and the filters that cut it (the views' caches
+    take the dataset itself unhashed; this key pins it down)."""
+    return (version, flt.iscms, flt.themes, flt.regions, flt.types)
+
+
 @dataclass(frozen=True)
 class PageContext:
     full: Dataset  # the whole dataset (with imported surveys)

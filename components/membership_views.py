@@ -15,21 +15,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.frame import Key
 from iscm.dataset import Dataset
 from iscm.figures import maps
 from iscm.figures.fast import freeze
-from iscm.filters import Filters
 
 MEMBERS_AND_OBSERVERS = ("member", "observer")
 # Bounds of the shared caches: an entry holds up to about 1 MB (the coverage grid; most hold 0.1-0.5 MB),
 # so all of them together stay near 100 MB at worst, and entries nobody asked for in an hour are dropped.
 TTL = "1h"
-Key = tuple  # (data version, iscm filter, theme filter, region filter, type filter)
-
-
-def key_of(version: str, flt: Filters) -> Key:
-    """The cache key of a filtered dataset: its data version and the filters that cut it."""
-    return (version, flt.iscms, flt.themes, flt.regions, flt.types)
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ import streamlit as st
 
 from components import membership_views as views
 from components.chart_panel import chart_panel, download_all_button
-from components.frame import filter_notice, frame
+from components.frame import filter_notice, frame, key_of
 from iscm.figures import maps
 
 ctx = frame("Membership")
 ds, full, flt = ctx.ds, ctx.full, ctx.filters
-KEY = views.key_of(full.version, flt)  # pins down `ds` for the caches, which take it unhashed
+KEY = key_of(full.version, flt)  # pins down `ds` for the caches, which take it unhashed
 subtitle = flt.describe(full) if flt.active else ""
 
 if toast := st.session_state.pop("_mb_toast", None):  # queued by a map click just before its rerun

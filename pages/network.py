@@ -7,17 +7,14 @@ A click on a node selects it: its neighbourhood is drawn and its summary shown b
 
 from pathlib import Path
 
-import networkx as nx
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
+from components import network_views
 from components.chart_panel import chart_panel, download_all_button
 from components.frame import PAGES, filter_notice, frame
 from iscm import network as net
-from iscm.dataset import Dataset
-from iscm.figures.fast import freeze
-from iscm.figures.network import SIZE_METRICS, network_figure, selected_node
+from iscm.figures.network import SIZE_METRICS, selected_node
 from iscm.model import ISCM_TYPE_LABELS, ORG_KIND_LABELS
 
 ctx = frame("Network")
@@ -32,45 +29,6 @@ st.markdown(
     "**Click a node** to see its neighbourhood and summary; hover a line's middle for its evidence and source."
 )
 filter_notice(ctx)
-
-
-@st.cache_resource(show_spinner="Building the network…", max_entries=24)
-def cached_view(version: str, iscm_ids: tuple[str, ...], include_states: bool, edge_types: tuple[str, ...],
-                node_kinds: tuple[str, ...], min_shared: int, min_degree: int, _ds: Dataset) -> net.NetworkView:
-    """Graph + layout + metrics, shared by all sessions. The data version and the filtered ISCM ids pin
-    down `_ds` (which Streamlit cannot hash cheaply); the view is read-only for its users."""
-    return net.network_view(_ds, include_states=include_states, edge_types=edge_types, node_kinds=node_kinds,
-                            min_shared=min_shared, min_degree=min_degree)
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def cached_layout(view_key: tuple, nodes: tuple[str, ...], _g: nx.MultiGraph) -> dict[str, tuple[float, float]]:
-    """Layout of a part of the network (an ego network, a path): small, but reruns should not redo it."""
-    return net.layout(_g)
-
-
-@st.cache_resource(show_spinner=False, max_entries=64, ttl="1h")
-def cached_drawing(draw_key: tuple, size_by: str, focus: str | None, path: tuple[str, ...], title: str,
-                   subtitle: str, _shown: nx.MultiGraph, _pos: dict, _metrics: pd.DataFrame,
-                   ) -> tuple[go.Figure, list[str], pd.DataFrame]:
-    """The figure, its edge sources and its nodes table for one drawing: `draw_key` is the view's key plus the
-    selection (node, radius, path), which pins down the graph drawn and its layout. Frozen, read-only."""
-    fig = network_figure(_shown, _pos, _metrics, size_by=size_by, focus=focus, path=list(path) or None,
-                         title=title, subtitle=subtitle)
-    sources = list(dict.fromkeys(s.strip() for _, _, src in _shown.edges(data="source", default="")
-                                 for s in str(src).split(" | ") if s.strip()))
-    return freeze(fig), sources, net.nodes_table(_shown, _metrics)
-
-
-@st.cache_resource(show_spinner=False, max_entries=24, ttl="1h")
-def cached_metrics_table(view_key: tuple, _g: nx.MultiGraph, _metrics: pd.DataFrame) -> pd.DataFrame:
-    """The metrics table as shown (kind labels, sorted, renamed), once per network view."""
-    table = _metrics.assign(kind=[net.kind_label(k, _g.nodes[n]["iscm_type"])
-                                  for n, k in zip(_metrics["node"], _metrics["kind"], strict=True)])
-    return table.sort_values(["betweenness", "degree"], ascending=False).rename(columns={
-        "label": "Node", "kind": "Kind", "degree": "Degree", "weighted_degree": "Weighted degree",
-        "betweenness": "Betweenness", "eigenvector": "Eigenvector", "community": "Community",
-        "component": "Component", "node": "Id"}).drop(columns=["group"])
 
 
 def url_select(param: str, label: str, options: list[str], *, key: str, container, **kwargs):  # noqa: ANN001, ANN201
@@ -118,8 +76,8 @@ with st.container(border=True):
 if include_states:
     edge_types = [*edge_types, "state-membership"]
     kinds = [*kinds, "state"]
-view = cached_view(ds.version, tuple(ds.iscms["iscm_id"]), include_states, tuple(edge_types), tuple(kinds),
-                   int(min_shared), int(min_degree), ds)
+view = network_views.cached_view(ds.version, tuple(ds.iscms["iscm_id"]), include_states, tuple(edge_types),
+                                 tuple(kinds), int(min_shared), int(min_degree), ds)
 g = view.graph
 view_key = (ds.version, tuple(ds.iscms["iscm_id"]), include_states, tuple(edge_types), tuple(kinds),
             int(min_shared), int(min_degree))
@@ -168,15 +126,16 @@ draw_key = (*view_key, focus, radius if focus else 0, tuple(path or []))
 if focus and radius:
     nodes = set(net.ego_network(g, focus, radius).nodes) | set(path or [])
     shown = g.subgraph(nodes).copy()
-    pos = cached_layout(draw_key, tuple(sorted(nodes)), shown)
+    pos = network_views.cached_layout(draw_key, tuple(sorted(nodes)), shown)
     title = f"Ego network of {labels[focus]} ({'neighbours' if radius == 1 else '2 steps'})"
 else:
     shown, pos = g, view.pos
     title = "Partnership network of ISCMs"
 
 sub = f"{shown.number_of_nodes()} nodes, {shown.number_of_edges()} ties · node size: {SIZE_METRICS[size_by].lower()}"
-fig, edge_sources, nodes_df = cached_drawing(draw_key, size_by, focus, tuple(path or []), title,
-                                             f"{subtitle} · {sub}" if subtitle else sub, shown, pos, view.metrics)
+fig, edge_sources, nodes_df = network_views.cached_drawing(
+    draw_key, size_by, focus, tuple(path or []), title, f"{subtitle} · {sub}" if subtitle else sub, shown, pos,
+    view.metrics)
 nonce = st.session_state.get("_net_nonce", 0)
 
 left, right = st.columns([3, 1])
@@ -266,7 +225,7 @@ with st.container(horizontal=True, gap="small"):
 # ------------------------------------------------------------------------------------------- metrics
 st.header("Who holds the network together", divider="gray")
 st.markdown(f"**{net.insight(view.metrics)}**")
-table = cached_metrics_table(view_key, g, view.metrics)
+table = network_views.cached_metrics_table(view_key, g, view.metrics)
 st.dataframe(table, hide_index=True, width="stretch", key="net_metrics",
              column_config={"Betweenness": st.column_config.NumberColumn(format="%.3f"),
                             "Eigenvector": st.column_config.NumberColumn(format="%.3f"),

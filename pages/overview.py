@@ -3,31 +3,8 @@
 import streamlit as st
 
 from components.chart_panel import chart_panel, download_all_button
-from components.frame import filter_notice, frame
-from iscm.figures.fast import freeze
-from iscm.figures.overview import establishment_data, establishment_timeline
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _timeline(key: tuple, subtitle: str, _iscms):  # noqa: ANN001, ANN202
-    """The timeline figure and its data, built once per dataset version and filter (figures are read-only).
-    `key` is (data version, the filter values), which pins down `_iscms`."""
-    return freeze(establishment_timeline(_iscms, subtitle=subtitle)), establishment_data(_iscms)
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _table(key: tuple, _iscms):  # noqa: ANN001, ANN202
-    """The ISCM table as shown (columns picked and renamed, a profile link per row), once per version and filter."""
-    table = _iscms[["short_name", "acronym", "type", "regions", "established", "status", "secretariat",
-                    "n_members", "n_observers", "n_themes", "confidence_members"]].rename(columns={
-        "short_name": "ISCM", "acronym": "Acronym", "type": "Type", "regions": "Regions",
-        "established": "Established", "status": "Status", "secretariat": "Secretariat", "n_members": "Members",
-        "n_observers": "Observers", "n_themes": "Themes", "confidence_members": "Membership confidence",
-    })
-    # Each row links to the ISCM's own profile page (relative link: works under any base URL).
-    table.insert(0, "Profile", "profile?iscm=" + _iscms["iscm_id"])
-    return table
-
+from components.frame import filter_notice, frame, key_of
+from components.overview_views import iscm_table, timeline
 
 ctx = frame("Overview")
 ds, full, flt = ctx.ds, ctx.full, ctx.filters
@@ -47,15 +24,15 @@ c3.metric("Organizations", ds.iscm_organizations["org_id"].nunique(),
           help="Distinct organizations with a role in these ISCMs")
 c4.metric("Links between ISCMs", len(ds.iscm_links))
 
-key = (full.version, flt.iscms, flt.themes, flt.regions, flt.types)
-fig, fig_data = _timeline(key, flt.describe(full), ds.iscms)
+key = key_of(full.version, flt)
+fig, fig_data = timeline(key, flt.describe(full), ds.iscms)
 chart_panel(
     fig, key="ov_timeline", name="establishment", data=fig_data, sources=ds.sources_for(ds.iscms["iscm_id"]),
     data_date=full.data_date, filters=flt,
 )
 
 st.subheader("ISCMs")
-table = _table(key, ds.iscms)
+table = iscm_table(key, ds.iscms)
 query = st.text_input("Search ISCMs", placeholder="Name, acronym, region or secretariat", key="ov_search")
 if query:
     hay = table[["ISCM", "Acronym", "Regions", "Secretariat"]].astype(str).agg(" ".join, axis=1)

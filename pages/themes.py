@@ -14,12 +14,12 @@ import streamlit as st
 from components import theme_views as views
 from components.chart_panel import chart_panel, download_all_button
 from components.filters import set_filter
-from components.frame import filter_notice, frame
+from components.frame import filter_notice, frame, key_of
 from iscm.themes import GROUPINGS, SORTS, selected_customdata
 
 ctx = frame("Themes")
 ds, full, flt = ctx.ds, ctx.full, ctx.filters
-KEY = views.key_of(full.version, flt)  # pins down `ds` for the caches, which take it unhashed
+KEY = key_of(full.version, flt)  # pins down `ds` for the caches, which take it unhashed
 subtitle = flt.describe(full) if flt.active else ""
 
 st.title("Themes")

@@ -51,6 +51,14 @@ class PageContext:
 PAGES_STATE = "_app_pages"  # session state: (main script's directory, the st.Page objects of PAGES)
 
 
+def _main_dir() -> str | None:
+    """The main script's directory for this script run (None outside one)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return str(Path(ctx.main_script_path).parent) if ctx is not None else None
+
+
 def app_pages() -> list:
     """The st.Page objects of PAGES, made once per session (app.py routes over them; page links reuse them).
 
@@ -58,10 +66,7 @@ def app_pages() -> list:
     st.navigation marks the chosen Page object runnable and Page.run clears the mark, so two sessions
     running the same object at once would trip over each other.
     """
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    home = str(Path(ctx.main_script_path).parent) if ctx is not None else ""
+    home = _main_dir() or ""
     held = st.session_state.get(PAGES_STATE)
     if held is None or held[0] != home:
         held = (home, [st.Page(path, title=title, url_path=url, icon=icon, default=(i == 0))
@@ -75,12 +80,13 @@ def _registered_pages() -> list | None:
     first deep link runs the page module alone, and its links then go by script path."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    ctx = get_script_run_ctx()
     held = st.session_state.get(PAGES_STATE)
-    if ctx is None or held is None or held[0] != str(Path(ctx.main_script_path).parent):
+    home = _main_dir()
+    if home is None or held is None or held[0] != home:
         return None
     pages = held[1]
-    return pages if pages[0]._script_hash in ctx.pages_manager.get_pages() else None  # noqa: SLF001
+    registered = get_script_run_ctx().pages_manager.get_pages()
+    return pages if pages[0]._script_hash in registered else None  # noqa: SLF001
 
 
 def _sidebar_links(nav, filters: Filters) -> None:  # noqa: ANN001 - a Streamlit container

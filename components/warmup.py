@@ -3,8 +3,8 @@
 A cold start spends most of the app's own time in the first script run: importing pandas, Plotly and the
 dataset code, loading Plotly's property validators with the first figure, reading the map shapes. None of
 that depends on a session, so `serve.py` (what `make run` uses) calls `start()` before Streamlit's server
-starts, and the work overlaps with Streamlit's own start and with the browser fetching the page's
-JavaScript. app.py calls `wait()` first: a first run that comes early waits for the warm-up instead of
+starts; the thread waits until the runtime is up (not to slow the server's own start), then works while
+the browser fetches the page's JavaScript. app.py calls `wait()` first: a first run that comes early waits for the warm-up instead of
 importing the same modules in a second thread at the same time. Under plain `streamlit run app.py` nothing
 is started and `wait()` returns at once.
 """

@@ -370,11 +370,17 @@ def _home() -> Path:
     return Path(os.environ["ISCM_ATLAS_HOME"])
 
 
-def test_app_shows_a_damaged_import_and_the_other_imports_facts(app_test, ds):
-    app = app_test  # sets ISCM_ATLAS_HOME to an empty folder
+def _store_with_atlantis(ds):  # noqa: ANN001, ANN202
+    """The app's survey store (see _home) holding one good import, the Atlantis summary: (home, stored)."""
     home = _home()
     good = ATLANTIS.encode()
-    SurveyStore(home).save("atlantis.txt", good, parse_document("atlantis.txt", good, ds))
+    stored, _ = SurveyStore(home).save("atlantis.txt", good, parse_document("atlantis.txt", good, ds))
+    return home, stored
+
+
+def test_app_shows_a_damaged_import_and_the_other_imports_facts(app_test, ds):
+    app = app_test  # sets ISCM_ATLAS_HOME to an empty folder
+    home, _stored = _store_with_atlantis(ds)
     other = ATLANTIS.replace("Atlantis", "Lemuria").encode()
     bad, _ = SurveyStore(home).save("lemuria.txt", other, parse_document("lemuria.txt", other, ds))
     (bad.folder / "result.json").write_text('{"name": "lemuria.txt", "resu', encoding="utf-8")
@@ -396,9 +402,7 @@ def test_app_shows_a_damaged_import_and_the_other_imports_facts(app_test, ds):
 
 def test_app_full_disk_on_confirm(app_test, ds):
     app = app_test
-    home = _home()
-    good = ATLANTIS.encode()
-    SurveyStore(home).save("atlantis.txt", good, parse_document("atlantis.txt", good, ds))
+    home, _stored = _store_with_atlantis(ds)
     before = _tree(home)
     at = _data_page(app)
     other = ATLANTIS.replace("Atlantis", "Lemuria").encode()
@@ -437,9 +441,7 @@ def test_app_with_an_unusable_store_still_shows_the_data(app_test, seed_text, mo
 
 def test_app_with_a_read_only_store_says_why_imports_are_missing(app_test, ds):
     app = app_test
-    home = _home()
-    good = ATLANTIS.encode()
-    SurveyStore(home).save("atlantis.txt", good, parse_document("atlantis.txt", good, ds))
+    home, _stored = _store_with_atlantis(ds)
     before = _tree(home)
     real_open = open
 
@@ -484,9 +486,7 @@ def test_data_directory_is_never_written_and_an_unwritable_cache_costs_nothing(t
 
 def test_app_remove_on_a_read_only_store_gives_a_message_not_a_traceback(app_test, ds):
     app = app_test
-    home = _home()
-    good = ATLANTIS.encode()
-    stored, _ = SurveyStore(home).save("atlantis.txt", good, parse_document("atlantis.txt", good, ds))
+    home, stored = _store_with_atlantis(ds)
     before = _tree(home)
     at = _data_page(app)
     read_only_replace = _read_only_replace(home)

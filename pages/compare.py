@@ -55,7 +55,6 @@ if len(ids) < 2:
 
 view = compare_view(full.version, tuple(ids), bool(observers), full)
 cmp = view.cmp
-cols = [cmp.names[i] for i in ids]
 what = "participants" if observers else "members"
 own = Filters(iscms=tuple(ids))
 sources = view.sources

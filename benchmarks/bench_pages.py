@@ -14,6 +14,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 from benchmarks.common import (
     MIN_RUNS,
@@ -98,14 +99,11 @@ SHOWN_WITH = [("pages/profile.py", "Profile", "iscm=prague-process"),
               ("pages/compare.py", "Compare", "compare=prague-process,budapest-process")]
 
 
-def _switch(at: Any, path: str, title: str) -> None:
-    """Open `path` with the query string named in the subject's title (e.g. "Profile (iscm=...)"), if any."""
+def _switch(at: Any, path: str, query: str) -> None:
+    """Open `path` with the query string `query` ("iscm=prague-process"; "" for none)."""
     at.query_params.clear()
-    if title.endswith(")") and "(" in title:
-        for pair in title[title.index("(") + 1:-1].split("&"):
-            if "=" in pair:
-                k, v = pair.split("=", 1)
-                at.query_params[k] = v
+    for k, v in parse_qsl(query):
+        at.query_params[k] = v
     at.switch_page(path)
 
 
@@ -131,11 +129,10 @@ def run(runs: int = MIN_RUNS, profile: bool = True) -> list[dict[str, Any]]:
             app.run()  # the first run must go through the entry script before switch_page works
             frame_app = AppTest.from_file(str(work / "frame_app.py"), default_timeout=TIMEOUT_S)
             frame_app.run()
-            subjects = [(title, app, path, True) for path, title, _url, _icon in PAGES]
+            subjects = [(title, app, path, "", True) for path, title, _url, _icon in PAGES]
             # Profile and Compare as a user sees them, with an ISCM (pair) chosen, not their empty states.
-            subjects += [(f"{title} ({q})", app, path, True) for path, title, q in SHOWN_WITH]
-            subjects.append(("frame only, no page content", frame_app, "frame_only.py",
-                             False))
+            subjects += [(f"{title} ({q})", app, path, q, True) for path, title, q in SHOWN_WITH]
+            subjects.append(("frame only, no page content", frame_app, "frame_only.py", "", False))
             return _measure(subjects, empty, max(runs, MIN_RUNS), profile)
         finally:
             if previous_home is None:
@@ -149,15 +146,15 @@ def _first_error(at: Any) -> str | None:
     return errors[0].splitlines()[0][:160] if errors else None
 
 
-def _measure(subjects: list[tuple[str, Any, str, bool]], empty: Any, runs: int,
+def _measure(subjects: list[tuple[str, Any, str, str, bool]], empty: Any, runs: int,
              profile: bool) -> list[dict[str, Any]]:
     """Time each subject's warm rerun alternately with the empty page; rows for the floor and each subject."""
     floor_wall: list[float] = []
     floor_cpu: list[float] = []
     measured: dict[str, Samples] = {}
     broken: dict[str, str] = {}
-    for title, at, path, _targeted in subjects:
-        _switch(at, path, title)
+    for title, at, path, query, _targeted in subjects:
+        _switch(at, path, query)
         at.run()  # the switch itself, then one unmeasured warm-up rerun: caches are warm from here on
         at.run()
         if err := _first_error(at):
@@ -182,7 +179,7 @@ def _measure(subjects: list[tuple[str, Any, str, bool]], empty: Any, runs: int,
     rows = [timed_row("page rerun: empty Streamlit page (floor)", floor_samples,
                       note=f"one-line script `{EMPTY_SCRIPT.strip()}`, timed alternately with every page")]
     floor = statistics.median(floor_samples.judged)
-    for title, at, path, targeted in subjects:
+    for title, at, path, query, targeted in subjects:
         if title in broken:
             rows.append(failed_row(f"page rerun: {title}", broken[title]))
             continue
@@ -193,7 +190,7 @@ def _measure(subjects: list[tuple[str, Any, str, bool]], empty: Any, runs: int,
                         unit="x", target=TARGET_RATIO if targeted else None, note=f"floor {floor:.1f} ms")
         if profile and targeted and not (time_row["ok"] and ratio_row["ok"]):
             # on the row that missed, which the runner prints profiles for (the ratio, mostly)
-            (time_row if not time_row["ok"] else ratio_row)["profile"] = _profile_page(at, path, title)
+            (time_row if not time_row["ok"] else ratio_row)["profile"] = _profile_page(at, path, query)
         rows += [time_row, ratio_row]
     return rows
 
@@ -201,13 +198,13 @@ def _measure(subjects: list[tuple[str, Any, str, bool]], empty: Any, runs: int,
 PROFILED_RUNS = 20
 
 
-def _profile_page(at: Any, path: str, title: str) -> str:
+def _profile_page(at: Any, path: str, query: str) -> str:
     """Where a warm rerun's time goes: PROFILED_RUNS reruns in one profile (times are their sum).
 
     `wrapped_func` frames are Streamlit's own element calls (st.dataframe, st.plotly_chart, widgets): the
     part of a rerun that stays however fast the app's own code becomes.
     """
-    _switch(at, path, title)
+    _switch(at, path, query)
     at.run()
     with profiled_script_thread(interval=0.0005) as prof:
         for _ in range(PROFILED_RUNS):

@@ -25,6 +25,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from iscm import export
+from iscm.export_tables import to_csv_bytes
 from iscm.filters import Filters
 
 TOPOJSON_URL = "/app/static/topojson/"
@@ -215,7 +216,7 @@ def _menu_buttons(report: _Report, server: export.ExportServer, data: pd.DataFra
                    "or `plotly_get_chrome`. Until then the camera in the chart's toolbar saves a PNG.")
     _button("Interactive HTML", lambda: export.to_html(report.figure, title=report.title), "html", stem,
             f"{key}_html", "One file that works offline: zoom, hover, toggle legend entries")
-    _button("Data (CSV)", lambda: export.to_csv(data), "csv", stem, f"{key}_csv",
+    _button("Data (CSV)", lambda: to_csv_bytes(data), "csv", stem, f"{key}_csv",
             f"The {len(data)} rows this chart shows, with the current filters")
 
 

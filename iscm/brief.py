@@ -37,7 +37,7 @@ from iscm.dataset import Dataset
 from iscm.figures.maps import iscm_map
 from iscm.figures.profile import LEVEL_COLORS, for_print, partners_by_kind, theme_profile
 from iscm.model import ORG_KIND_LABELS
-from iscm.palette import OKABE_ITO, ORG_KIND_COLORS
+from iscm.palette import FONT, OKABE_ITO, ORG_KIND_COLORS
 from iscm.profile import LOW_MARK, Profile, build_profile, identity_rows
 
 PNG = Callable[[go.Figure], bytes]
@@ -443,7 +443,7 @@ def brief_html(ds: Dataset, iscm_id: str) -> bytes:
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(p.name)}: ISCM Atlas brief</title>
 <meta name="generator" content="ISCM Atlas">{head}
-<style>body{{font-family:Source Sans Pro,Arial,sans-serif;max-width:1100px;margin:2em auto;color:#222;padding:0 1em}}
+<style>body{{font-family:{FONT};max-width:1100px;margin:2em auto;color:#222;padding:0 1em}}
 th{{text-align:left;padding-right:1em;color:#555}} .tiles{{display:flex;gap:1em}}
 .tile{{background:#f0f4f8;padding:.6em 1em;flex:1}} .tile b{{font-size:1.6em;color:#0072B2;display:block}}
 .warn{{color:#D55E00}} small{{color:#666}} .grid{{display:grid;grid-template-columns:1fr 1fr;gap:1em}}</style>

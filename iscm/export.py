@@ -40,6 +40,7 @@ import plotly.io as pio
 
 from iscm import geo
 from iscm.export_tables import to_csv_bytes
+from iscm.palette import FONT
 
 REPORT_WIDTH = 1600
 REPORT_HEIGHT = 900
@@ -54,7 +55,6 @@ ENABLE_HINT = (
 RENDER_TIMEOUT_S = 150.0
 """Upper bound for one export. kaleido gives up on a render after 90 s; this also covers the start."""
 
-FONT = "Source Sans Pro, Arial, sans-serif"
 TEXT_COLOR = "#222222"
 MUTED_COLOR = "#555555"
 GEO_TRACES = frozenset({"choropleth", "scattergeo"})
@@ -160,7 +160,7 @@ def source_line(sources: Sequence[str], data_date: str = "", *, max_chars: int =
 
 
 def title_parts(fig: go.Figure) -> tuple[str, str]:
-    """(title, subtitle) of a figure built with ``iscm.figures.common.style`` ("Title<br><sup>sub</sup>")."""
+    """(title, subtitle) of a figure built with the house style (``iscm.figures._house``) ("Title<br><sup>sub</sup>")."""
     text = fig.layout.title.text or ""
     sub = fig.layout.title.subtitle.text or ""
     head, _, tail = text.partition("<br>")
@@ -449,11 +449,6 @@ def to_html(fig: go.Figure, *, title: str = "", config: dict[str, Any] | None = 
 
 
 # --------------------------------------------------------------------------------------- CSV / ZIP
-def to_csv(data: pd.DataFrame) -> bytes:
-    """UTF-8 CSV without the index; list cells become '; '-joined text (same as the Data page)."""
-    return to_csv_bytes(data)
-
-
 @dataclass(frozen=True)
 class ChartItem:
     """One chart of a page, ready for the "download all" ZIP."""
@@ -485,7 +480,7 @@ def charts_zip(items: Iterable[ChartItem], *, images: bool = True) -> bytes:
                 fig = it.report()
                 zf.writestr(f"{it.stem}.png", to_png(fig))
                 zf.writestr(f"{it.stem}.svg", to_svg(fig))
-            zf.writestr(f"{it.stem}.csv", to_csv(it.data))
+            zf.writestr(f"{it.stem}.csv", to_csv_bytes(it.data))
             lines += [f"{it.stem}", f"  Chart: {it.title}", f"  Filters: {it.subtitle or 'none'}",
                       f"  Data as of: {it.data_date}", f"  Files: {it.stem}."
                       + ("png, .svg, .csv" if images else "csv"), "  Sources:"]

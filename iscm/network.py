@@ -512,10 +512,6 @@ def edges_table(g: nx.MultiGraph) -> pd.DataFrame:
                                        "relation", "evidence", "reference", "provenance"])
 
 
-def to_csv(df: pd.DataFrame) -> bytes:
-    return df.to_csv(index=False).encode("utf-8")
-
-
 def insight(table: pd.DataFrame, n: int = 3) -> str:
     """One line naming the top brokers: the nodes on the most shortest paths between other nodes."""
     if table.empty or float(table["betweenness"].max()) <= 0:

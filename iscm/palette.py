@@ -1,10 +1,13 @@
-"""Colours: one colour-blind-safe qualitative palette (Okabe & Ito) and one sequential scale for counts.
+"""Colours and type: one colour-blind-safe qualitative palette (Okabe & Ito), one sequential scale for
+counts, and the one font family of every chart and export.
 
 The Okabe-Ito colours stay distinguishable under the common colour-vision deficiencies and read on both a
 white and a dark background; grey is kept for "none/other".
 """
 
 from __future__ import annotations
+
+FONT = "Source Sans Pro, Arial, sans-serif"  # the app's own font first, then a fallback every renderer has
 
 OKABE_ITO = {
     "orange": "#E69F00",

@@ -14,6 +14,7 @@ from components import network_views
 from components.chart_panel import chart_panel, download_all_button
 from components.frame import PAGES, filter_notice, frame
 from iscm import network as net
+from iscm.export_tables import to_csv_bytes
 from iscm.figures.network import SIZE_METRICS, selected_node
 from iscm.model import ISCM_TYPE_LABELS, ORG_KIND_LABELS
 
@@ -213,8 +214,8 @@ stem = f"iscm-network_{flt.slug()}"
 files = {  # label -> (bytes maker, file suffix, mime); written only when a button is clicked (deferred data)
     "GraphML": (lambda: net.to_graphml(net.with_metrics(shown, view.metrics)), ".graphml", "application/graphml+xml"),
     "GEXF": (lambda: net.to_gexf(net.with_metrics(shown, view.metrics)), ".gexf", "application/gexf+xml"),
-    "Nodes (CSV)": (lambda: net.to_csv(nodes_df), "_nodes.csv", "text/csv"),
-    "Edges (CSV)": (lambda: net.to_csv(net.edges_table(shown)), "_edges.csv", "text/csv"),
+    "Nodes (CSV)": (lambda: to_csv_bytes(nodes_df), "_nodes.csv", "text/csv"),
+    "Edges (CSV)": (lambda: to_csv_bytes(net.edges_table(shown)), "_edges.csv", "text/csv"),
 }
 with st.container(horizontal=True, gap="small"):
     for label, (make, suffix, mime) in files.items():
@@ -230,7 +231,7 @@ st.dataframe(table, hide_index=True, width="stretch", key="net_metrics",
              column_config={"Betweenness": st.column_config.NumberColumn(format="%.3f"),
                             "Eigenvector": st.column_config.NumberColumn(format="%.3f"),
                             "Weighted degree": st.column_config.NumberColumn(format="%.0f")})
-st.download_button("Metrics (CSV)", data=lambda: net.to_csv(view.metrics), file_name=f"{stem}_metrics.csv",
+st.download_button("Metrics (CSV)", data=lambda: to_csv_bytes(view.metrics), file_name=f"{stem}_metrics.csv",
                    mime="text/csv", key="net_metrics_csv", on_click="ignore", icon=":material/download:")
 st.caption(f"{len(table)} nodes of the network as filtered (the whole network, not only the part drawn). "
            "Click a column header to sort.")

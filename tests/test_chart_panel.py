@@ -31,7 +31,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 from components.chart_panel import chart_panel, download_all_button
-from iscm.figures.common import style
+from iscm.figures._house import style
 from iscm.filters import Filters
 
 flt = Filters(themes=("asylum_protection",))

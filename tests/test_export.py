@@ -22,7 +22,8 @@ import pypdf
 import pytest
 
 from iscm import export, geo
-from iscm.figures.common import style
+from iscm.export_tables import to_csv_bytes
+from iscm.figures._house import style
 from tests.conftest import IN_CI
 
 SOURCES = ["https://www.iom.int/rcps", "https://iom.int/other", "https://www.icmpd.org/prague",
@@ -132,7 +133,7 @@ def test_title_with_markup_characters_is_escaped():
 
 def test_csv_is_the_data_with_list_cells_joined():
     df = pd.DataFrame({"iscm": ["A", "B"], "themes": [("x", "y"), ()], "n": [1, 2]})
-    text = export.to_csv(df).decode("utf-8")
+    text = to_csv_bytes(df).decode("utf-8")
     assert text.splitlines() == ["iscm,themes,n", "A,x; y,1", "B,,2"]
 
 

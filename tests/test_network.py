@@ -22,6 +22,7 @@ import pytest
 
 from iscm import network as net
 from iscm.dataset import COLUMNS, Dataset
+from iscm.export_tables import to_csv_bytes
 from iscm.figures.network import labelled_nodes, network_figure, node_sizes, selected_node
 
 
@@ -329,11 +330,11 @@ def test_exports_convert_non_scalar_attributes(g):
 
 def test_csv_node_and_edge_lists(g):
     m = net.metrics(g)
-    nodes = pd.read_csv(io.BytesIO(net.to_csv(net.nodes_table(g, m))), keep_default_na=False)
+    nodes = pd.read_csv(io.BytesIO(to_csv_bytes(net.nodes_table(g, m))), keep_default_na=False)
     assert nodes["node"].tolist() == sorted(g.nodes)
     assert {"label", "kind", "degree", "betweenness", "community", "ties"} <= set(nodes.columns)
     assert nodes.set_index("node").loc[O1, "ties"] == "Secretariat: A; Partner: B; Funder: A"
-    edges = pd.read_csv(io.BytesIO(net.to_csv(net.edges_table(g))), keep_default_na=False)
+    edges = pd.read_csv(io.BytesIO(to_csv_bytes(net.edges_table(g))), keep_default_na=False)
     assert len(edges) == 9
     assert set(zip(edges["source"], edges["target"], edges["type"], strict=True)) == EXPECTED_EDGES
     row = edges[edges["type"] == "shared-members"].iloc[0]

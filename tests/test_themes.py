@@ -419,16 +419,24 @@ def test_theme_figures_pass_plotly_validation(tiny, ds):
     _passes_plotly_validation(figs.evolution_figure(evolution_table(iscms.iloc[:0], themes, links.iloc[:0])))
 
 
-def test_house_layout_is_what_style_gives():
-    """fast.house_layout() must stay equal to common.style(), so both kinds of figure look alike."""
+def test_house_style_is_one_registered_template():
+    """Every figure, dict-built or styled through Plotly's API, carries the layout of the one "iscm" template."""
     import plotly.graph_objects as go
+    import plotly.io as pio
 
-    from iscm.figures.common import style
-    from iscm.figures.fast import figure, house_layout, merge
+    from iscm.figures._house import house_layout, merge, style
+    from iscm.figures.fast import figure
+    from iscm.palette import FONT
 
+    template = pio.templates["iscm"].layout.to_plotly_json()
+    assert template["font"]["family"] == FONT and template["paper_bgcolor"] == "rgba(0,0,0,0)"
     for kwargs in ({}, {"subtitle": "Sub", "x_title": "X", "y_title": "Y", "height": 420}, {"y_title": None}):
         styled = style(go.Figure(), "Title", **kwargs).to_dict()["layout"]
-        assert figure([], house_layout("Title", **kwargs)).to_dict()["layout"] == styled
+        built = figure([], house_layout("Title", **kwargs)).to_dict()["layout"]
+        assert built == styled
+        for key in ("font", "paper_bgcolor", "plot_bgcolor", "margin", "legend"):
+            assert built[key] == template[key]
+        assert built["title"]["text"].startswith("Title")
     # merge() works like update_layout: nested keys merge, later parts win, inputs stay untouched
     base = {"legend": {"x": 0, "font": {"size": 10}}, "height": 300}
     merged = merge(base, None, {"legend": {"font": {"color": "red"}}, "height": 400})

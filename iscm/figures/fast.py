@@ -7,53 +7,14 @@ builders in this package therefore write traces and layout as dicts and hand the
 unvalidated. Nothing is lost: the tests rebuild every such figure through Plotly's validating
 constructor, so a misspelt property fails there instead of being silently ignored by the browser.
 
-`house_layout()` is the layout part of `iscm.figures.common.style()` as a dict (a test keeps the two
-equal), so these figures look exactly like the ones styled through `style()`.
+The house style comes from `iscm.figures._house` (`house_layout()` as a dict), the same for every figure.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import plotly.graph_objects as go
-
-from iscm.figures.common import FONT
-
-
-def merge(*parts: Mapping[str, Any] | None) -> dict[str, Any]:
-    """A new dict: the parts deep-merged left to right (later wins; nested dicts merge key by key; None
-    parts are skipped). The same rule as `Figure.update_layout`: {"legend": {"x": 0}} keeps a legend's
-    other settings. The parts are not modified."""
-    out: dict[str, Any] = {}
-    for part in parts:
-        for key, value in (part or {}).items():
-            if isinstance(value, Mapping):
-                out[key] = merge(out[key] if isinstance(out.get(key), dict) else None, value)
-            else:
-                out[key] = value
-    return out
-
-
-def house_layout(title: str, *, subtitle: str = "", x_title: str | None = None, y_title: str | None = None,
-                 height: int | None = None) -> dict[str, Any]:
-    """The layout `style()` gives: title left, house fonts, transparent backgrounds, axis titles, height."""
-    text = title if not subtitle else f"{title}<br><sup>{subtitle}</sup>"
-    layout: dict[str, Any] = {
-        "title": {"text": text, "x": 0, "xanchor": "left", "font": {"size": 17}},
-        "font": {"family": FONT, "size": 13},
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        "margin": {"l": 10, "r": 10, "t": 70, "b": 10},
-        "legend": {"bgcolor": "rgba(0,0,0,0)"},
-    }
-    if x_title is not None:
-        layout["xaxis"] = {"title": {"text": x_title}}
-    if y_title is not None:
-        layout["yaxis"] = {"title": {"text": y_title}}
-    if height:
-        layout["height"] = height
-    return layout
 
 
 def figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:

@@ -20,7 +20,8 @@ import plotly.graph_objects as go
 
 from iscm import geo
 from iscm.countries import country_name
-from iscm.figures.fast import figure, house_layout, merge
+from iscm.figures._house import house_layout, merge
+from iscm.figures.fast import figure
 from iscm.palette import NONE_COLOR, OKABE_ITO, SEQUENTIAL_COLORS
 
 MEMBER_COLOR = OKABE_ITO["blue"]

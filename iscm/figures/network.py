@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from iscm.figures.common import style
+from iscm.figures._house import style
 from iscm.network import EDGE_TYPES, NODE_KINDS, kind_label, path_edges, split_node, ties_text
 from iscm.palette import ISCM_TYPE_COLORS, OKABE_ITO, ORG_KIND_COLORS
 

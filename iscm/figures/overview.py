@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from iscm.figures.common import style
+from iscm.figures._house import style
 from iscm.model import ISCM_TYPE_LABELS
 from iscm.palette import ISCM_TYPE_COLORS
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from iscm.figures.common import style
+from iscm.figures._house import style
 from iscm.model import ORG_KIND_LABELS
 from iscm.palette import OKABE_ITO, ORG_KIND_COLORS
 

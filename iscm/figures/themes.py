@@ -16,7 +16,8 @@ from functools import lru_cache
 import pandas as pd
 import plotly.graph_objects as go
 
-from iscm.figures.fast import figure, house_layout, merge
+from iscm.figures._house import house_layout, merge
+from iscm.figures.fast import figure
 from iscm.model import ISCM_TYPE_LABELS
 from iscm.palette import ISCM_TYPE_COLORS, OKABE_ITO, SEQUENTIAL_COLORS
 from iscm.themes import (

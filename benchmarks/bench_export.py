@@ -35,11 +35,13 @@ def _figures() -> dict[str, Any]:
     from iscm.dataset import load
     from iscm.figures.maps import density_map
     from iscm.figures.overview import establishment_timeline
+    from iscm.membership import participation_table
+    from iscm.overview import establishment_data
 
     ds = load(ROOT / "data")
     out = {}
-    for name, fig in (("timeline", establishment_timeline(ds.iscms)),
-                      ("map", density_map(ds.memberships, ds.iscms))):
+    for name, fig in (("timeline", establishment_timeline(establishment_data(ds.iscms))),
+                      ("map", density_map(participation_table(ds.memberships, ds.iscms)))):
         title, _ = export.title_parts(fig)
         out[name] = export.report_figure(fig, title=title, sources=ds.sources_for(None),
                                          filters_text="All ISCMs", data_date=ds.data_date)

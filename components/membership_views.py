@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.frame import Key
+from iscm import membership as mb
 from iscm.dataset import Dataset
 from iscm.figures import maps
 from iscm.figures.fast import freeze
@@ -55,19 +56,22 @@ def basics(key: Key, _ds: Dataset, _full: Dataset) -> Basics:
 def iscm_map_view(key: Key, chosen: tuple[str, ...], zoom: bool, subtitle: str,
                   _ds: Dataset) -> tuple[go.Figure, pd.DataFrame, list[str]]:
     """The map of the chosen ISCMs, its data (the members of one, or the participation in several), sources."""
-    fig = maps.iscm_map(_ds.memberships, _ds.iscms, list(chosen), zoom=zoom, subtitle=subtitle)
     if len(chosen) == 1:
-        data = _ds.memberships[_ds.memberships["iscm_id"] == chosen[0]].drop(columns=["iscm_id"])
+        members = mb.members_of(_ds.memberships, chosen[0])
+        fig = maps.members_map(members, mb.iscm_names(_ds.iscms).get(chosen[0], chosen[0]), zoom=zoom,
+                               subtitle=subtitle)
+        data = members.drop(columns=["iscm_id"])
     else:
-        data = maps.participation_table(_ds.memberships, _ds.iscms, list(chosen))
+        data = mb.participation_table(_ds.memberships, _ds.iscms, list(chosen))
+        fig = maps.participation_map(data, len(chosen), zoom=zoom, subtitle=subtitle)
     return freeze(fig), data, _ds.sources_for(list(chosen))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
 def density_view(key: Key, roles: tuple[str, ...], subtitle: str,
                  _ds: Dataset) -> tuple[go.Figure, pd.DataFrame, list[str]]:
-    fig = maps.density_map(_ds.memberships, _ds.iscms, roles=roles, subtitle=subtitle)
-    return (freeze(fig), maps.participation_table(_ds.memberships, _ds.iscms, roles=roles),
+    table = mb.participation_table(_ds.memberships, _ds.iscms, roles=roles)
+    return (freeze(maps.density_map(table, roles=roles, subtitle=subtitle)), table,
             _ds.sources_for(_ds.iscms["iscm_id"]))
 
 
@@ -84,16 +88,18 @@ class CountryView:
 
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=TTL)
 def country_view(key: Key, code: str, subtitle: str, _ds: Dataset, _full: Dataset) -> CountryView:
-    table = maps.country_iscms(_ds.memberships, _ds.iscms, _ds.iscm_themes, _ds.themes, code)
+    table = mb.country_iscms(_ds.memberships, _ds.iscms, _ds.iscm_themes, _ds.themes, code)
     n_all = _full.memberships.loc[_full.memberships["iso3"] == code, "iscm_id"].nunique()
     if table.empty:
         return CountryView(table, n_all, None, None, None, None, [])
     cname = basics(key, _ds, _full).country_names[code]
-    themes = maps.country_themes(_ds.memberships, _ds.iscms, _ds.iscm_themes, _ds.themes, code)
+    fellow = mb.fellow_members_table(_ds.memberships, _ds.iscms, code)
+    n_mine = _ds.memberships.loc[_ds.memberships["iso3"] == code, "iscm_id"].nunique()
+    themes = mb.country_themes(_ds.memberships, _ds.iscms, _ds.iscm_themes, _ds.themes, code)
     return CountryView(
         table=table, n_all=n_all,
-        fellow=freeze(maps.fellow_members_map(_ds.memberships, _ds.iscms, code, subtitle=subtitle)),
-        fellow_data=maps.fellow_members_table(_ds.memberships, _ds.iscms, code),
+        fellow=freeze(maps.fellow_members_map(fellow, code, cname, n_mine, subtitle=subtitle)),
+        fellow_data=fellow,
         themes=themes,
         themes_fig=None if themes.empty else freeze(maps.country_themes_figure(themes, cname, subtitle=subtitle)),
         sources=_ds.sources_for(table["iscm_id"].tolist()),
@@ -103,7 +109,7 @@ def country_view(key: Key, code: str, subtitle: str, _ds: Dataset, _full: Datase
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
 def overlap_view(key: Key, roles: tuple[str, ...], _ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Shared States and Jaccard index of every pair of ISCMs, computed together (one clustered order)."""
-    return maps.overlap_tables(_ds.memberships, _ds.iscms["iscm_id"].tolist(), iscms=_ds.iscms, roles=roles)
+    return mb.overlap_tables(_ds.memberships, _ds.iscms["iscm_id"].tolist(), iscms=_ds.iscms, roles=roles)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
@@ -141,11 +147,11 @@ class PairView:
 def pair_view(key: Key, a: str, b: str, roles: tuple[str, ...], subtitle: str, _ds: Dataset,
               _full: Dataset) -> PairView:
     names = basics(key, _ds, _full).names
-    cmp = maps.pair_compare(_ds.memberships, a, b, roles=roles)
+    cmp = mb.pair_compare(_ds.memberships, a, b, roles=roles)
     counts = cmp["group"].value_counts()
     return PairView(
         counts={g: int(counts.get(g, 0)) for g in ("both", "only_a", "only_b")},
-        table=maps.pair_table(cmp, names[a], names[b]),
+        table=mb.pair_table(cmp, names[a], names[b]),
         fig=freeze(maps.pair_map(cmp, names[a], names[b], subtitle=subtitle)),
         data=cmp.assign(iscm_a=a, iscm_b=b), sources=_ds.sources_for([a, b]),
     )

@@ -12,14 +12,16 @@ import streamlit as st
 
 from components.frame import Key
 from iscm.figures.fast import freeze
-from iscm.figures.overview import establishment_data, establishment_timeline
+from iscm.figures.overview import establishment_timeline
+from iscm.overview import establishment_data
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def timeline(key: Key, subtitle: str, _iscms: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
     """The timeline figure and its data, built once per dataset version and filter (figures are read-only).
     `key` (components.frame.key_of: data version and filter values) pins down `_iscms`."""
-    return freeze(establishment_timeline(_iscms, subtitle=subtitle)), establishment_data(_iscms)
+    data = establishment_data(_iscms)
+    return freeze(establishment_timeline(data, subtitle=subtitle)), data
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -18,8 +18,9 @@ import streamlit as st
 
 from iscm.dataset import Dataset
 from iscm.figures.fast import freeze
-from iscm.figures.maps import iscm_map, pair_compare, pair_map
+from iscm.figures.maps import members_map, pair_map, participation_map
 from iscm.figures.profile import overlap_bars, partners_by_kind, theme_heatmap, theme_profile
+from iscm.membership import members_of, pair_compare, participation_table
 from iscm.profile import Comparison, Profile, build_profile, compare
 
 TTL = "1h"
@@ -61,8 +62,8 @@ def profile_view(version: str, iscm_id: str, _full: Dataset) -> ProfileView:
         profile=p,
         sources=_full.sources_for([iscm_id]),
         n_low_members=len(p.low_confidence_members),
-        map_fig=freeze(iscm_map(_full.memberships, _full.iscms, [iscm_id])),
-        map_data=_full.memberships[_full.memberships["iscm_id"] == iscm_id],
+        map_fig=freeze(members_map(members_of(_full.memberships, iscm_id), p.name)),
+        map_data=members_of(_full.memberships, iscm_id),
         people=people[["country", "iso3", "role", "territory", "confidence", "note"]].rename(columns={
             "country": "State or territory", "iso3": "ISO3", "role": "Role", "territory": "Territory",
             "confidence": "Confidence", "note": "Note"}),
@@ -102,8 +103,8 @@ def compare_view(version: str, ids: tuple[str, ...], observers: bool, _full: Dat
         pair = pair_compare(_full.memberships, ids[0], ids[1], roles=roles)
         map_fig, map_data = pair_map(pair, cols[0], cols[1]), pair
     else:
-        sub = _full.memberships[_full.memberships["role"].isin(roles)]
-        map_fig, map_data = iscm_map(sub, _full.iscms, list(ids)), cmp.participants
+        table = participation_table(_full.memberships, _full.iscms, list(ids), roles=roles)
+        map_fig, map_data = participation_map(table, len(ids)), cmp.participants
     return CompareView(
         cmp=cmp,
         sources=_full.sources_for(ids),

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.frame import Key
+from iscm import membership as mb
 from iscm.dataset import Dataset
 from iscm.figures import maps
 from iscm.figures import themes as figs
@@ -24,9 +25,11 @@ from iscm.filters import Filters, apply_filters
 from iscm.themes import (
     LEVEL_LABELS,
     cells,
+    coverage_data,
     coverage_matrix,
     evolution_table,
     prevalence_table,
+    similar_table,
     theme_iscms,
     theme_order,
     theme_starts,
@@ -68,10 +71,9 @@ def coverage_chart(key: Key, group_by: str, sort: str, only_themes: tuple[str, .
                    _ds: Dataset, _full: Dataset) -> tuple[go.Figure, pd.DataFrame]:
     """The coverage grid and the data behind it (its CSV)."""
     b = basics(key, _ds, _full)
-    cov = figs.coverage_data(_ds.iscms, _ds.themes, _ds.iscm_themes, group_by=group_by, sort=sort,
-                             only_themes=only_themes, matrix=b.matrix, detail=b.detail)
-    fig = figs.coverage_heatmap(_ds.iscms, _ds.themes, _ds.iscm_themes, group_by=group_by, sort=sort,
-                                highlight=key[2], only_themes=only_themes, subtitle=subtitle, data=cov)
+    cov = coverage_data(_ds.iscms, _ds.themes, _ds.iscm_themes, group_by=group_by, sort=sort,
+                        only_themes=only_themes, matrix=b.matrix, detail=b.detail)
+    fig = figs.coverage_figure(cov, group_by=group_by, sort=sort, highlight=key[2], subtitle=subtitle)
     return freeze(fig), cov.drop(columns=["row", "col"])
 
 
@@ -81,8 +83,7 @@ def prevalence_chart(key: Key, by: str, subtitle: str, _ds: Dataset,
     """The prevalence bars and their table; the table is computed once and drawn from."""
     b = basics(key, _ds, _full)
     prev = prevalence_table(_ds.iscms, _ds.themes, _ds.iscm_themes, by=by, matrix=b.matrix)
-    fig = figs.prevalence_figure(_ds.iscms, _ds.themes, _ds.iscm_themes, by=by, highlight=key[2],
-                                 subtitle=subtitle, table=prev)
+    fig = figs.prevalence_figure(prev, len(_ds.iscms), by=by, highlight=key[2], subtitle=subtitle)
     return freeze(fig), prev
 
 
@@ -101,14 +102,16 @@ class ThemeView:
 def theme_view(key: Key, theme: str, subtitle: str, _ds: Dataset, _full: Dataset) -> ThemeView:
     covering = theme_iscms(_ds.iscms, _ds.iscm_themes, theme, detail=basics(key, _ds, _full).detail)
     ids = covering["iscm_id"].tolist()
-    states = maps.participation_table(_ds.memberships, _ds.iscms, ids)
+    states = mb.participation_table(_ds.memberships, _ds.iscms, ids)
     shown = covering.assign(level=covering["level"].map(LEVEL_LABELS)).rename(columns={
         "short_name": "ISCM", "type": "Type", "macro_regions": "Regions", "level": "Level", "since": "Since",
         "established": "Established", "evidence": "Evidence", "source": "Source", "provenance": "Provenance",
     }).drop(columns=["iscm_id"])
     fig = None
     if ids:
-        fig = maps.iscm_map(_ds.memberships, _ds.iscms, ids, zoom=False, subtitle=subtitle)
+        fig = (maps.members_map(mb.members_of(_ds.memberships, ids[0]), covering["short_name"].iloc[0], zoom=False,
+                                subtitle=subtitle) if len(ids) == 1
+               else maps.participation_map(states, len(ids), zoom=False, subtitle=subtitle))
         title = (f"States reached through the {len(ids)} ISCMs covering "
                  f"{basics(key, _ds, _full).labels[theme].lower()}")
         fig.update_layout(title_text=title + (f"<br><sup>{subtitle}</sup>" if subtitle else ""))
@@ -156,7 +159,7 @@ def similar_view(key: Key, chosen: str, subtitle: str, _full: Dataset, _flt: Fil
     pool_ids = sorted(pool_ds.iscms["iscm_id"], key=lambda i: names[i].casefold())
     if chosen not in pool_ids:
         pool_ds = _full.subset([*pool_ids, chosen])
-    sim = figs.similar_table(pool_ds.iscms, _full.themes, pool_ds.iscm_themes, chosen, n=5,
+    sim = similar_table(pool_ds.iscms, _full.themes, pool_ds.iscm_themes, chosen, n=5,
                              candidates=pool_ids)
     caption = (f"Compared with {len(pool_ids) - (chosen in pool_ids)} ISCMs"
                + (" that pass the theme, region and type filters" if others.active else "")

@@ -45,9 +45,10 @@ def _work(after_server: bool) -> None:
         from components.data import get_dataset
         from iscm import geo
         from iscm.figures.overview import establishment_timeline
+        from iscm.overview import establishment_data
 
         full, _messages = get_dataset()  # fills the app's dataset cache (shared by every session)
-        establishment_timeline(full.iscms)  # loads Plotly's validators for a first figure
+        establishment_timeline(establishment_data(full.iscms))  # loads Plotly's validators for a first figure
         geo.shape_ids()  # the world shapes every map starts from
     except Exception as e:  # noqa: BLE001 - an optimisation only: the first page imports and reports for itself
         error = f"{type(e).__name__}: {e}"

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 TOPOJSON_DIR: Path = (Path(__file__).resolve().parents[1] / "static" / "topojson").resolve()
@@ -188,6 +190,53 @@ def extent(iso3s: list[str] | set[str] | frozenset[str], resolution: int = RESOL
             lon, lat, _ = EXTRA_POINTS[iso3]
             out.append((lon, lon, lat, lat))
     return out
+
+
+def region_view(iso3s: Iterable[str], *, pad_lon: float = 8.0, pad_lat: float = 6.0) -> dict:
+    """Geo settings that frame the given places: centre longitude, lon/lat ranges; {} for the whole world.
+
+    Longitudes are circular: the frame is the complement of the widest stretch of longitude with no place
+    in it, so a Pacific selection (Australia, Fiji, Samoa) is framed across the antimeridian. Selections
+    spanning most of the globe get the world view.
+    """
+    boxes = extent(set(iso3s))
+    if not boxes:
+        return {}
+    covered = np.zeros(360, dtype=bool)
+    for lo, hi, _, _ in boxes:
+        start = int(np.floor(lo)) + 180
+        stop = int(np.floor(hi)) + 180
+        covered[[k % 360 for k in range(start, stop + 1)]] = True
+    # widest gap (run of uncovered degrees) on the circle
+    best_len, best_start, run_start = 0, 0, None
+    for k in range(720):
+        if not covered[k % 360]:
+            if run_start is None:
+                run_start = k
+            if k - run_start + 1 > best_len and k - run_start + 1 <= 360:
+                best_len, best_start = k - run_start + 1, run_start
+        else:
+            run_start = None
+    span = 360 - best_len
+    if span > 230 or best_len == 0:
+        return {}
+    west = (best_start + best_len) % 360 - 180  # first covered degree after the gap
+    lon0, lon1 = west - pad_lon, west + span + pad_lon
+    lat0 = max(min(b[2] for b in boxes) - pad_lat, -85.0)
+    lat1 = min(max(b[3] for b in boxes) + pad_lat, 85.0)
+    # keep a small selection from being zoomed to a few degrees
+    if lon1 - lon0 < 40:
+        mid = (lon0 + lon1) / 2
+        lon0, lon1 = mid - 20, mid + 20
+    if lat1 - lat0 < 25:
+        mid = (lat0 + lat1) / 2
+        lat0, lat1 = max(mid - 12.5, -85.0), min(mid + 12.5, 85.0)
+    center = (lon0 + lon1) / 2
+    return {
+        "projection_rotation_lon": center,
+        "lonaxis_range": [lon0, lon1],
+        "lataxis_range": [lat0, lat1],
+    }
 
 
 def configure_static_export() -> str:

@@ -328,6 +328,68 @@ def evolution_table(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.D
     return out
 
 
+def coverage_data(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame, *,
+                  group_by: str = "none", sort: str = "name",
+                  only_themes: Iterable[str] | None = None, matrix: pd.DataFrame | None = None,
+                  detail: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The grid in display order, one row per ISCM x theme: the data behind the coverage chart (and its CSV).
+
+    Columns: group, iscm_id, iscm, theme_id, theme, level ('focus' | 'mentioned' | 'none'), since, evidence,
+    source, provenance, row (0 = top), col (0 = left). Columns are ordered by prevalence among the ISCMs
+    shown; `only_themes` keeps just those themes. `matrix` (coverage_matrix) and `detail` (cells) of the
+    same tables may be passed when the caller already has them.
+    """
+    if matrix is None:
+        matrix = coverage_matrix(iscms, themes, iscm_themes)
+    cols = theme_order(matrix)
+    if only_themes:
+        keep = set(only_themes)
+        cols = [t for t in cols if t in keep]
+    rows = order_rows(matrix, iscms, sort=sort, group_by=group_by)
+    names = dict(zip(iscms["iscm_id"], iscms["short_name"].astype(str), strict=True))
+    labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
+    if detail is None:
+        detail = cells(iscm_themes)
+    # Rows come out in (row, col) order by construction: plain lists and one dict lookup per cell instead of
+    # a cross merge, a left merge and a sort.
+    info = {(i, t): (lv, since, ev, src, prov) for i, t, lv, since, ev, src, prov in zip(
+        *(detail[c].tolist() for c in ("iscm_id", "theme_id", "level", "since", "evidence", "source",
+                                       "provenance")), strict=True)}
+    none = ("none", pd.NA, "", "", "")
+    out = [(g, i, names.get(i, i), t, labels.get(t, t), *info.get((i, t), none), r, c)
+           for r, (g, i) in enumerate(rows) for c, t in enumerate(cols)]
+    df = pd.DataFrame(out, columns=["group", "iscm_id", "iscm", "theme_id", "theme", "level", "since",
+                                    "evidence", "source", "provenance", "row", "col"])
+    df["since"] = pd.array(df["since"].tolist(), dtype="Int64")
+    return df
+
+
+def similar_table(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame, iscm_id: str,
+                  n: int = 5, candidates: Iterable[str] | None = None, *,
+                  matrix: pd.DataFrame | None = None) -> pd.DataFrame:
+    """similar_iscms() with names and theme labels, ready for a table: iscm_id, ISCM, jaccard, shared,
+    only_selected, only_other (labels '; '-joined). `matrix`: coverage_matrix of the same tables, if known."""
+    if matrix is None:
+        matrix = coverage_matrix(iscms, themes, iscm_themes)
+    order = theme_order(matrix)
+    matrix = matrix[order]
+    sim = similar_iscms(matrix, iscm_id, n=n, candidates=candidates)
+    names = dict(zip(iscms["iscm_id"], iscms["short_name"].astype(str), strict=True))
+    labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
+
+    def lab(ts: Sequence[str]) -> str:
+        return "; ".join(labels.get(t, t) for t in ts)
+
+    out = pd.DataFrame({
+        "iscm_id": sim["iscm_id"], "iscm": sim["iscm_id"].map(lambda i: names.get(i, i)),
+        "jaccard": sim["jaccard"].round(3), "n_shared": sim["n_shared"],
+        "n_only_selected": sim["only_selected"].map(len), "n_only_other": sim["only_other"].map(len),
+        "shared": sim["shared"].map(lab), "only_selected": sim["only_selected"].map(lab),
+        "only_other": sim["only_other"].map(lab),
+    })
+    return out
+
+
 def selected_customdata(points: Sequence[Mapping[str, Any]] | None, index: int = 0) -> list[str]:
     """The distinct values at position `index` of the customdata of selected chart points, in click order.
 

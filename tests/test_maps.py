@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import pytest
 
 from iscm import geo
+from iscm import membership as mb
 from iscm.figures import maps
 
 # ------------------------------------------------------------------------------------------ small fixture
@@ -42,6 +43,30 @@ ISCM_THEMES = pd.DataFrame({
     "theme_id": ["t_labour", "t_asylum", "t_labour", "t_asylum"],
     "level": ["focus", "mentioned", "focus", "focus"],
 })
+
+
+# ---------------------------------------------------------------------- tables drawn as the pages draw them
+def iscm_map(memberships, iscms, ids, **kw) -> go.Figure:
+    """The Membership page's map of a selection: one ISCM's members, or participation in several."""
+    if len(ids) == 1:
+        return maps.members_map(mb.members_of(memberships, ids[0]), mb.iscm_names(iscms).get(ids[0], ids[0]), **kw)
+    return maps.participation_map(mb.participation_table(memberships, iscms, ids), len(ids), **kw)
+
+
+def density_map(memberships, iscms, roles=mb.PARTICIPANT_ROLES, **kw) -> go.Figure:
+    return maps.density_map(mb.participation_table(memberships, iscms, roles=roles), roles=roles, **kw)
+
+
+def fellow_members_map(memberships, iscms, iso3, **kw) -> go.Figure:
+    n_mine = memberships.loc[memberships["iso3"] == iso3, "iscm_id"].nunique()
+    name = mb.country_label(iso3, mb.country_names(memberships))
+    return maps.fellow_members_map(mb.fellow_members_table(memberships, iscms, iso3), iso3, name, n_mine, **kw)
+
+
+def overlap_matrix(memberships, ids, metric="count", *, iscms=None, roles=("member",)):
+    count, jac = mb.overlap_tables(memberships, ids, iscms=iscms, roles=roles)
+    matrix = count if metric == "count" else jac
+    return matrix, maps.overlap_figure(matrix, metric, roles=roles)
 
 
 def traces(fig: go.Figure, kind: str) -> list:
@@ -103,22 +128,22 @@ def test_configure_static_export_points_plotly_at_the_shapes():
 
 
 def test_region_view_frames_selection_and_crosses_antimeridian():
-    europe = maps.region_view(["DEU", "FRA", "ESP", "POL"])
+    europe = geo.region_view(["DEU", "FRA", "ESP", "POL"])
     lon0, lon1 = europe["lonaxis_range"]
     assert -20 < lon0 < 0 and 20 < lon1 < 40
     lat0, lat1 = europe["lataxis_range"]
     assert 25 < lat0 < 40 and 55 < lat1 < 65
-    pacific = maps.region_view(["AUS", "FJI", "WSM", "TON"])
+    pacific = geo.region_view(["AUS", "FJI", "WSM", "TON"])
     lon0, lon1 = pacific["lonaxis_range"]
     assert lon0 < 120 and lon1 > 180  # framed through 180°, not around the other side of the world
     assert lon1 - lon0 < 120
-    assert maps.region_view(["USA", "CHN", "BRA", "AUS", "ZAF"]) == {}
-    assert maps.region_view([]) == {}
+    assert geo.region_view(["USA", "CHN", "BRA", "AUS", "ZAF"]) == {}
+    assert geo.region_view([]) == {}
 
 
 # ------------------------------------------------------------------------------------------ maps (fixture)
 def test_single_iscm_map_categories_and_markers():
-    fig = maps.iscm_map(MEMBERSHIPS, ISCMS, ["alpha"])
+    fig = iscm_map(MEMBERSHIPS, ISCMS, ["alpha"])
     member = trace_named(fig, "Member")
     observer = trace_named(fig, "Observer")
     none = trace_named(fig, "Not taking part")
@@ -141,7 +166,7 @@ def test_single_iscm_map_categories_and_markers():
 
 
 def test_single_iscm_map_shapeless_members_get_markers():
-    fig = maps.iscm_map(MEMBERSHIPS, ISCMS, ["beta"])
+    fig = iscm_map(MEMBERSHIPS, ISCMS, ["beta"])
     member = trace_named(fig, "Member")
     assert "TUV" in member.locations  # kept in the choropleth too (no shape: drawn by the marker)
     marks = {c for t in traces(fig, "scattergeo") for c in t.customdata}
@@ -151,7 +176,7 @@ def test_single_iscm_map_shapeless_members_get_markers():
 
 
 def test_multi_iscm_map_counts():
-    fig = maps.iscm_map(MEMBERSHIPS, ISCMS, ["alpha", "beta", "gamma"])
+    fig = iscm_map(MEMBERSHIPS, ISCMS, ["alpha", "beta", "gamma"])
     count = trace_named(fig, "Selected ISCMs")
     values = values_by_location(count)
     assert values == {"DEU": 3, "FRA": 2, "MLT": 1, "TUR": 1, "BHR": 1, "TUV": 1, "XKX": 1, "HKG": 1}
@@ -166,36 +191,36 @@ def test_multi_iscm_map_counts():
 
 
 def test_density_map_values_equal_number_of_iscms():
-    fig = maps.density_map(MEMBERSHIPS, ISCMS)
+    fig = density_map(MEMBERSHIPS, ISCMS)
     values = values_by_location(trace_named(fig, "ISCMs"))
     assert values["DEU"] == 3 and values["FRA"] == 2 and values["HKG"] == 1
-    members_only = values_by_location(trace_named(maps.density_map(MEMBERSHIPS, ISCMS, roles=("member",)), "ISCMs"))
+    members_only = values_by_location(trace_named(density_map(MEMBERSHIPS, ISCMS, roles=("member",)), "ISCMs"))
     assert members_only["DEU"] == 2 and "TUR" not in members_only
     assert fig.layout.geo.lonaxis.range is None  # world view
 
 
 def test_participation_table():
-    t = maps.participation_table(MEMBERSHIPS, ISCMS)
+    t = mb.participation_table(MEMBERSHIPS, ISCMS)
     de = t.set_index("iso3").loc["DEU"]
     assert (de.n_iscms, de.n_member, de.n_observer) == (3, 2, 1)
     assert de.iscms == "Alpha Process (member); Beta Dialogue (member); Gamma Forum (observer)"
     assert t.iloc[0].iso3 == "DEU"
     assert bool(t.set_index("iso3").loc["HKG"].territory)
-    assert maps.participation_table(MEMBERSHIPS.iloc[:0], ISCMS).empty
+    assert mb.participation_table(MEMBERSHIPS.iloc[:0], ISCMS).empty
 
 
 # ------------------------------------------------------------------------------------------ country view
 def test_country_iscms_table():
-    t = maps.country_iscms(MEMBERSHIPS, ISCMS, ISCM_THEMES, THEMES, "deu")
+    t = mb.country_iscms(MEMBERSHIPS, ISCMS, ISCM_THEMES, THEMES, "deu")
     assert t["ISCM"].tolist() == ["Alpha Process", "Beta Dialogue", "Gamma Forum"]
     assert t["Role"].tolist() == ["Member", "Member", "Observer"]
     assert t["Type"].tolist() == ["RCP", "IRF", "Global"]
     assert t.loc[0, "Themes"] == "Labour migration; Asylum"  # focus first, then mentioned
-    assert maps.country_iscms(MEMBERSHIPS, ISCMS, ISCM_THEMES, THEMES, "BRA").empty
+    assert mb.country_iscms(MEMBERSHIPS, ISCMS, ISCM_THEMES, THEMES, "BRA").empty
 
 
 def test_fellow_members_map():
-    fig = maps.fellow_members_map(MEMBERSHIPS, ISCMS, "DEU")
+    fig = fellow_members_map(MEMBERSHIPS, ISCMS, "DEU")
     shared = values_by_location(trace_named(fig, "Shared ISCMs"))
     assert shared == {"FRA": 2, "MLT": 1, "TUR": 1, "BHR": 1, "TUV": 1, "XKX": 1, "HKG": 1}
     me = trace_named(fig, "Germany")
@@ -204,7 +229,7 @@ def test_fellow_members_map():
 
 
 def test_country_themes():
-    t = maps.country_themes(MEMBERSHIPS, ISCMS, ISCM_THEMES, THEMES, "FRA")
+    t = mb.country_themes(MEMBERSHIPS, ISCMS, ISCM_THEMES, THEMES, "FRA")
     rows = t.set_index("theme_id")
     assert rows.loc["t_asylum", "n_iscms"] == 2 and rows.loc["t_asylum", "n_focus"] == 1
     assert rows.loc["t_labour", "n_iscms"] == 1
@@ -218,7 +243,7 @@ def test_country_themes():
 # ------------------------------------------------------------------------------------------ overlap
 def test_overlap_matrix_count_and_jaccard():
     ids = ["alpha", "beta", "gamma"]
-    counts, fig = maps.overlap_matrix(MEMBERSHIPS, ids, "count", iscms=ISCMS, roles=("member", "observer"))
+    counts, fig = overlap_matrix(MEMBERSHIPS, ids, "count", iscms=ISCMS, roles=("member", "observer"))
     assert counts.loc["Alpha Process", "Gamma Forum"] == 2  # DEU, FRA
     assert counts.loc["Alpha Process", "Beta Dialogue"] == 1  # DEU
     assert counts.loc["Beta Dialogue", "Beta Dialogue"] == 4
@@ -227,16 +252,16 @@ def test_overlap_matrix_count_and_jaccard():
     assert heat.type == "heatmap" and list(heat.x) == list(counts.columns)
     assert np.array_equal(np.array(heat.z), counts.to_numpy())
     assert fig.layout.xaxis.title.text == "ISCM" and fig.layout.yaxis.title.text == "ISCM"
-    jac, _ = maps.overlap_matrix(MEMBERSHIPS, ids, "jaccard", iscms=ISCMS, roles=("member", "observer"))
+    jac, _ = overlap_matrix(MEMBERSHIPS, ids, "jaccard", iscms=ISCMS, roles=("member", "observer"))
     assert jac.loc["Alpha Process", "Gamma Forum"] == pytest.approx(2 / 5)
     assert jac.loc["Alpha Process", "Alpha Process"] == 1
     # alpha and gamma are the most similar pair: clustering puts them side by side
     order = list(jac.index)
     assert abs(order.index("Alpha Process") - order.index("Gamma Forum")) == 1
-    members_only, _ = maps.overlap_matrix(MEMBERSHIPS, ids, "count", iscms=ISCMS)
+    members_only, _ = overlap_matrix(MEMBERSHIPS, ids, "count", iscms=ISCMS)
     assert members_only.loc["Alpha Process", "Gamma Forum"] == 1  # Germany is only an observer of Gamma
     with pytest.raises(ValueError):
-        maps.overlap_matrix(MEMBERSHIPS, ids, "cosine")
+        overlap_matrix(MEMBERSHIPS, ids, "cosine")
 
 
 def test_cluster_order_groups_similar_items():
@@ -246,18 +271,18 @@ def test_cluster_order_groups_similar_items():
         [0.9, 0.1, 1.0, 0.1],
         [0.1, 0.8, 0.1, 1.0],
     ])
-    order = maps.cluster_order(sim)
+    order = mb.cluster_order(sim)
     assert sorted(order) == [0, 1, 2, 3]
     assert abs(order.index(0) - order.index(2)) == 1 and abs(order.index(1) - order.index(3)) == 1
 
 
 def test_pair_compare_and_table_and_map():
-    cmp = maps.pair_compare(MEMBERSHIPS, "alpha", "gamma")
+    cmp = mb.pair_compare(MEMBERSHIPS, "alpha", "gamma")
     groups = {g: sorted(cmp.loc[cmp.group == g, "iso3"]) for g in ("both", "only_a", "only_b")}
     assert groups == {"both": ["DEU", "FRA"], "only_a": ["MLT", "TUR"], "only_b": ["HKG"]}
     de = cmp.set_index("iso3").loc["DEU"]
     assert (de.role_a, de.role_b) == ("member", "observer")
-    side = maps.pair_table(cmp, "Alpha", "Gamma")
+    side = mb.pair_table(cmp, "Alpha", "Gamma")
     assert list(side.columns) == ["In both", "Only Alpha", "Only Gamma"]
     assert side["In both"].tolist() == ["France", "Germany (obs.)"]
     assert side["Only Gamma"].tolist() == ["Hong Kong", ""]
@@ -274,8 +299,8 @@ def test_selected_iso3_reads_shapes_and_markers():
 
 
 def test_every_map_trace_carries_iso3_customdata():
-    for fig in (maps.iscm_map(MEMBERSHIPS, ISCMS, ["beta"]), maps.density_map(MEMBERSHIPS, ISCMS),
-                maps.fellow_members_map(MEMBERSHIPS, ISCMS, "FRA")):
+    for fig in (iscm_map(MEMBERSHIPS, ISCMS, ["beta"]), density_map(MEMBERSHIPS, ISCMS),
+                fellow_members_map(MEMBERSHIPS, ISCMS, "FRA")):
         for t in fig.data:
             codes = list(t.customdata)
             assert codes and all(isinstance(c, str) and len(c) == 3 for c in codes), t.name
@@ -297,7 +322,7 @@ def test_colombo_process_map_matches_data(ds):
     members = set(rows.loc[rows.role == "member", "iso3"])
     observers = set(rows.loc[rows.role == "observer", "iso3"])
     assert (len(members), len(observers)) == (12, 8)
-    fig = maps.iscm_map(ds.memberships, ds.iscms, ["colombo-process"])
+    fig = iscm_map(ds.memberships, ds.iscms, ["colombo-process"])
     assert set(trace_named(fig, "Member").locations) == members
     assert set(trace_named(fig, "Observer").locations) == observers
     assert trace_named(fig, "Member").name == "Member (12)"
@@ -305,7 +330,7 @@ def test_colombo_process_map_matches_data(ds):
 
 
 def test_density_values_equal_iscm_counts_in_data(ds):
-    fig = maps.density_map(ds.memberships, ds.iscms)
+    fig = density_map(ds.memberships, ds.iscms)
     values = values_by_location(trace_named(fig, "ISCMs"))
     expected = ds.memberships.groupby("iso3")["iscm_id"].nunique()
     assert values == expected.to_dict()
@@ -316,7 +341,7 @@ def test_every_member_of_the_default_dataset_is_drawable(ds):
     codes = set(ds.memberships.iso3)
     assert codes - geo.drawable_iso3() == set()
     # and the density map really draws each one: as a shape, or as a marker when small/missing
-    fig = maps.density_map(ds.memberships, ds.iscms)
+    fig = density_map(ds.memberships, ds.iscms)
     shapes = set(trace_named(fig, "ISCMs").locations) & geo.shape_ids()
     marks = {c for t in traces(fig, "scattergeo") for c in t.customdata}
     assert codes <= shapes | marks
@@ -327,13 +352,13 @@ def test_every_member_of_the_default_dataset_is_drawable(ds):
 def test_map_figures_pass_plotly_validation():
     """The maps are built from plain dicts without validation (iscm.figures.fast): Plotly's validating
     constructor must accept each one (it raises on a misspelt property) and leave it unchanged."""
-    compare = maps.pair_compare(MEMBERSHIPS, "alpha", "gamma")
+    compare = mb.pair_compare(MEMBERSHIPS, "alpha", "gamma")
     figures = [
-        maps.iscm_map(MEMBERSHIPS, ISCMS, ["alpha"]), maps.iscm_map(MEMBERSHIPS, ISCMS, ["alpha", "beta"]),
-        maps.iscm_map(MEMBERSHIPS, ISCMS, ["beta"], zoom=False, subtitle="S"),
-        maps.density_map(MEMBERSHIPS, ISCMS), maps.fellow_members_map(MEMBERSHIPS, ISCMS, "DEU"),
-        maps.country_themes_figure(maps.country_themes(MEMBERSHIPS, ISCMS, ISCM_THEMES, THEMES, "FRA"), "France"),
-        maps.overlap_matrix(MEMBERSHIPS, ["alpha", "beta", "gamma"], "jaccard", iscms=ISCMS)[1],
+        iscm_map(MEMBERSHIPS, ISCMS, ["alpha"]), iscm_map(MEMBERSHIPS, ISCMS, ["alpha", "beta"]),
+        iscm_map(MEMBERSHIPS, ISCMS, ["beta"], zoom=False, subtitle="S"),
+        density_map(MEMBERSHIPS, ISCMS), fellow_members_map(MEMBERSHIPS, ISCMS, "DEU"),
+        maps.country_themes_figure(mb.country_themes(MEMBERSHIPS, ISCMS, ISCM_THEMES, THEMES, "FRA"), "France"),
+        overlap_matrix(MEMBERSHIPS, ["alpha", "beta", "gamma"], "jaccard", iscms=ISCMS)[1],
         maps.pair_map(compare, "Alpha", "Gamma"),
     ]
     for fig in figures:
@@ -346,12 +371,12 @@ def test_map_figures_pass_plotly_validation():
 
 def test_overlap_tables_share_one_order():
     ids = ["alpha", "beta", "gamma"]
-    count, jac = maps.overlap_tables(MEMBERSHIPS, ids, iscms=ISCMS, roles=("member", "observer"))
+    count, jac = mb.overlap_tables(MEMBERSHIPS, ids, iscms=ISCMS, roles=("member", "observer"))
     assert list(count.index) == list(jac.index) == list(count.columns) == list(jac.columns)
     assert count.loc["Alpha Process", "Gamma Forum"] == 2 and jac.loc["Alpha Process", "Gamma Forum"] == 2 / 5
     assert (np.diag(jac.to_numpy()) == 1).all() and list(np.diag(count.to_numpy())) == [
         {"Alpha Process": 4, "Beta Dialogue": 4, "Gamma Forum": 3}[n] for n in count.index]
     # an ISCM without participants shares nothing; it is still fully alike itself
-    empty_count, empty_jac = maps.overlap_tables(MEMBERSHIPS, [*ids, "delta"], roles=("member",))
+    empty_count, empty_jac = mb.overlap_tables(MEMBERSHIPS, [*ids, "delta"], roles=("member",))
     assert empty_count.loc["delta"].sum() == 0 and empty_jac.loc["delta", "delta"] == 1
     assert empty_jac.loc["delta"].drop("delta").sum() == 0

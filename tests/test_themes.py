@@ -12,6 +12,7 @@ from iscm.figures import themes as figs
 from iscm.themes import (
     CROSS_REGIONAL,
     cells,
+    coverage_data,
     coverage_matrix,
     evolution_table,
     jaccard,
@@ -20,11 +21,25 @@ from iscm.themes import (
     region_group,
     selected_customdata,
     similar_iscms,
+    similar_table,
     similarity_order,
     theme_iscms,
     theme_order,
     theme_starts,
 )
+
+
+def coverage_heatmap(iscms, themes, links, *, group_by="none", sort="name", highlight=(), only_themes=None,
+                     subtitle=""):
+    """The coverage chart as the Themes page draws it: the core's table, then the figure."""
+    data = coverage_data(iscms, themes, links, group_by=group_by, sort=sort, only_themes=only_themes)
+    return figs.coverage_figure(data, group_by=group_by, sort=sort, highlight=highlight, subtitle=subtitle)
+
+
+def prevalence_figure(iscms, themes, links, *, by="type", highlight=(), subtitle=""):
+    return figs.prevalence_figure(prevalence_table(iscms, themes, links, by=by), len(iscms), by=by,
+                                  highlight=highlight, subtitle=subtitle)
+
 
 
 # ---------------------------------------------------------------------------------------------- tiny tables
@@ -261,7 +276,7 @@ def _trace(fig, prefix: str):
 
 def test_coverage_figure_encodes_three_states_with_legend(tiny):
     iscms, themes, links = tiny
-    fig = figs.coverage_heatmap(iscms, themes, links)
+    fig = coverage_heatmap(iscms, themes, links)
     names = [t.name for t in fig.data]
     assert names == ["Declared focus (7)", "Mentioned only (3)", "Not covered (6)"]
     symbols = [t.marker.symbol for t in fig.data]
@@ -280,10 +295,10 @@ def test_coverage_figure_encodes_three_states_with_legend(tiny):
 
 def test_coverage_figure_orders_rows_and_columns(tiny):
     iscms, themes, links = tiny
-    fig = figs.coverage_heatmap(iscms, themes, links, sort="count")
+    fig = coverage_heatmap(iscms, themes, links, sort="count")
     assert list(fig.layout.yaxis.categoryarray) == ["Delta", "bravo", "Alpha", "Charlie"]
     assert list(fig.layout.xaxis.categoryarray) == ["T1", "T2", "T3", "T4"]
-    grouped = figs.coverage_heatmap(iscms, themes, links, group_by="type", sort="name")
+    grouped = coverage_heatmap(iscms, themes, links, group_by="type", sort="name")
     assert list(grouped.layout.yaxis.categoryarray) == [
         "<b>RCP · Regional consultative process</b>", "Alpha", "Charlie",
         "<b>IRF · Interregional forum</b>", "bravo", "<b>Global · Global process</b>", "Delta"]
@@ -291,12 +306,12 @@ def test_coverage_figure_orders_rows_and_columns(tiny):
 
 def test_coverage_highlight_and_only_themes(tiny):
     iscms, themes, links = tiny
-    fig = figs.coverage_heatmap(iscms, themes, links, highlight=["t3"])
+    fig = coverage_heatmap(iscms, themes, links, highlight=["t3"])
     assert len(fig.layout.shapes) == 1
     shape = fig.layout.shapes[0]
     assert (shape.x0, shape.x1) == (1.5, 2.5)  # third column
     assert "<b>T3</b>" in fig.layout.xaxis.ticktext and "T1" in fig.layout.xaxis.ticktext
-    only = figs.coverage_heatmap(iscms, themes, links, only_themes=["t3"])
+    only = coverage_heatmap(iscms, themes, links, only_themes=["t3"])
     assert list(only.layout.xaxis.categoryarray) == ["T3"]
     assert sum(len(t.x) for t in only.data) == 4
 
@@ -307,7 +322,7 @@ def test_coverage_height_grows_with_rows_and_labels_use_automargin():
     for n in (10, 20, 40):
         iscms = _iscms([(f"i{k:02d}", f"A long ISCM name number {k}", "RCP", "Asia", 2000) for k in range(n)])
         links = _links([(f"i{k:02d}", "t1", "focus") for k in range(n)])
-        fig = figs.coverage_heatmap(iscms, themes, links)
+        fig = coverage_heatmap(iscms, themes, links)
         heights.append(fig.layout.height)
         assert fig.layout.xaxis.automargin and fig.layout.yaxis.automargin
         assert len(fig.layout.yaxis.categoryarray) == n
@@ -317,7 +332,7 @@ def test_coverage_height_grows_with_rows_and_labels_use_automargin():
 
 def test_prevalence_figure_stacks_groups(tiny):
     iscms, themes, links = tiny
-    fig = figs.prevalence_figure(iscms, themes, links, by="type", highlight=["t4"])
+    fig = prevalence_figure(iscms, themes, links, by="type", highlight=["t4"])
     assert fig.layout.barmode == "stack"
     assert [t.name for t in fig.data] == ["RCP · Regional consultative process", "IRF · Interregional forum",
                                          "Global · Global process"]
@@ -347,7 +362,7 @@ def test_evolution_figure_cells(tiny):
 
 def test_similar_figure_and_table(tiny):
     iscms, themes, links = tiny
-    table = figs.similar_table(iscms, themes, links, "b")
+    table = similar_table(iscms, themes, links, "b")
     assert table["iscm"].tolist() == ["Delta", "Alpha", "Charlie"]
     assert table.loc[0, "only_other"] == "T4" and table.loc[0, "n_shared"] == 3
     fig = figs.similar_figure(table, "bravo")
@@ -360,7 +375,7 @@ def test_similar_figure_and_table(tiny):
 def test_prague_process_asylum_is_focus_since_2012(ds):
     m = coverage_matrix(ds.iscms, ds.themes, ds.iscm_themes)
     assert m.loc["prague-process", "asylum_protection"] == "focus"
-    data = figs.coverage_data(ds.iscms, ds.themes, ds.iscm_themes)
+    data = coverage_data(ds.iscms, ds.themes, ds.iscm_themes)
     cell = data[(data["iscm_id"] == "prague-process") & (data["theme_id"] == "asylum_protection")].iloc[0]
     assert cell["level"] == "focus" and cell["since"] == 2012
     assert "2012" in cell["evidence"] and cell["source"]
@@ -377,7 +392,7 @@ def test_real_prevalence_counts_equal_iscm_themes(ds):
         table = prevalence_table(ds.iscms, ds.themes, ds.iscm_themes, by=by)
         got = table.groupby("theme_id")["n_iscms"].sum()
         assert got.to_dict() == expected.reindex(got.index, fill_value=0).to_dict()
-    fig = figs.prevalence_figure(ds.iscms, ds.themes, ds.iscm_themes)
+    fig = prevalence_figure(ds.iscms, ds.themes, ds.iscm_themes)
     order = list(fig.layout.yaxis.categoryarray)
     labels = dict(zip(ds.themes["label"], ds.themes["theme_id"], strict=True))
     counts = [int(expected.get(labels[lab], 0)) for lab in order]
@@ -385,7 +400,7 @@ def test_real_prevalence_counts_equal_iscm_themes(ds):
 
 
 def test_real_coverage_cells_match_iscm_themes(ds):
-    data = figs.coverage_data(ds.iscms, ds.themes, ds.iscm_themes, group_by="region", sort="similarity")
+    data = coverage_data(ds.iscms, ds.themes, ds.iscm_themes, group_by="region", sort="similarity")
     assert len(data) == len(ds.iscms) * len(ds.themes)
     covered = data[data["level"] != "none"]
     pairs = set(zip(ds.iscm_themes["iscm_id"], ds.iscm_themes["theme_id"], strict=True))
@@ -409,11 +424,11 @@ def test_theme_figures_pass_plotly_validation(tiny, ds):
     iscms, themes, links = tiny
     for i, t, lk in ((iscms, themes, links), (ds.iscms, ds.themes, ds.iscm_themes)):
         for group_by in ("none", "type"):
-            _passes_plotly_validation(figs.coverage_heatmap(i, t, lk, group_by=group_by, sort="similarity",
+            _passes_plotly_validation(coverage_heatmap(i, t, lk, group_by=group_by, sort="similarity",
                                                             highlight=[t["theme_id"].iloc[0]], subtitle="S"))
-        _passes_plotly_validation(figs.prevalence_figure(i, t, lk, by="region", highlight=[t["theme_id"].iloc[0]]))
+        _passes_plotly_validation(prevalence_figure(i, t, lk, by="region", highlight=[t["theme_id"].iloc[0]]))
         _passes_plotly_validation(figs.evolution_figure(evolution_table(i, t, lk), highlight=[t["theme_id"].iloc[0]]))
-        sim = figs.similar_table(i, t, lk, i["iscm_id"].iloc[0])
+        sim = similar_table(i, t, lk, i["iscm_id"].iloc[0])
         _passes_plotly_validation(figs.similar_figure(sim, "X"))
         _passes_plotly_validation(figs.similar_figure(sim.iloc[:0], "X"))  # the empty chart has a note
     _passes_plotly_validation(figs.evolution_figure(evolution_table(iscms.iloc[:0], themes, links.iloc[:0])))
@@ -444,16 +459,14 @@ def test_house_style_is_one_registered_template():
     assert base == {"legend": {"x": 0, "font": {"size": 10}}, "height": 300}
 
 
-def test_prevalence_and_coverage_accept_precomputed_tables(tiny):
+def test_prevalence_table_and_coverage_data_accept_precomputed_tables(tiny):
     iscms, themes, links = tiny
     matrix = coverage_matrix(iscms, themes, links)
     table = prevalence_table(iscms, themes, links, by="region", matrix=matrix)
     pd.testing.assert_frame_equal(table, prevalence_table(iscms, themes, links, by="region"))
-    given = figs.prevalence_figure(iscms, themes, links, by="region", table=table).to_dict()
-    assert given == figs.prevalence_figure(iscms, themes, links, by="region").to_dict()
     pd.testing.assert_frame_equal(
-        figs.coverage_data(iscms, themes, links, sort="count", matrix=matrix, detail=cells(links)),
-        figs.coverage_data(iscms, themes, links, sort="count"))
+        coverage_data(iscms, themes, links, sort="count", matrix=matrix, detail=cells(links)),
+        coverage_data(iscms, themes, links, sort="count"))
 
 
 def test_frozen_figure_draws_the_same_and_copies_stay_independent(tiny):
@@ -466,8 +479,8 @@ def test_frozen_figure_draws_the_same_and_copies_stay_independent(tiny):
     from iscm.figures.fast import FrozenFigure, freeze
 
     iscms, themes, links = tiny
-    fig = figs.prevalence_figure(iscms, themes, links, highlight=["t1"])  # an equal, unfrozen figure
-    frozen = freeze(figs.prevalence_figure(iscms, themes, links, highlight=["t1"]))
+    fig = prevalence_figure(iscms, themes, links, highlight=["t1"])  # an equal, unfrozen figure
+    frozen = freeze(prevalence_figure(iscms, themes, links, highlight=["t1"]))
     assert isinstance(frozen, FrozenFigure) and not isinstance(fig, FrozenFigure)
     assert frozen.to_dict() is frozen.to_dict()  # computed once: no copy per chart drawn
     assert frozen.to_dict() == fig.to_dict() and pio.to_json(frozen) == pio.to_json(fig)

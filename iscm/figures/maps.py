@@ -1,8 +1,8 @@
 """Membership maps and overlap figures: who takes part in which ISCM, and where dialogues overlap.
 
-Pure builders: DataFrames shaped like ``Dataset.memberships`` / ``Dataset.iscms`` in, Plotly figures and
-tidy tables out. Every map is a choropleth over the shipped 1:50m shapes plus a marker layer (``iscm.geo``)
-for places the shapes lack or draw too small to see, so Malta, Bahrain, Tuvalu or Kosovo never vanish.
+Pure builders: the tables of `iscm.membership` in, Plotly figures out. Every map is a choropleth over the
+shipped 1:50m shapes plus a marker layer (``iscm.geo``) for places the shapes lack or draw too small to see,
+so Malta, Bahrain, Tuvalu or Kosovo never vanish.
 Every trace carries the ISO3 code in ``customdata`` so a click on a shape or a marker can open the
 country view. Backgrounds are transparent and the "not taking part" grey is semi-transparent, so the maps
 read on the light and the dark theme alike.
@@ -19,9 +19,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from iscm import geo
-from iscm.countries import country_name
 from iscm.figures._house import house_layout, merge
 from iscm.figures.fast import figure
+from iscm.membership import PARTICIPANT_ROLES, ROLE_LABELS, country_label
 from iscm.palette import NONE_COLOR, OKABE_ITO, SEQUENTIAL_COLORS
 
 MEMBER_COLOR = OKABE_ITO["blue"]
@@ -31,8 +31,6 @@ BORDER_COLOR = "rgba(255,255,255,0.85)"
 MARKER_LINE = "rgba(40,40,40,0.8)"
 # The palest step of the shared ramp is left out: it would be hard to tell from the "none" grey.
 MAP_SCALE = SEQUENTIAL_COLORS[1:]
-PARTICIPANT_ROLES = ("member", "observer")
-ROLE_LABELS = {"member": "Member", "observer": "Observer", "none": "Not taking part"}
 
 _TRANSPARENT = "rgba(0,0,0,0)"
 
@@ -41,34 +39,6 @@ _TRANSPARENT = "rgba(0,0,0,0)"
 def _scale(colors: Sequence[str]) -> list[list[float | str]]:
     n = len(colors)
     return [[i / (n - 1), c] for i, c in enumerate(colors)] if n > 1 else [[0, colors[0]], [1, colors[0]]]
-
-
-def _names(iscms: pd.DataFrame | None) -> dict[str, str]:
-    """iscm_id -> short name (falls back to the id for ISCMs missing from the table)."""
-    if iscms is None or iscms.empty:
-        return {}
-    return dict(zip(iscms["iscm_id"], iscms["short_name"], strict=True))
-
-
-def _country_names(memberships: pd.DataFrame) -> dict[str, str]:
-    if memberships.empty:
-        return {}
-    first = memberships.drop_duplicates("iso3")
-    return dict(zip(first["iso3"], first["country"], strict=True))
-
-
-def _label(iso3: str, known: Mapping[str, str]) -> str:
-    if iso3 in known and known[iso3]:
-        return str(known[iso3])
-    name = country_name(iso3)
-    if name == iso3 and iso3 in geo.EXTRA_POINTS:
-        return geo.EXTRA_POINTS[iso3][2]
-    return name
-
-
-def _participants(memberships: pd.DataFrame, roles: Iterable[str]) -> pd.DataFrame:
-    roles = tuple(roles)
-    return memberships[memberships["role"].isin(roles)]
 
 
 def _rgb_steps(colors: Sequence[str], values: Sequence[float], vmin: float, vmax: float) -> list[str]:
@@ -150,7 +120,7 @@ def _marker_trace(
 @lru_cache(maxsize=1)
 def _world_labels() -> dict[str, str]:
     """Name of every country shape (the background of every map), looked up once."""
-    return {c: _label(c, {}) for c in geo.shape_ids()}
+    return {c: country_label(c, {}) for c in geo.shape_ids()}
 
 
 def _background(exclude: Iterable[str], label: str, name: str = "Not taking part") -> dict[str, Any]:
@@ -161,58 +131,11 @@ def _background(exclude: Iterable[str], label: str, name: str = "Not taking part
     return _shape_trace(rest, [f"<b>{names[c]}</b><br>{label}" for c in rest], color=NONE_COLOR, name=name)
 
 
-def region_view(iso3s: Iterable[str], *, pad_lon: float = 8.0, pad_lat: float = 6.0) -> dict:
-    """Geo settings that frame the given places: centre longitude, lon/lat ranges; {} for the whole world.
-
-    Longitudes are circular: the frame is the complement of the widest stretch of longitude with no place
-    in it, so a Pacific selection (Australia, Fiji, Samoa) is framed across the antimeridian. Selections
-    spanning most of the globe get the world view.
-    """
-    boxes = geo.extent(set(iso3s))
-    if not boxes:
-        return {}
-    covered = np.zeros(360, dtype=bool)
-    for lo, hi, _, _ in boxes:
-        start = int(np.floor(lo)) + 180
-        stop = int(np.floor(hi)) + 180
-        covered[[k % 360 for k in range(start, stop + 1)]] = True
-    # widest gap (run of uncovered degrees) on the circle
-    best_len, best_start, run_start = 0, 0, None
-    for k in range(720):
-        if not covered[k % 360]:
-            if run_start is None:
-                run_start = k
-            if k - run_start + 1 > best_len and k - run_start + 1 <= 360:
-                best_len, best_start = k - run_start + 1, run_start
-        else:
-            run_start = None
-    span = 360 - best_len
-    if span > 230 or best_len == 0:
-        return {}
-    west = (best_start + best_len) % 360 - 180  # first covered degree after the gap
-    lon0, lon1 = west - pad_lon, west + span + pad_lon
-    lat0 = max(min(b[2] for b in boxes) - pad_lat, -85.0)
-    lat1 = min(max(b[3] for b in boxes) + pad_lat, 85.0)
-    # keep a small selection from being zoomed to a few degrees
-    if lon1 - lon0 < 40:
-        mid = (lon0 + lon1) / 2
-        lon0, lon1 = mid - 20, mid + 20
-    if lat1 - lat0 < 25:
-        mid = (lat0 + lat1) / 2
-        lat0, lat1 = max(mid - 12.5, -85.0), min(mid + 12.5, 85.0)
-    center = (lon0 + lon1) / 2
-    return {
-        "projection_rotation_lon": center,
-        "lonaxis_range": [lon0, lon1],
-        "lataxis_range": [lat0, lat1],
-    }
-
-
 WORLD_VIEW = {"lataxis_range": [-57.0, 85.0]}
 """World maps leave out Antarctica: no ISCM has members there and it would take a fifth of the height."""
 
 
-def map_height(view: Mapping, width: int = 820) -> int:
+def _map_height(view: Mapping, width: int = 820) -> int:
     """Figure height that fits the framed region at a typical page width, so a wide region (Europe to the
     Pacific coast) leaves no empty bands above and below the map and a tall one is not squeezed."""
     lon = view.get("lonaxis_range") or [-180.0, 180.0]
@@ -222,7 +145,7 @@ def map_height(view: Mapping, width: int = 820) -> int:
 
 
 def _geo_view(view: Mapping[str, Any]) -> dict[str, Any]:
-    """region_view()'s flat keys as the nested geo layout: "lonaxis_range" -> {"lonaxis": {"range": ...}}."""
+    """geo.region_view()'s flat keys as the nested geo layout: "lonaxis_range" -> {"lonaxis": {"range": ...}}."""
     out: dict[str, Any] = {}
     for key, value in view.items():
         *path, leaf = key.split("_")
@@ -257,7 +180,7 @@ def _style_map(traces: Sequence[dict[str, Any] | None], title: str, view: Mappin
     view = view or WORLD_VIEW
     layout = merge(
         {"geo": merge(_GEO, _geo_view(view))},
-        house_layout(title, subtitle=subtitle, height=map_height(view)),
+        house_layout(title, subtitle=subtitle, height=_map_height(view)),
         {"margin": {"l": 0, "r": 0, "t": 70 if subtitle else 50, "b": 0},
          "legend": {"orientation": "h", "x": 0, "y": 0, "yanchor": "top"},
          "clickmode": "event+select",
@@ -291,46 +214,6 @@ def _count_traces(
     return traces
 
 
-# ---------------------------------------------------------------------------------------------- tables
-def participation_table(
-    memberships: pd.DataFrame, iscms: pd.DataFrame | None = None, iscm_ids: Iterable[str] | None = None,
-    roles: Iterable[str] = PARTICIPANT_ROLES,
-) -> pd.DataFrame:
-    """One row per State taking part in the given ISCMs (all ISCMs when None).
-
-    Columns: iso3, country, n_iscms (distinct ISCMs), n_member, n_observer, iscms ('; '-joined
-    "Name (role)"), territory. Sorted by n_iscms descending, then country.
-    """
-    part = _participants(memberships, roles)
-    if iscm_ids is not None:
-        part = part[part["iscm_id"].isin(list(iscm_ids))]
-    cols = ["iso3", "country", "n_iscms", "n_member", "n_observer", "iscms", "territory"]
-    if part.empty:
-        return pd.DataFrame(columns=cols)
-    names = _names(iscms)
-    # plain Python over the rows (as lists: iterating a string column value by value is slow): a pandas
-    # groupby per State is ~50x slower on string columns
-    acc: dict[str, dict] = {}
-    for iscm_id, iso3, country, role, territory in zip(
-        *(part[c].tolist() for c in ("iscm_id", "iso3", "country", "role", "territory")), strict=True,
-    ):
-        row = acc.setdefault(iso3, {"iso3": iso3, "country": country, "items": {}, "territory": False})
-        row["items"][iscm_id] = (names.get(iscm_id, iscm_id), role)
-        row["territory"] = row["territory"] or bool(territory)
-    rows = []
-    for row in acc.values():
-        items = sorted(row.pop("items").values())
-        rows.append({
-            **row,
-            "n_iscms": len(items),
-            "n_member": sum(r == "member" for _, r in items),
-            "n_observer": sum(r == "observer" for _, r in items),
-            "iscms": "; ".join(f"{n} ({r})" for n, r in items),
-        })
-    out = pd.DataFrame(rows, columns=cols)
-    return out.sort_values(["n_iscms", "country"], ascending=[False, True], ignore_index=True)
-
-
 def _hover_counts(table: pd.DataFrame, what: str) -> list[str]:
     """Hover text per row of a participation table: name, count, and the ISCMs one per line."""
     out = []
@@ -343,66 +226,57 @@ def _hover_counts(table: pd.DataFrame, what: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------- maps
-def iscm_map(
-    memberships: pd.DataFrame, iscms: pd.DataFrame | None, iscm_ids: Sequence[str], *, zoom: bool = True,
-    subtitle: str = "",
-) -> go.Figure:
-    """Map of the selected ISCMs' participants.
+def members_map(members: pd.DataFrame, iscm_name: str, *, zoom: bool = True, subtitle: str = "") -> go.Figure:
+    """Map of one ISCM: members / observers / not taking part (legend), framed on its participants' region.
 
-    One ISCM: categorical member / observer / not taking part (legend). Several: how many of the selected
-    ISCMs each State takes part in (colour bar; hover lists them). Framed on the participants' region.
+    `members`: the ISCM's rows of ``Dataset.memberships`` (iso3, country, role, territory, note).
     """
-    ids = list(dict.fromkeys(iscm_ids))
-    names = _names(iscms)
+    rows = members.drop_duplicates("iso3")
     traces: list[dict[str, Any] | None] = []
-    if len(ids) == 1:
-        iscm_id = ids[0]
-        iscm_name = names.get(iscm_id, iscm_id)
-        rows = memberships[memberships["iscm_id"] == iscm_id].drop_duplicates("iso3")
-        drawn: list[str] = []
-        layers: list = []
-        for role, color in (("member", MEMBER_COLOR), ("observer", OBSERVER_COLOR)):
-            sel = rows[rows["role"] == role].sort_values("country")
-            if sel.empty:
-                continue
-            iso3s = sel["iso3"].tolist()
-            hover = [
-                f"<b>{c}</b>{' (territory)' if t else ''}<br>{ROLE_LABELS[role]} of {iscm_name}"
-                + (f"<br><i>{n}</i>" if n else "")
-                for c, t, n in zip(sel["country"].tolist(), sel["territory"].tolist(), sel["note"].tolist(),
-                                   strict=True)
-            ]
-            label = f"{ROLE_LABELS[role]} ({len(iso3s)})"
-            layers.append(_shape_trace(iso3s, hover, color=color, name=label, legendgroup=role))
-            layers.append(_marker_trace(iso3s, hover, color, name=label, legendgroup=role))
-            drawn += iso3s
-        # background first, so the participants' shapes and markers are drawn over it
-        traces.append(_background(drawn, f"Not taking part in {iscm_name}"))
-        for layer in layers:
-            if layer is not None:
-                traces.append(layer)
-        title = f"{iscm_name}: members and observers"
-        view_codes = drawn
-    else:
-        table = participation_table(memberships, iscms, ids)
-        hover = _hover_counts(table, f"of the {len(ids)} selected ISCMs")
-        traces.append(_background(table["iso3"], "In none of the selected ISCMs", name="In none of them"))
-        for tr in _count_traces(table, hover, vmax=max(len(ids), 1), name="Selected ISCMs",
-                                colorbar_title="ISCMs"):
-            traces.append(tr)
-        title = (f"Participation in {len(ids)} selected ISCMs (members and observers)" if ids
-                 else "No ISCM selected")
-        view_codes = table["iso3"].tolist()
-    view = region_view(view_codes) if zoom else {}
+    drawn: list[str] = []
+    layers: list = []
+    for role, color in (("member", MEMBER_COLOR), ("observer", OBSERVER_COLOR)):
+        sel = rows[rows["role"] == role].sort_values("country")
+        if sel.empty:
+            continue
+        iso3s = sel["iso3"].tolist()
+        hover = [
+            f"<b>{c}</b>{' (territory)' if t else ''}<br>{ROLE_LABELS[role]} of {iscm_name}"
+            + (f"<br><i>{n}</i>" if n else "")
+            for c, t, n in zip(sel["country"].tolist(), sel["territory"].tolist(), sel["note"].tolist(),
+                               strict=True)
+        ]
+        label = f"{ROLE_LABELS[role]} ({len(iso3s)})"
+        layers.append(_shape_trace(iso3s, hover, color=color, name=label, legendgroup=role))
+        layers.append(_marker_trace(iso3s, hover, color, name=label, legendgroup=role))
+        drawn += iso3s
+    # background first, so the participants' shapes and markers are drawn over it
+    traces.append(_background(drawn, f"Not taking part in {iscm_name}"))
+    traces.extend(layer for layer in layers if layer is not None)
+    view = geo.region_view(drawn) if zoom else {}
+    return _style_map(traces, f"{iscm_name}: members and observers", view, subtitle=subtitle)
+
+
+def participation_map(table: pd.DataFrame, n_selected: int, *, zoom: bool = True,
+                      subtitle: str = "") -> go.Figure:
+    """Map of several ISCMs: how many of the `n_selected` ISCMs each State takes part in (colour bar; the
+    hover lists them). `table`: `iscm.membership.participation_table` of those ISCMs."""
+    hover = _hover_counts(table, f"of the {n_selected} selected ISCMs")
+    traces: list[dict[str, Any] | None] = [
+        _background(table["iso3"], "In none of the selected ISCMs", name="In none of them"),
+        *_count_traces(table, hover, vmax=max(n_selected, 1), name="Selected ISCMs", colorbar_title="ISCMs"),
+    ]
+    title = (f"Participation in {n_selected} selected ISCMs (members and observers)" if n_selected
+             else "No ISCM selected")
+    view = geo.region_view(table["iso3"].tolist()) if zoom else {}
     return _style_map(traces, title, view, subtitle=subtitle)
 
 
-def density_map(
-    memberships: pd.DataFrame, iscms: pd.DataFrame | None = None, roles: Iterable[str] = PARTICIPANT_ROLES,
-    *, subtitle: str = "",
-) -> go.Figure:
-    """Dialogue density: the number of ISCMs each State takes part in, world view, hover lists them."""
-    table = participation_table(memberships, iscms, roles=roles)
+def density_map(table: pd.DataFrame, *, roles: Iterable[str] = PARTICIPANT_ROLES, subtitle: str = "") -> go.Figure:
+    """Dialogue density: the number of ISCMs each State takes part in, world view, hover lists them.
+
+    `table`: `iscm.membership.participation_table` of every ISCM shown, for the same `roles`.
+    """
     hover = _hover_counts(table, "ISCMs")
     traces: list[dict[str, Any] | None] = []
     traces.append(_background(table["iso3"], "No ISCM in the data", name="No ISCM"))
@@ -415,54 +289,14 @@ def density_map(
                       subtitle=subtitle)
 
 
-# ---------------------------------------------------------------------------------------------- country view
-def country_iscms(
-    memberships: pd.DataFrame, iscms: pd.DataFrame, iscm_themes: pd.DataFrame, themes: pd.DataFrame, iso3: str,
-) -> pd.DataFrame:
-    """The ISCMs a State takes part in: iscm_id, ISCM, Role, Type, Established, Themes (focus themes first)."""
-    cols = ["iscm_id", "ISCM", "Role", "Type", "Established", "Themes"]
-    mine = memberships[memberships["iso3"] == iso3.upper()]
-    if mine.empty:
-        return pd.DataFrame(columns=cols)
-    labels = dict(zip(themes["theme_id"], themes["label"], strict=True)) if not themes.empty else {}
-    info = {r["iscm_id"]: r for r in iscms[["iscm_id", "short_name", "type", "established"]].to_dict("records")}
-    by_iscm: dict[str, list[tuple[bool, str]]] = {}
-    for iscm_id, theme_id, level in zip(iscm_themes["iscm_id"].tolist(), iscm_themes["theme_id"].tolist(),
-                                        iscm_themes["level"].tolist(), strict=True):
-        by_iscm.setdefault(iscm_id, []).append((level != "focus", labels.get(theme_id, theme_id)))
-    rows = []
-    for iscm_id, role in zip(mine["iscm_id"], mine["role"], strict=True):
-        r = info.get(iscm_id)
-        rows.append({
-            "iscm_id": iscm_id,
-            "ISCM": r["short_name"] if r else iscm_id,
-            "Role": ROLE_LABELS.get(role, role),
-            "Type": r["type"] if r else "",
-            "Established": r["established"] if r else pd.NA,
-            "Themes": "; ".join(label for _, label in sorted(by_iscm.get(iscm_id, []))),
-        })
-    out = pd.DataFrame(rows, columns=cols)
-    out["_o"] = out["Role"].map({"Member": 0, "Observer": 1})
-    return out.sort_values(["_o", "ISCM"]).drop(columns="_o").reset_index(drop=True)
+def fellow_members_map(table: pd.DataFrame, iso3: str, country: str, n_mine: int, *, zoom: bool = True,
+                       subtitle: str = "") -> go.Figure:
+    """The chosen State (highlighted) and its partners coloured by the number of ISCMs they share with it.
 
-
-def fellow_members_table(memberships: pd.DataFrame, iscms: pd.DataFrame | None, iso3: str) -> pd.DataFrame:
-    """Every other State that shares at least one ISCM with ``iso3``: n_iscms = number of shared ISCMs."""
+    `table`: `iscm.membership.fellow_members_table` of the State; `n_mine`: how many ISCMs it takes part in.
+    """
     iso3 = iso3.upper()
-    mine = memberships.loc[memberships["iso3"] == iso3, "iscm_id"].unique()
-    table = participation_table(memberships, iscms, mine)
-    return table[table["iso3"] != iso3].reset_index(drop=True)
-
-
-def fellow_members_map(
-    memberships: pd.DataFrame, iscms: pd.DataFrame | None, iso3: str, *, zoom: bool = True, subtitle: str = "",
-) -> go.Figure:
-    """The chosen State (highlighted) and its partners coloured by the number of ISCMs they share with it."""
-    iso3 = iso3.upper()
-    names = _country_names(memberships)
-    me = _label(iso3, names)
-    n_mine = memberships.loc[memberships["iso3"] == iso3, "iscm_id"].nunique()
-    table = fellow_members_table(memberships, iscms, iso3)
+    me = country
     hover = _hover_counts(table, f"ISCMs shared with {me}")
     traces: list[dict[str, Any] | None] = []
     traces.append(_background([*table["iso3"], iso3], f"Shares no ISCM with {me}", name="No shared ISCM"))
@@ -474,34 +308,11 @@ def fellow_members_map(
     marks = _marker_trace([iso3], me_hover, HIGHLIGHT_COLOR, name=me, legendgroup="me", size=9)
     if marks is not None:
         traces.append(marks)
-    view = region_view([*table["iso3"], iso3]) if zoom else {}
+    view = geo.region_view([*table["iso3"], iso3]) if zoom else {}
     return _style_map(traces, f"Fellow members: States that share ISCMs with {me}", view, subtitle=subtitle)
 
 
-def country_themes(
-    memberships: pd.DataFrame, iscms: pd.DataFrame, iscm_themes: pd.DataFrame, themes: pd.DataFrame, iso3: str,
-) -> pd.DataFrame:
-    """Themes covered by a State's ISCMs: theme_id, Theme, n_iscms, n_focus, ISCMs ('; '-joined)."""
-    cols = ["theme_id", "Theme", "n_iscms", "n_focus", "ISCMs"]
-    mine = memberships.loc[memberships["iso3"] == iso3.upper(), "iscm_id"].unique()
-    th = iscm_themes[iscm_themes["iscm_id"].isin(mine)]
-    if th.empty:
-        return pd.DataFrame(columns=cols)
-    labels = dict(zip(themes["theme_id"], themes["label"], strict=True)) if not themes.empty else {}
-    names = _names(iscms)
-    rows = []
-    for theme_id, grp in th.groupby("theme_id"):
-        rows.append({
-            "theme_id": theme_id,
-            "Theme": labels.get(theme_id, theme_id),
-            "n_iscms": grp["iscm_id"].nunique(),
-            "n_focus": int(grp.loc[grp["level"] == "focus", "iscm_id"].nunique()),
-            "ISCMs": "; ".join(sorted(names.get(i, i) for i in grp["iscm_id"].unique())),
-        })
-    out = pd.DataFrame(rows, columns=cols)
-    return out.sort_values(["n_iscms", "Theme"], ascending=[False, True], ignore_index=True)
-
-
+# ---------------------------------------------------------------------------------------------- country view
 def country_themes_figure(table: pd.DataFrame, country: str, *, subtitle: str = "") -> go.Figure:
     """Horizontal bars: for each theme, how many of the State's ISCMs cover it (focus vs. mentioned)."""
     t = table.sort_values(["n_iscms", "Theme"], ascending=[True, False])
@@ -531,61 +342,6 @@ def country_themes_figure(table: pd.DataFrame, country: str, *, subtitle: str = 
 
 
 # ---------------------------------------------------------------------------------------------- overlap
-def _member_sets(memberships: pd.DataFrame, iscm_ids: Sequence[str], roles: Iterable[str]) -> dict[str, set[str]]:
-    """iscm_id -> States taking part in one of `roles` (one groupby, not one filter of the table per ISCM)."""
-    part = _participants(memberships, roles)
-    sets = part.groupby("iscm_id")["iso3"].agg(set).to_dict()
-    return {i: sets.get(i, set()) for i in iscm_ids}
-
-
-def cluster_order(similarity: np.ndarray) -> list[int]:
-    """Leaf order of average-linkage clustering on 1 - similarity, so similar ISCMs sit next to each other."""
-    n = similarity.shape[0]
-    if n < 3:
-        return list(range(n))
-    from scipy.cluster.hierarchy import leaves_list, linkage
-    from scipy.spatial.distance import squareform
-
-    dist = 1.0 - similarity
-    np.fill_diagonal(dist, 0.0)
-    dist = np.clip((dist + dist.T) / 2, 0.0, 1.0)
-    return [int(i) for i in leaves_list(linkage(squareform(dist, checks=False), "average", optimal_ordering=True))]
-
-
-def overlap_tables(
-    memberships: pd.DataFrame, iscm_ids: Sequence[str], *, iscms: pd.DataFrame | None = None,
-    roles: Iterable[str] = ("member",),
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(shared States, Jaccard index): two ISCM x ISCM matrices in one clustered order, computed together.
-
-    The order comes from the Jaccard similarity, so switching between the two does not reshuffle the rows.
-    Both are indexed and columned by ISCM short name in that order (diagonal: the ISCM's own size for the
-    count, 1 for Jaccard; two ISCMs without participants have Jaccard 0).
-    """
-    ids = list(dict.fromkeys(iscm_ids))
-    sets = _member_sets(memberships, ids, tuple(roles))
-    states = sorted(set().union(*sets.values())) if sets else []
-    col = {c: k for k, c in enumerate(states)}
-    incidence = np.zeros((len(ids), len(states)), dtype=np.int64)
-    for r, i in enumerate(ids):
-        incidence[r, [col[c] for c in sets[i]]] = 1
-    count = incidence @ incidence.T  # shared States of every pair
-    size = np.diag(count)
-    union = size[:, None] + size[None, :] - count
-    with np.errstate(divide="ignore", invalid="ignore"):
-        jac = np.where(union > 0, count / np.where(union > 0, union, 1), 0.0)
-    np.fill_diagonal(jac, 1.0)  # an ISCM is fully alike itself, even one without participants
-    order = cluster_order(jac)
-    names = _names(iscms)
-    labels = [names.get(ids[k], ids[k]) for k in order]
-    if len(set(labels)) < len(labels):  # duplicate short names: fall back to ids
-        labels = [ids[k] for k in order]
-    index = pd.Index(labels, name="ISCM")
-    idx = np.ix_(order, order)
-    return (pd.DataFrame(count.astype(int)[idx], index=index, columns=labels),
-            pd.DataFrame(jac.astype(float)[idx], index=index.copy(), columns=labels))
-
-
 def overlap_figure(matrix: pd.DataFrame, metric: str = "count", *, roles: Iterable[str] = ("member",),
                    subtitle: str = "") -> go.Figure:
     """Clustered heatmap of one overlap_tables() matrix ('count': shared States, or 'jaccard')."""
@@ -617,61 +373,6 @@ def overlap_figure(matrix: pd.DataFrame, metric: str = "count", *, roles: Iterab
     return figure([{k: v for k, v in trace.items() if v is not None}], layout)
 
 
-def overlap_matrix(
-    memberships: pd.DataFrame, iscm_ids: Sequence[str], metric: str = "count", *,
-    iscms: pd.DataFrame | None = None, roles: Iterable[str] = ("member",), subtitle: str = "",
-) -> tuple[pd.DataFrame, go.Figure]:
-    """ISCM x ISCM matrix of shared States, clustered; metric 'count' (shared States) or 'jaccard'.
-
-    overlap_tables() + overlap_figure() for one metric. The order comes from the Jaccard similarity for
-    both metrics, so switching the metric does not reshuffle the rows. The DataFrame is indexed and
-    columned by ISCM short name in that order (diagonal: the ISCM's own size for 'count', 1 for 'jaccard').
-    """
-    if metric not in ("count", "jaccard"):
-        raise ValueError(f"metric must be 'count' or 'jaccard', not {metric!r}")
-    roles = tuple(roles)
-    count, jac = overlap_tables(memberships, iscm_ids, iscms=iscms, roles=roles)
-    df = count if metric == "count" else jac
-    return df, overlap_figure(df, metric, roles=roles, subtitle=subtitle)
-
-
-def pair_compare(
-    memberships: pd.DataFrame, a: str, b: str, roles: Iterable[str] = PARTICIPANT_ROLES,
-) -> pd.DataFrame:
-    """States of two ISCMs split into common / only-a / only-b.
-
-    Columns: iso3, country, group ('both'|'only_a'|'only_b'), role_a, role_b ('' where not taking part).
-    Sorted by group then country.
-    """
-    part = _participants(memberships, roles)
-    ra = dict(zip(part.loc[part["iscm_id"] == a, "iso3"], part.loc[part["iscm_id"] == a, "role"], strict=True))
-    rb = dict(zip(part.loc[part["iscm_id"] == b, "iso3"], part.loc[part["iscm_id"] == b, "role"], strict=True))
-    names = _country_names(part)
-    rows = []
-    for iso3 in set(ra) | set(rb):
-        group = "both" if iso3 in ra and iso3 in rb else ("only_a" if iso3 in ra else "only_b")
-        rows.append({"iso3": iso3, "country": _label(iso3, names), "group": group,
-                     "role_a": ra.get(iso3, ""), "role_b": rb.get(iso3, "")})
-    out = pd.DataFrame(rows, columns=["iso3", "country", "group", "role_a", "role_b"])
-    out["_g"] = out["group"].map({"both": 0, "only_a": 1, "only_b": 2})
-    return out.sort_values(["_g", "country"]).drop(columns="_g").reset_index(drop=True)
-
-
-def pair_table(compare: pd.DataFrame, name_a: str, name_b: str) -> pd.DataFrame:
-    """Side-by-side columns (In both | Only <a> | Only <b>) of country names; observers marked '(obs.)'."""
-    def fmt(r: Mapping) -> str:
-        obs = "observer" in (r["role_a"], r["role_b"])
-        return f"{r['country']} (obs.)" if obs else str(r["country"])
-
-    cols = {
-        "In both": [fmt(r) for r in compare[compare["group"] == "both"].to_dict("records")],
-        f"Only {name_a}": [fmt(r) for r in compare[compare["group"] == "only_a"].to_dict("records")],
-        f"Only {name_b}": [fmt(r) for r in compare[compare["group"] == "only_b"].to_dict("records")],
-    }
-    n = max((len(v) for v in cols.values()), default=0)
-    return pd.DataFrame({k: v + [""] * (n - len(v)) for k, v in cols.items()})
-
-
 def pair_map(
     compare: pd.DataFrame, name_a: str, name_b: str, *, zoom: bool = True, subtitle: str = "",
 ) -> go.Figure:
@@ -694,7 +395,7 @@ def pair_map(
         marks = _marker_trace(iso3s, hover, color, name=lab, legendgroup=group)
         if marks is not None:
             traces.append(marks)
-    view = region_view(compare["iso3"]) if zoom else {}
+    view = geo.region_view(compare["iso3"]) if zoom else {}
     return _style_map(traces, f"{name_a} and {name_b}: common and exclusive participants", view, subtitle=subtitle)
 
 

@@ -16,10 +16,10 @@ import plotly.graph_objects as go
 from iscm.figures._house import style
 from iscm.model import ORG_KIND_LABELS
 from iscm.palette import OKABE_ITO, ORG_KIND_COLORS
+from iscm.themes import LEVEL_LABELS
 
 LEVEL_COLORS = {"focus": OKABE_ITO["blue"], "mentioned": OKABE_ITO["sky_blue"]}
-LEVEL_LABELS = {"focus": "Declared focus", "mentioned": "Mentioned only", "": "Not covered"}
-LEVEL_VALUE = {"focus": 2, "mentioned": 1, "": 0}
+LEVEL_VALUE = {"focus": 2, "mentioned": 1, "none": 0}
 COMPARE_COLORS = {"all": OKABE_ITO["green"], "some": OKABE_ITO["grey"], "only": OKABE_ITO["orange"]}
 
 
@@ -83,8 +83,10 @@ def theme_heatmap(themes: pd.DataFrame, columns: Sequence[str], *, subtitle: str
     """Theme vectors side by side: one column per compared ISCM, a cell per theme (focus/mentioned/none)."""
     cols = list(columns)
     rows = themes.iloc[::-1]
-    z = [[LEVEL_VALUE.get(str(v), 0) for v in r] for r in rows[cols].itertuples(index=False)]
-    text = [[LEVEL_LABELS.get(str(v), "") if v else "" for v in r] for r in rows[cols].itertuples(index=False)]
+    # a comparison leaves a theme an ISCM does not cover blank: that is the level "none"
+    levels = [[str(v) if v else "none" for v in r] for r in rows[cols].itertuples(index=False)]
+    z = [[LEVEL_VALUE.get(lv, 0) for lv in r] for r in levels]
+    text = [["" if lv == "none" else LEVEL_LABELS.get(lv, lv) for lv in r] for r in levels]
     scale = [[0.0, "rgba(153,153,153,0.15)"], [0.33, "rgba(153,153,153,0.15)"],
              [0.34, LEVEL_COLORS["mentioned"]], [0.66, LEVEL_COLORS["mentioned"]],
              [0.67, LEVEL_COLORS["focus"]], [1.0, LEVEL_COLORS["focus"]]]

@@ -1,6 +1,6 @@
 """Figures of the Themes page: coverage grid, theme prevalence, evolution, similar ISCMs.
 
-Builders are pure: tables in, go.Figure out, with ids in `customdata[0]` so that a click on a cell or bar
+Builders are pure: the tables of `iscm.themes` in, go.Figure out, with ids in `customdata[0]` so that a click on a cell or bar
 can be turned into a filter value by the page. The coverage grid is drawn with square markers rather than
 a go.Heatmap: markers can be clicked and selected, and each cell state gets its own legend entry, shape
 and colour (a heatmap offers only a colour bar and no selection).
@@ -20,18 +20,7 @@ from iscm.figures._house import house_layout, merge
 from iscm.figures.fast import figure
 from iscm.model import ISCM_TYPE_LABELS
 from iscm.palette import ISCM_TYPE_COLORS, OKABE_ITO, SEQUENTIAL_COLORS
-from iscm.themes import (
-    CROSS_REGIONAL,
-    GROUPINGS,
-    LEVEL_LABELS,
-    SORTS,
-    cells,
-    coverage_matrix,
-    order_rows,
-    prevalence_table,
-    similar_iscms,
-    theme_order,
-)
+from iscm.themes import CROSS_REGIONAL, GROUPINGS, LEVEL_LABELS, SORTS
 
 # Cell states: shape and size differ as well as colour, so the grid reads without colour vision and in
 # greyscale print. Blue and orange are the Okabe-Ito pair that stays apart under every common deficiency.
@@ -74,7 +63,7 @@ def _group_title(by: str, group: str) -> str:
     return group
 
 
-def group_color(by: str, group: str) -> str:
+def _group_color(by: str, group: str) -> str:
     if by == "type":
         return ISCM_TYPE_COLORS.get(group, OKABE_ITO["grey"])
     return REGION_COLORS.get(group, OKABE_ITO["grey"])
@@ -85,42 +74,6 @@ def _bold_ticks(labels: Sequence[str], bold: set[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------- coverage
-def coverage_data(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame, *,
-                  group_by: str = "none", sort: str = "name",
-                  only_themes: Iterable[str] | None = None, matrix: pd.DataFrame | None = None,
-                  detail: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The grid in display order, one row per ISCM x theme: the data behind the coverage chart (and its CSV).
-
-    Columns: group, iscm_id, iscm, theme_id, theme, level ('focus' | 'mentioned' | 'none'), since, evidence,
-    source, provenance, row (0 = top), col (0 = left). Columns are ordered by prevalence among the ISCMs
-    shown; `only_themes` keeps just those themes. `matrix` (coverage_matrix) and `detail` (cells) of the
-    same tables may be passed when the caller already has them.
-    """
-    if matrix is None:
-        matrix = coverage_matrix(iscms, themes, iscm_themes)
-    cols = theme_order(matrix)
-    if only_themes:
-        keep = set(only_themes)
-        cols = [t for t in cols if t in keep]
-    rows = order_rows(matrix, iscms, sort=sort, group_by=group_by)
-    names = dict(zip(iscms["iscm_id"], iscms["short_name"].astype(str), strict=True))
-    labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
-    if detail is None:
-        detail = cells(iscm_themes)
-    # Rows come out in (row, col) order by construction: plain lists and one dict lookup per cell instead of
-    # a cross merge, a left merge and a sort.
-    info = {(i, t): (lv, since, ev, src, prov) for i, t, lv, since, ev, src, prov in zip(
-        *(detail[c].tolist() for c in ("iscm_id", "theme_id", "level", "since", "evidence", "source",
-                                       "provenance")), strict=True)}
-    none = ("none", pd.NA, "", "", "")
-    out = [(g, i, names.get(i, i), t, labels.get(t, t), *info.get((i, t), none), r, c)
-           for r, (g, i) in enumerate(rows) for c, t in enumerate(cols)]
-    df = pd.DataFrame(out, columns=["group", "iscm_id", "iscm", "theme_id", "theme", "level", "since",
-                                    "evidence", "source", "provenance", "row", "col"])
-    df["since"] = pd.array(df["since"].tolist(), dtype="Int64")
-    return df
-
-
 _HOVER_FIELDS = ("iscm", "theme", "level", "since", "evidence", "source", "provenance")
 
 
@@ -141,13 +94,18 @@ def _cell_hover(r: dict) -> str:
     return "<br>".join(lines)
 
 
-def coverage_figure(data: pd.DataFrame, *, group_by: str = "none", highlight: Iterable[str] = (),
-                    subtitle: str = "") -> go.Figure:
-    """Dot-matrix 'heatmap' of ISCM x theme from coverage_data(): one marker trace per cell state.
+def coverage_figure(data: pd.DataFrame, *, group_by: str = "none", sort: str = "name",
+                    highlight: Iterable[str] = (), subtitle: str = "") -> go.Figure:
+    """Dot-matrix 'heatmap' of ISCM x theme from `iscm.themes.coverage_data`: one marker trace per cell state.
 
-    Rows top to bottom as in `data`; with grouping, a bold header row opens each group. Highlighted themes
-    (e.g. the theme filter) get a tinted column and a bold label. customdata = [iscm_id, theme_id, level].
+    Rows top to bottom as in `data` (ordered by `sort`, grouped by `group_by`: both named in the subtitle);
+    with grouping, a bold header row opens each group. Highlighted themes (e.g. the theme filter) get a
+    tinted column and a bold label. customdata = [iscm_id, theme_id, level].
     """
+    order = f"Rows sorted by {SORTS[sort].lower()}"
+    if group_by != "none":
+        order = f"Rows grouped by {GROUPINGS[group_by].lower()}, sorted by {SORTS[sort].lower()}"
+    subtitle = f"{subtitle} · {order}" if subtitle else order
     highlight = set(highlight)
     theme_cols = data.drop_duplicates("theme_id").sort_values("col")
     x_labels = theme_cols["theme"].tolist()
@@ -213,33 +171,15 @@ def coverage_figure(data: pd.DataFrame, *, group_by: str = "none", highlight: It
     return figure(traces, layout)
 
 
-def coverage_heatmap(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame, *,
-                     group_by: str = "none", sort: str = "name", highlight: Iterable[str] = (),
-                     only_themes: Iterable[str] | None = None, subtitle: str = "",
-                     data: pd.DataFrame | None = None) -> go.Figure:
-    """coverage_data() + coverage_figure() in one call (pass `data` when it is already computed)."""
-    if data is None:
-        data = coverage_data(iscms, themes, iscm_themes, group_by=group_by, sort=sort, only_themes=only_themes)
-    sub = f"Rows sorted by {SORTS[sort].lower()}"
-    if group_by != "none":
-        sub = f"Rows grouped by {GROUPINGS[group_by].lower()}, sorted by {SORTS[sort].lower()}"
-    if subtitle:
-        sub = f"{subtitle} · {sub}"
-    return coverage_figure(data, group_by=group_by, highlight=highlight, subtitle=sub)
-
-
 # ---------------------------------------------------------------------------------------------- prevalence
-def prevalence_figure(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame, *,
-                      by: str = "type", highlight: Iterable[str] = (), subtitle: str = "",
-                      table: pd.DataFrame | None = None) -> go.Figure:
-    """Horizontal stacked bars: how many ISCMs cover each theme, split by type or region group.
+def prevalence_figure(table: pd.DataFrame, n_iscms: int, *, by: str = "type", highlight: Iterable[str] = (),
+                      subtitle: str = "") -> go.Figure:
+    """Horizontal stacked bars: how many of the `n_iscms` ISCMs cover each theme, split by type or region group.
 
-    customdata = [theme_id, group, n_focus, n_mentioned, names]; most widely covered theme at the top.
-    Highlighted themes keep full colour and a bold label; the others are dimmed. Pass `table`
-    (prevalence_table of the same tables and `by`) when the caller already has it.
+    `table`: `iscm.themes.prevalence_table` for the same `by`. customdata = [theme_id, group, n_focus,
+    n_mentioned, names]; most widely covered theme at the top. Highlighted themes keep full colour and a
+    bold label; the others are dimmed.
     """
-    if table is None:
-        table = prevalence_table(iscms, themes, iscm_themes, by=by)
     highlight = set(highlight)
     order = list(dict.fromkeys(table["label"]))
     bold = set(table.loc[table["theme_id"].isin(highlight), "label"])
@@ -250,7 +190,7 @@ def prevalence_figure(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd
         opacity = [1.0 if not highlight or t in highlight else 0.4 for t in d["theme_id"]]
         traces.append({
             "type": "bar", "y": d["label"].tolist(), "x": d["n_iscms"].tolist(), "orientation": "h",
-            "name": name, "marker": {"color": group_color(by, g), "opacity": opacity},
+            "name": name, "marker": {"color": _group_color(by, g), "opacity": opacity},
             "customdata": d[["theme_id", "group", "n_focus", "n_mentioned", "iscms"]].to_numpy().tolist(),
             "hovertemplate": (f"<b>%{{y}}</b><br>{name}: %{{x}} ISCMs "
                               "(%{customdata[2]} focus, %{customdata[3]} mentioned)<br>%{customdata[4]}"
@@ -261,7 +201,7 @@ def prevalence_figure(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd
     totals = table.groupby("label", sort=False)["n_iscms"].sum()
     annotations = [{"x": int(totals[lab]), "y": lab, "text": str(int(totals[lab])), "showarrow": False,
                     "xanchor": "left", "xshift": 4, "font": {"size": 12}} for lab in order]
-    n = len(iscms)
+    n = n_iscms
     layout = merge(
         {"barmode": "stack", "bargap": 0.25, "annotations": annotations,
          "legend": {"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top", "traceorder": "normal",
@@ -320,30 +260,6 @@ def evolution_figure(table: pd.DataFrame, *, highlight: Iterable[str] = (), subt
 
 
 # ---------------------------------------------------------------------------------------------- similar
-def similar_table(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame, iscm_id: str,
-                  n: int = 5, candidates: Iterable[str] | None = None, *,
-                  matrix: pd.DataFrame | None = None) -> pd.DataFrame:
-    """similar_iscms() with names and theme labels, ready for a table: iscm_id, ISCM, jaccard, shared,
-    only_selected, only_other (labels '; '-joined). `matrix`: coverage_matrix of the same tables, if known."""
-    if matrix is None:
-        matrix = coverage_matrix(iscms, themes, iscm_themes)
-    order = theme_order(matrix)
-    matrix = matrix[order]
-    sim = similar_iscms(matrix, iscm_id, n=n, candidates=candidates)
-    names = dict(zip(iscms["iscm_id"], iscms["short_name"].astype(str), strict=True))
-    labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
-
-    def lab(ts: Sequence[str]) -> str:
-        return "; ".join(labels.get(t, t) for t in ts)
-
-    out = pd.DataFrame({
-        "iscm_id": sim["iscm_id"], "iscm": sim["iscm_id"].map(lambda i: names.get(i, i)),
-        "jaccard": sim["jaccard"].round(3), "n_shared": sim["n_shared"],
-        "n_only_selected": sim["only_selected"].map(len), "n_only_other": sim["only_other"].map(len),
-        "shared": sim["shared"].map(lab), "only_selected": sim["only_selected"].map(lab),
-        "only_other": sim["only_other"].map(lab),
-    })
-    return out
 
 
 def similar_figure(table: pd.DataFrame, selected_name: str, *, subtitle: str = "") -> go.Figure:

@@ -100,11 +100,12 @@ def test_html_export_of_a_map_draws_offline(page: Page, tmp_path):
     """The saved HTML file alone (file://, no server) draws the map: plotly.js and shapes are inlined."""
     from iscm import export
     from iscm.dataset import load
-    from iscm.figures.maps import iscm_map
+    from iscm.figures.maps import members_map
+    from iscm.membership import members_of
     from tests.browser.conftest import ROOT
 
     ds = load(ROOT / "data")
-    fig = iscm_map(ds.memberships, ds.iscms, ["prague-process"])
+    fig = members_map(members_of(ds.memberships, "prague-process"), "Prague Process")
     path = tmp_path / "map.html"
     path.write_bytes(export.to_html(fig, title="Prague Process map"))
     requests: list[str] = []

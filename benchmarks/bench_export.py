@@ -81,9 +81,9 @@ def run(runs: int = 7) -> list[dict[str, Any]]:
          "the chart panel's PNG button"),
         ("export: SVG warm, timeline", lambda: export.to_svg(t), None, ""),
         ("export: PDF warm, timeline", lambda: export.to_pdf(t), None, ""),
-        ("export: PNG warm, world map 1:50m 3200x1800", lambda: export.to_png(m), None,
+        ("export: PNG warm, world map 1:110m 3200x1800", lambda: export.to_png(m), None,
          "241 country shapes + markers"),
-        ("export: SVG warm, world map 1:50m", lambda: export.to_svg(m), None, ""),
+        ("export: SVG warm, world map 1:110m", lambda: export.to_svg(m), None, ""),
         ("export: HTML, world map (plotly.js + shapes inlined)", lambda: export.to_html(m), None,
          "no Chromium involved"),
     ]

@@ -85,11 +85,13 @@ def values_by_location(trace) -> dict[str, float]:
 
 # ------------------------------------------------------------------------------------------ shapes / geo
 def test_shipped_shapes_cover_small_states_and_kosovo():
-    ids = geo.shape_ids()
-    assert len(ids) == 236
+    ids = geo.shape_ids(geo.POINTS_RESOLUTION)
+    assert len(ids) == 236 and len(geo.shape_ids()) == 175  # 1:50m for marker places, 1:110m drawn
     for code in ("BHR", "SGP", "MUS", "COM", "MLT", "FJI", "WSM", "TON", "KIR", "BRB", "ATG", "XKX", "HKG"):
         assert code in ids, code
-    raw = json.loads(geo.topojson_path().read_text())
+        # drawn as a shape at 1:110m, or a marker placed from the 1:50m file
+        assert code in geo.shape_ids() or geo.needs_marker(code), code
+    raw = json.loads(geo.topojson_path(geo.POINTS_RESOLUTION).read_text())
     countries = raw["objects"]["countries"]["geometries"]
     assert [g["id"] for g in countries if g.get("id") == "XKX"] == ["XKX"]
     # both resolutions plotly.js may ask for are shipped, with the layers it draws
@@ -151,7 +153,7 @@ def test_single_iscm_map_categories_and_markers():
     assert list(observer.locations) == ["TUR"]
     assert member.name == "Member (3)" and observer.name == "Observer (1)"
     assert set(none.locations).isdisjoint({"DEU", "FRA", "MLT", "TUR"})
-    assert len(none.locations) == 236 - 4
+    assert len(none.locations) == len(geo.shape_ids() - {"DEU", "FRA", "MLT", "TUR"})
     assert fig.data[0] is none or fig.data[0].name == none.name  # drawn underneath
     assert member.colorscale[0][1] == maps.MEMBER_COLOR and observer.colorscale[0][1] == maps.OBSERVER_COLOR
     # Malta is a member too small to see: a marker in the member colour, hover text names it
@@ -160,7 +162,7 @@ def test_single_iscm_map_categories_and_markers():
     assert "Malta" in marks.hovertext[0] and "Member of Alpha Process" in marks.hovertext[0]
     assert "joined 2015" in observer.hovertext[0]
     assert fig.layout.title.text == "Alpha Process: members and observers"
-    assert fig.layout.geo.projection.type == "natural earth" and fig.layout.geo.resolution == 50
+    assert fig.layout.geo.projection.type == "natural earth" and fig.layout.geo.resolution == geo.RESOLUTION == 110
     assert fig.layout.geo.lonaxis.range is not None  # zoomed to Europe
     assert fig.layout.paper_bgcolor == "rgba(0,0,0,0)"
 

@@ -54,7 +54,7 @@ def test_iscm_filter_maps_prague_process_members(app_test, ds):
     # zoomed on the region: Prague Process spans Europe to Central Asia, not the Americas
     lon0, lon1 = spec["layout"]["geo"]["lonaxis"]["range"]
     assert -40 < lon0 < 0 and lon1 > 60
-    assert spec["layout"]["geo"]["resolution"] == 50
+    assert spec["layout"]["geo"]["resolution"] == 110
     # every chart gets the offline shapes
     for c in at.get("plotly_chart"):
         assert json.loads(c.proto.config)["topojsonURL"] == "/app/static/topojson/"

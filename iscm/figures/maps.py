@@ -1,7 +1,7 @@
 """Membership maps and overlap figures: who takes part in which ISCM, and where dialogues overlap.
 
 Pure builders: the tables of `iscm.membership` in, Plotly figures out. Every map is a choropleth over the
-shipped 1:50m shapes plus a marker layer (``iscm.geo``) for places the shapes lack or draw too small to see,
+shipped 1:110m shapes plus a marker layer (``iscm.geo``) for places the shapes lack or draw too small to see,
 so Malta, Bahrain, Tuvalu or Kosovo never vanish.
 Every trace carries the ISO3 code in ``customdata`` so a click on a shape or a marker can open the
 country view. Backgrounds are transparent and the "not taking part" grey is semi-transparent, so the maps
@@ -172,7 +172,7 @@ _GEO = {
 
 def _style_map(traces: Sequence[dict[str, Any] | None], title: str, view: Mapping | None = None, *,
                subtitle: str = "") -> go.Figure:
-    """The map figure: house style plus natural earth, 1:50m shapes, flat land, no ocean, framed on the view.
+    """The map figure: house style plus natural earth, 1:110m shapes, flat land, no ocean, framed on the view.
 
     The geo layout is written as one dict: Figure.update_geos validated every property and took longer
     than building the map's data.

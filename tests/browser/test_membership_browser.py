@@ -42,7 +42,7 @@ def test_membership_maps_render_offline(page: Page, app_url, net_log):
         timeout=30_000,
     )
     # shapes came from the app itself, nothing from a CDN
-    assert any(u.endswith("/app/static/topojson/world_50m.json") for u in net_log["requests"])
+    assert any(u.endswith("/app/static/topojson/world_110m.json") for u in net_log["requests"])
     assert non_local(net_log["requests"]) == []
     assert real_failures(net_log["failed"]) == []
     assert real_errors(net_log["errors"], net_log["failed"]) == []

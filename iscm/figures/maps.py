@@ -25,13 +25,16 @@ from iscm.palette import NONE_COLOR, OKABE_ITO, SEQUENTIAL_COLORS
 
 MEMBER_COLOR = OKABE_ITO["blue"]
 OBSERVER_COLOR = OKABE_ITO["orange"]
+CHAIR_COLOR = OKABE_ITO["vermillion"]
+OPEN_COLOR = "rgba(86,180,233,0.30)"  # sky blue, pale: every State may take part
 HIGHLIGHT_COLOR = OKABE_ITO["vermillion"]
 BORDER_COLOR = "rgba(255,255,255,0.85)"
 MARKER_LINE = "rgba(40,40,40,0.8)"
 # The palest step of the shared ramp is left out: it would be hard to tell from the "none" grey.
 MAP_SCALE = SEQUENTIAL_COLORS[1:]
 PARTICIPANT_ROLES = ("member", "observer")
-ROLE_LABELS = {"member": "Member", "observer": "Observer", "none": "Not taking part"}
+ROLE_LABELS = {"member": "Member", "observer": "Observer", "chair": "Chair (past or present)",
+               "none": "Not taking part"}
 
 _TRANSPARENT = "rgba(0,0,0,0)"
 
@@ -152,12 +155,13 @@ def _world_labels() -> dict[str, str]:
     return {c: _label(c, {}) for c in geo.shape_ids()}
 
 
-def _background(exclude: Iterable[str], label: str, name: str = "Not taking part") -> dict[str, Any]:
+def _background(exclude: Iterable[str], label: str, name: str = "Not taking part",
+                color: str = NONE_COLOR) -> dict[str, Any]:
     """Every other country shape in pale grey, so the whole world is drawn and hoverable."""
     skip = set(exclude)
     names = _world_labels()
     rest = sorted(geo.shape_ids() - skip)
-    return _shape_trace(rest, [f"<b>{names[c]}</b><br>{label}" for c in rest], color=NONE_COLOR, name=name)
+    return _shape_trace(rest, [f"<b>{names[c]}</b><br>{label}" for c in rest], color=color, name=name)
 
 
 def region_view(iso3s: Iterable[str], *, pad_lon: float = 8.0, pad_lat: float = 6.0) -> dict:
@@ -360,7 +364,7 @@ def iscm_map(
         rows = memberships[memberships["iscm_id"] == iscm_id].drop_duplicates("iso3")
         drawn: list[str] = []
         layers: list = []
-        for role, color in (("member", MEMBER_COLOR), ("observer", OBSERVER_COLOR)):
+        for role, color in (("member", MEMBER_COLOR), ("observer", OBSERVER_COLOR), ("chair", CHAIR_COLOR)):
             sel = rows[rows["role"] == role].sort_values("country")
             if sel.empty:
                 continue
@@ -376,12 +380,19 @@ def iscm_map(
             layers.append(_marker_trace(iso3s, hover, color, name=label, legendgroup=role))
             drawn += iso3s
         # background first, so the participants' shapes and markers are drawn over it
-        traces.append(_background(drawn, f"Not taking part in {iscm_name}"))
+        is_open = iscms is not None and "participation" in iscms.columns and (
+            iscms.loc[iscms["iscm_id"] == iscm_id, "participation"] == "open").any()
+        if is_open:  # open to every UN Member State: the whole map may take part; chairs are marked on it
+            traces.append(_background(drawn, f"May take part in {iscm_name} (open to every UN Member State)",
+                                      name="Open to every UN Member State", color=OPEN_COLOR))
+        else:
+            traces.append(_background(drawn, f"Not taking part in {iscm_name}"))
         for layer in layers:
             if layer is not None:
                 traces.append(layer)
-        title = f"{iscm_name}: members and observers"
-        view_codes = drawn
+        title = (f"{iscm_name}: open to every UN Member State; chairs marked" if is_open
+                 else f"{iscm_name}: members and observers")
+        view_codes = [] if is_open else drawn
     else:
         table = participation_table(memberships, iscms, ids)
         hover = _hover_counts(table, f"of the {len(ids)} selected ISCMs")

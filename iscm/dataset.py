@@ -33,6 +33,14 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+SAMPLES_DIR = DEFAULT_DATA_DIR / "samples"  # sample survey summaries written by tools/make_samples.py
+
+
+def sample_surveys() -> list[Path]:
+    """The sample survey summaries that ship with the project (TXT, DOCX, PDF), by name."""
+    if not SAMPLES_DIR.is_dir():
+        return []
+    return sorted(p for p in SAMPLES_DIR.iterdir() if p.suffix in {".txt", ".docx", ".pdf"})
 
 
 @dataclass(frozen=True)

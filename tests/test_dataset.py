@@ -9,6 +9,7 @@ import pytest
 
 from iscm.countries import is_valid_iso3
 from iscm.dataset import COLUMNS, DatasetError, load
+from tests.conftest import N_ISCMS
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -17,7 +18,7 @@ DATA = ROOT / "data"
 # ---------- the default dataset ----------
 
 def test_every_reference_iscm_is_in_the_default_dataset(ds):
-    assert len(ds.iscms) == 37
+    assert len(ds.iscms) == N_ISCMS
     assert ds.iscms["iscm_id"].is_unique
     for name, cols in COLUMNS.items():
         assert list(getattr(ds, name).columns) == cols, name

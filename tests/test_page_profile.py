@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from iscm.export import chromium_available
-from tests.conftest import IN_CI, shown
+from tests.conftest import IN_CI, N_ISCMS, shown
 
 PROFILE = "pages/profile.py"
 COMPARE = "pages/compare.py"
@@ -141,7 +141,7 @@ def test_picker_sets_the_global_iscm_filter(app_test):
     at = open_page(app_test, PROFILE)
     assert at.title[0].value == "ISCM profiles"
     listing = frame(at, "pf_list")
-    assert len(listing) == 37 and "profile?iscm=prague-process" in set(listing["Profile"])
+    assert len(listing) == N_ISCMS and "profile?iscm=prague-process" in set(listing["Profile"])
     at.selectbox(key="pf_iscm").set_value("colombo-process").run()
     assert not at.exception
     assert at.query_params["iscm"] == ["colombo-process"] or at.query_params["iscm"] == "colombo-process"

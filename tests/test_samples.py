@@ -140,3 +140,4 @@ def test_data_page_tries_a_sample_then_imports_and_removes_it(app_test):
     remove = [b for b in at.button if b.key and b.key.startswith("rm_")]
     remove[0].click().run()
     assert os.listdir(os.path.join(home, "imports")) == []
+

@@ -59,7 +59,7 @@ def iscm_map_view(key: Key, chosen: tuple[str, ...], zoom: bool, subtitle: str,
     if len(chosen) == 1:
         members = mb.members_of(_ds.memberships, chosen[0])
         fig = maps.members_map(members, mb.iscm_names(_ds.iscms).get(chosen[0], chosen[0]), zoom=zoom,
-                               subtitle=subtitle)
+                               open_participation=mb.is_open(_ds.iscms, chosen[0]), subtitle=subtitle)
         data = members.drop(columns=["iscm_id"])
     else:
         data = mb.participation_table(_ds.memberships, _ds.iscms, list(chosen))

@@ -20,7 +20,7 @@ from iscm.dataset import Dataset
 from iscm.figures.fast import freeze
 from iscm.figures.maps import members_map, pair_map, participation_map
 from iscm.figures.profile import overlap_bars, partners_by_kind, theme_heatmap, theme_profile
-from iscm.membership import members_of, pair_compare, participation_table
+from iscm.membership import is_open, members_of, pair_compare, participation_table
 from iscm.profile import Comparison, Profile, build_profile, compare
 
 TTL = "1h"
@@ -62,7 +62,8 @@ def profile_view(version: str, iscm_id: str, _full: Dataset) -> ProfileView:
         profile=p,
         sources=_full.sources_for([iscm_id]),
         n_low_members=len(p.low_confidence_members),
-        map_fig=freeze(members_map(members_of(_full.memberships, iscm_id), p.name)),
+        map_fig=freeze(members_map(members_of(_full.memberships, iscm_id), p.name,
+                                   open_participation=is_open(_full.iscms, iscm_id))),
         map_data=members_of(_full.memberships, iscm_id),
         people=people[["country", "iso3", "role", "territory", "confidence", "note"]].rename(columns={
             "country": "State or territory", "iso3": "ISO3", "role": "Role", "territory": "Territory",

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from components.data import survey_store
-from iscm.dataset import Dataset
+from iscm.dataset import Dataset, sample_surveys
 from iscm.extract import ParseResult, parse_document
 from iscm.profile import escape_markdown
 from iscm.store import StoreError
@@ -61,14 +61,29 @@ def import_section(ds: Dataset) -> None:
     store = survey_store()
     up = st.file_uploader("Survey document", type=["txt", "md", "pdf", "docx"], key="survey_upload",
                           help="One document may hold many ISCM entries, one after another.")
-    if up is not None:
-        data = up.getvalue()
-        result = _parsed(up.name, data, ds)
+    sample = _sample_choice()
+    if up is not None or sample is not None:
+        name, data = (up.name, up.getvalue()) if up is not None else (sample.name, sample.read_bytes())
+        result = _parsed(name, data, ds)
         if isinstance(result, str):
             st.error(escape_markdown(result), icon=":material/error:")
         else:
-            _preview(up.name, data, result, ds, store)
+            _preview(name, data, result, ds, store)
     _stored_imports(store)
+
+
+def _sample_choice():  # noqa: ANN202 - a Path or None
+    """No document at hand? The samples shipped in data/samples/ (written from the atlas's own data) try the flow."""
+    samples = {p.name: p for p in sample_surveys()}
+    if not samples:
+        return None
+    pick = st.selectbox("No document at hand? Pick a sample survey summary", list(samples), key="survey_sample_pick",
+                        help="Samples in the format of IOM's 2019 summaries, written from this atlas's own sourced "
+                             "data, as TXT, Word and PDF.")
+    if st.button("Try with a sample", icon=":material/science:", key="survey_sample"):
+        st.session_state["survey_sample_file"] = pick
+    chosen = st.session_state.get("survey_sample_file")
+    return samples.get(chosen) if chosen else None
 
 
 def _preview(name: str, data: bytes, result: ParseResult, ds: Dataset, store) -> None:  # noqa: ANN001

@@ -110,7 +110,8 @@ def theme_view(key: Key, theme: str, subtitle: str, _ds: Dataset, _full: Dataset
     fig = None
     if ids:
         fig = (maps.members_map(mb.members_of(_ds.memberships, ids[0]), covering["short_name"].iloc[0], zoom=False,
-                                subtitle=subtitle) if len(ids) == 1
+                                open_participation=mb.is_open(_ds.iscms, ids[0]), subtitle=subtitle)
+               if len(ids) == 1
                else maps.participation_map(states, len(ids), zoom=False, subtitle=subtitle))
         title = (f"States reached through the {len(ids)} ISCMs covering "
                  f"{basics(key, _ds, _full).labels[theme].lower()}")

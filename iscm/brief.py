@@ -36,7 +36,7 @@ from fpdf.enums import MethodReturnValue, XPos, YPos
 from iscm.dataset import Dataset
 from iscm.figures.maps import members_map
 from iscm.figures.profile import LEVEL_COLORS, for_print, partners_by_kind, theme_profile
-from iscm.membership import members_of
+from iscm.membership import is_open, members_of
 from iscm.model import ORG_KIND_LABELS
 from iscm.palette import FONT, OKABE_ITO, ORG_KIND_COLORS
 from iscm.profile import LOW_MARK, Profile, build_profile, identity_rows
@@ -128,7 +128,8 @@ SMALL_SIZE = (760, 620)
 def brief_figures(ds: Dataset, p: Profile) -> dict[str, go.Figure]:
     """The three charts of the brief, laid out for paper at the size they are printed."""
     return {
-        "map": for_print(members_map(members_of(ds.memberships, p.iscm_id), p.name), width=MAP_SIZE[0], height=MAP_SIZE[1],
+        "map": for_print(members_map(members_of(ds.memberships, p.iscm_id), p.name,
+                                       open_participation=is_open(ds.iscms, p.iscm_id)), width=MAP_SIZE[0], height=MAP_SIZE[1],
                          font_size=18),
         "themes": for_print(theme_profile(p.themes, ds.themes, p.name), width=SMALL_SIZE[0],
                             height=SMALL_SIZE[1], font_size=17),
@@ -402,7 +403,7 @@ def brief_html(ds: Dataset, iscm_id: str) -> bytes:
     p = build_profile(ds, iscm_id)
     e = html.escape
     figs = {
-        "map": members_map(members_of(ds.memberships, iscm_id), p.name),
+        "map": members_map(members_of(ds.memberships, iscm_id), p.name, open_participation=is_open(ds.iscms, iscm_id)),
         "themes": theme_profile(p.themes, ds.themes, p.name),
         "partners": partners_by_kind(p.organizations, p.name),
     }

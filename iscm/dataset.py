@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from iscm import provenance
 from iscm.countries import country_name, is_valid_iso3
 from iscm.export_tables import to_csv_bytes
 from iscm.model import ISCMRecord, OrganizationFile, ThemeFile
@@ -32,6 +33,14 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+SAMPLES_DIR = DEFAULT_DATA_DIR / "samples"  # sample survey summaries written by tools/make_samples.py
+
+
+def sample_surveys() -> list[Path]:
+    """The sample survey summaries that ship with the project (TXT, DOCX, PDF), by name."""
+    if not SAMPLES_DIR.is_dir():
+        return []
+    return sorted(p for p in SAMPLES_DIR.iterdir() if p.suffix in {".txt", ".docx", ".pdf"})
 
 
 @dataclass(frozen=True)
@@ -62,15 +71,15 @@ COLUMNS: dict[str, list[str]] = {
         "status", "secretariat", "website", "summary", "n_members", "n_observers", "n_themes",
         "n_organizations", "member_count_reported", "confidence_members", "confidence_themes",
         "confidence_organizations", "open_questions", "aliases", "structures", "funding", "theme_notes",
-        "provenance",
+        "provenance", "participation",
     ],
     "memberships": ["iscm_id", "iso3", "country", "role", "territory", "confidence", "note"],
     "themes": ["theme_id", "label", "description", "keywords"],
     "iscm_themes": ["iscm_id", "theme_id", "level", "since", "evidence", "source", "provenance"],
     "organizations": ["org_id", "acronym", "name", "kind", "parent", "aliases"],
-    "iscm_organizations": ["iscm_id", "org_id", "role", "source", "provenance"],
+    "iscm_organizations": ["iscm_id", "org_id", "role", "source", "provenance", "evidence"],
     "iscm_links": ["source_id", "target_id", "relation", "source", "provenance"],
-    "sources": ["iscm_id", "url", "title", "used_for"],
+    "sources": ["iscm_id", "url", "title", "used_for", "kind", "checked"],
 }
 TABLES = tuple(COLUMNS)
 _INT_COLUMNS = {"established", "since", "member_count_reported"}
@@ -304,10 +313,19 @@ def load(path: str | Path = DEFAULT_DATA_DIR) -> Dataset:
         seen[rec.id] = rel
         records.append((rel, rec))
 
+    known: dict[str, list[str]] = {f"iscm:{r.id}": [r.short_name, r.full_name, r.acronym or "", *r.aliases]
+                                   for _, r in records}
+    if org_file:
+        known.update({f"org:{o.id}": [o.name, o.acronym or "", *o.aliases] for o in org_file.organizations})
+
+    def names(key: str) -> list[str]:
+        return [n for n in known.get(key, []) if n]
+
     for rel, rec in records:
         # A broken registry or taxonomy is reported once above, not again for every reference to it.
         _check_record(rel, rec, theme_ids if theme_file else None, org_ids if org_file else None,
                       set(seen) | broken, problems)
+        problems.extend(Problem(rel, fld, what, fix) for fld, what, fix in provenance.check(rec, root, names))
     if problems:
         raise DatasetError(problems)
     assert theme_file is not None and org_file is not None
@@ -335,6 +353,9 @@ def _check_record(rel: str, rec: ISCMRecord, theme_ids: set[str] | None, org_ids
         add("sources", "no source has a URL", "add at least one source with a url")
     labels = {s.label for s in rec.sources}
     placed: dict[str, str] = {}
+    if rec.participation == "open" and rec.members:
+        add("members", "an ISCM open to every UN Member State lists members",
+            "list past chairs under chairs (or set participation: listed)")
     for group in ("members", "observers"):
         for i, p in enumerate(getattr(rec, group)):
             fld = f"{group}[{i}].iso3"
@@ -386,8 +407,9 @@ def _build(root: Path, records: list[ISCMRecord], theme_file: ThemeFile, org_fil
             "confidence_organizations": rec.confidence.organizations, "open_questions": rec.open_questions,
             "aliases": "; ".join(rec.aliases), "structures": "; ".join(rec.structures),
             "funding": rec.funding or "", "theme_notes": rec.theme_notes, "provenance": "curated",
+            "participation": rec.participation,
         })
-        for role, group in (("member", rec.members), ("observer", rec.observers)):
+        for role, group in (("member", rec.members), ("observer", rec.observers), ("chair", rec.chairs)):
             for p in group:
                 rows["memberships"].append({
                     "iscm_id": rec.id, "iso3": p.iso3, "country": p.name or country_name(p.iso3), "role": role,
@@ -402,7 +424,7 @@ def _build(root: Path, records: list[ISCMRecord], theme_file: ThemeFile, org_fil
         for o in rec.organizations:
             rows["iscm_organizations"].append({
                 "iscm_id": rec.id, "org_id": o.org, "role": o.role, "source": o.source or default_src,
-                "provenance": "curated",
+                "provenance": "curated", "evidence": o.evidence,
             })
         for link in rec.linked_iscms:
             rows["iscm_links"].append({
@@ -411,7 +433,7 @@ def _build(root: Path, records: list[ISCMRecord], theme_file: ThemeFile, org_fil
             })
         for s in rec.sources:
             rows["sources"].append({"iscm_id": rec.id, "url": s.url or "", "title": s.title or "",
-                                    "used_for": s.used_for})
+                                    "used_for": s.used_for, "kind": s.kind or "", "checked": s.checked or ""})
     for t in theme_file.themes:
         rows["themes"].append({"theme_id": t.id, "label": t.label, "description": t.description,
                                "keywords": tuple(t.keywords)})

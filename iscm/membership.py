@@ -16,7 +16,8 @@ from iscm import geo
 from iscm.countries import country_name
 
 PARTICIPANT_ROLES = ("member", "observer")
-ROLE_LABELS = {"member": "Member", "observer": "Observer", "none": "Not taking part"}
+ROLE_LABELS = {"member": "Member", "observer": "Observer", "chair": "Chair (past or present)",
+               "none": "Not taking part"}
 
 
 def iscm_names(iscms: pd.DataFrame | None) -> dict[str, str]:
@@ -45,6 +46,14 @@ def country_label(iso3: str, known: Mapping[str, str]) -> str:
 def participants(memberships: pd.DataFrame, roles: Iterable[str]) -> pd.DataFrame:
     roles = tuple(roles)
     return memberships[memberships["role"].isin(roles)]
+
+
+def is_open(iscms: pd.DataFrame | None, iscm_id: str) -> bool:
+    """True for a process open to every UN Member State (``participation: open``, e.g. the GFMD): its
+    listed States are chairs, not its whole membership."""
+    if iscms is None or "participation" not in iscms.columns:
+        return False
+    return bool((iscms.loc[iscms["iscm_id"] == iscm_id, "participation"] == "open").any())
 
 
 def members_of(memberships: pd.DataFrame, iscm_id: str) -> pd.DataFrame:

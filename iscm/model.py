@@ -6,6 +6,7 @@ forbids unknown fields, so a misspelt key is reported instead of silently ignore
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -16,6 +17,8 @@ Confidence = Literal["high", "medium", "low"]
 OrgRole = Literal["secretariat", "partner", "observer", "member", "funder", "technical-support"]
 OrgKind = Literal["un", "eu", "rec", "igo", "civil_society", "academia", "other"]
 ThemeLevel = Literal["focus", "mentioned"]
+Participation = Literal["listed", "open"]
+SourceKind = Literal["iscm", "government", "igo", "academic", "news", "web"]
 
 ISCM_TYPE_LABELS = {
     "RCP": "Regional consultative process",
@@ -30,6 +33,21 @@ ORG_KIND_LABELS = {
     "civil_society": "Civil society",
     "academia": "Academia",
     "other": "Other",
+}
+
+SOURCE_KIND_LABELS = {
+    "iscm": "Official site of the ISCM",
+    "government": "Member government",
+    "igo": "IGO / UN",
+    "academic": "Academic",
+    "news": "News",
+    "web": "Other web",
+}
+# Kinds that cannot carry a `high` confidence on their own.
+WEAK_SOURCE_KINDS = frozenset({"news", "web"})
+PARTICIPATION_LABELS = {
+    "listed": "Listed members",
+    "open": "Open to every UN Member State",
 }
 
 
@@ -56,6 +74,7 @@ class OrganizationRole(_Strict):
     org: str = Field(min_length=1)
     role: OrgRole
     source: str | None = None
+    evidence: str = ""
     note: str = ""
 
 
@@ -74,11 +93,24 @@ class ThemeEntry(_Strict):
 
 
 class Source(_Strict):
-    """Where a fact comes from: a web address, or a document title for printed material."""
+    """Where a fact comes from: a web address, or a document title for printed material.
+
+    `kind` is its tier (official ISCM site, member government, IGO/UN, academic, news, other web) and `checked`
+    the day someone last read it. `document` is the path, relative to the data directory, of a copy of a printed
+    source (a survey summary) that ships with or beside the project; facts cited to it are checked against its text.
+    """
 
     url: str | None = None
     title: str | None = None
     used_for: str = ""
+    kind: SourceKind | None = None
+    checked: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}-\d{2}$")
+    document: str | None = None
+
+    @field_validator("checked", mode="before")
+    @classmethod
+    def _iso_date(cls, v: object) -> object:
+        return v.isoformat() if isinstance(v, dt.date) else v
 
     @property
     def label(self) -> str:
@@ -106,8 +138,10 @@ class ISCMRecord(_Strict):
     secretariat: str | None = None
     website: str | None = None
     summary: str = Field(min_length=1)
+    participation: Participation = "listed"
     members: list[Participant] = Field(default_factory=list)
     observers: list[Participant] = Field(default_factory=list)
+    chairs: list[Participant] = Field(default_factory=list)
     organizations: list[OrganizationRole] = Field(default_factory=list)
     linked_iscms: list[LinkedISCM] = Field(default_factory=list)
     themes: list[ThemeEntry] = Field(default_factory=list)

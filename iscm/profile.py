@@ -219,6 +219,8 @@ def identity_rows(p: Profile) -> list[tuple[str, str]]:
     members = f"{len(p.members)} members, {len(p.observers)} observers"
     if reported is not None and reported is not pd.NA and int(reported) != len(p.members):
         members += f" (the ISCM reports {int(reported)})"
+    if f.get("participation") == "open":  # facts is the iscms row: an open process has chairs, not members
+        members = "open to every UN Member State"
     rows = [
         ("Full name", _text(f.get("full_name"))),
         ("Acronym", _text(f.get("acronym"))),

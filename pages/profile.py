@@ -127,7 +127,9 @@ with top[1]:
     )
 
 m = st.columns(4)
-m[0].metric("Members", len(p.members))
+is_open = f.get("participation") == "open"  # every UN Member State may take part; chairs are shown on the map
+m[0].metric("Members", "Open" if is_open else len(p.members),
+            help="Open to every UN Member State; the map marks the States that have chaired it" if is_open else None)
 m[1].metric("Observers", len(p.observers))
 n_focus = int((p.themes["level"] == "focus").sum()) if len(p.themes) else 0
 m[2].metric("Themes", len(p.themes), help=f"{n_focus} declared focus, {len(p.themes) - n_focus} mentioned only")
@@ -153,7 +155,8 @@ tabs = st.tabs(["Members", "Themes", "Organizations", "Linked ISCMs", "Structure
 # ------------------------------------------------------------------------------------------ members
 with tabs[0]:
     conf = p.confidence["members"]
-    st.caption(f"{len(p.members)} members and {len(p.observers)} observers; "
+    st.caption(("Open to every UN Member State; the map marks the States that have chaired it. " if is_open else "")
+               + f"{len(p.members)} members and {len(p.observers)} observers; "
                f"{int(p.members['territory'].sum() + p.observers['territory'].sum())} territories taking part in "
                f"their own right. Membership list confidence: **{conf}**"
                + (f" ({LOW_MARK})" if conf == "low" else "") + ".")

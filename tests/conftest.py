@@ -11,7 +11,33 @@ ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 SHARED = ROOT.parent / "shared"
 SEED = SHARED / "seeds" / "000_440a72a62019b42f.txt"
+N_ISCMS = len(list((ROOT / "data" / "iscms").glob("*.yaml")))  # counts in tests come from the data
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def pytest_configure(config):  # noqa: ANN001, ANN201
+    config.addinivalue_line("markers", "needs_seed: uses the seed survey in ../shared; collected only where it is")
+
+
+def _needs_seed(item) -> bool:  # noqa: ANN001
+    return "seed_text" in getattr(item, "fixturenames", ()) or item.get_closest_marker("needs_seed") is not None
+
+
+def pytest_collection_modifyitems(config, items):  # noqa: ANN001, ANN201
+    """On a clone without ../shared the seed tests are not collected (deselected, not skipped): the survey
+    features they cover are also tested on the samples in data/samples/. CI always has the seed."""
+    if SEED.is_file() or IN_CI:
+        return
+    dropped = [i for i in items if _needs_seed(i)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [i for i in items if not _needs_seed(i)]
+
+
+def pytest_report_header(config):  # noqa: ANN001, ANN201
+    if not SEED.is_file() and not IN_CI:
+        return f"seed survey: not found at {SEED}; tests that use it are deselected (the samples are used instead)"
+    return None
 
 
 @pytest.fixture(scope="session")

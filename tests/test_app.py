@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from components.frame import PAGES
+from tests.conftest import N_ISCMS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,17 +23,18 @@ def test_every_registered_page_runs_without_exception(app_test, page):
     assert at.title, f"{page} shows no title"
 
 
-def test_overview_headline_and_table_follow_filters(app_test):
+def test_overview_headline_and_table_follow_filters(app_test, ds):
+    n_irf = int((ds.iscms["type"] == "IRF").sum())
     at = app_test().run()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["ISCMs"] == "37"
+    assert metrics["ISCMs"] == str(N_ISCMS)
     table = at.dataframe[0].value
-    assert len(table) == 37
+    assert len(table) == N_ISCMS
 
     at = app_test(type="IRF").run()
-    assert {m.label: m.value for m in at.metric}["ISCMs"] == "16"
+    assert {m.label: m.value for m in at.metric}["ISCMs"] == str(n_irf)
     table = at.dataframe[0].value
-    assert len(table) == 16 and set(table["Type"]) == {"IRF"}
+    assert len(table) == n_irf and set(table["Type"]) == {"IRF"}
 
     at = app_test(iscm="prague-process,colombo-process").run()
     table = at.dataframe[0].value
@@ -44,7 +46,7 @@ def test_sidebar_filter_widget_changes_table_and_url(app_test):
     at.multiselect(key="flt_theme").set_value(["climate_environment"]).run()
     assert at.query_params["theme"] == "climate_environment"
     table = at.dataframe[0].value
-    assert 0 < len(table) < 37
+    assert 0 < len(table) < N_ISCMS
     assert {m.label: m.value for m in at.metric}["ISCMs"] == str(len(table))
 
 
@@ -69,14 +71,15 @@ def test_broken_data_directory_shows_error_page_not_traceback(app_test, tmp_path
     assert any("AGX" in p for p in cells["problem"])
 
 
-def test_filters_survive_a_page_switch(app_test):
+def test_filters_survive_a_page_switch(app_test, ds):
+    n_rcp = int((ds.iscms["type"] == "RCP").sum())
     at = app_test(type="RCP").run()
-    assert {m.label: m.value for m in at.metric}["ISCMs"] == "20"
+    assert {m.label: m.value for m in at.metric}["ISCMs"] == str(n_rcp)
     at.switch_page("pages/data.py").run()
     assert at.multiselect(key="flt_type").value == ["RCP"]
-    assert len(at.dataframe[0].value) == 20  # the iscms table on the Data page is filtered too
+    assert len(at.dataframe[0].value) == n_rcp  # the iscms table on the Data page is filtered too
     at.switch_page("pages/overview.py").run()
-    assert {m.label: m.value for m in at.metric}["ISCMs"] == "20"
+    assert {m.label: m.value for m in at.metric}["ISCMs"] == str(n_rcp)
 
 
 def _sidebar_links(at) -> list[tuple[str, str, str]]:

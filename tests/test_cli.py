@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from iscm.cli import main
+from tests.conftest import N_ISCMS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_validate_ok_on_default_data(capsys):
     assert main(["validate", "--data", str(ROOT / "data")]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("OK ") and "37 ISCMs" in out
+    assert out.startswith("OK ") and f"{N_ISCMS} ISCMs" in out
 
 
 def test_validate_lists_problems_and_fails(tmp_path, capsys):

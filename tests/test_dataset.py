@@ -9,6 +9,7 @@ import pytest
 
 from iscm.countries import is_valid_iso3
 from iscm.dataset import COLUMNS, DatasetError, load
+from tests.conftest import N_ISCMS
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -17,7 +18,7 @@ DATA = ROOT / "data"
 # ---------- the default dataset ----------
 
 def test_every_reference_iscm_is_in_the_default_dataset(ds):
-    assert len(ds.iscms) == 37
+    assert len(ds.iscms) == N_ISCMS
     assert ds.iscms["iscm_id"].is_unique
     for name, cols in COLUMNS.items():
         assert list(getattr(ds, name).columns) == cols, name
@@ -223,3 +224,147 @@ def test_lookups_built_on_first_use_are_not_carried_into_a_changed_copy(ds):
     assert fewer.sources_for(["prague-process"]) == []
     assert fewer.theme_label("asylum_protection") == "Renamed"
     assert ds.subset(["budapest-process"]).sources_for(["prague-process"]) == []
+
+
+# ---------- provenance: source tiers, unfit sites, editor notes, survey documents ----------
+
+SECRETARIAT_SRC = "- url: http://www.colomboprocess.org/contact/cp-secretariat\n  used_for: IOM as secretariat\n  kind: iscm"
+
+
+def test_default_sources_all_have_a_tier_and_a_date(ds):
+    from iscm.model import SOURCE_KIND_LABELS
+
+    assert set(ds.sources["kind"]) <= set(SOURCE_KIND_LABELS)
+    assert ds.sources["checked"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+
+
+def test_blog_wiki_or_mirror_is_refused_as_a_source(data_copy):
+    f = data_copy / "iscms" / "colombo-process.yaml"
+    edit(f, "- url: http://www.colomboprocess.org/contact/cp-secretariat",
+         "- url: https://en.wikipedia.org/wiki/Colombo_Process")
+    edit(f, "source: http://www.colomboprocess.org/contact/cp-secretariat",
+         "source: https://en.wikipedia.org/wiki/Colombo_Process")
+    (p,) = [p for p in problems_of(data_copy) if ".url:" in p]
+    assert p.startswith("iscms/colombo-process.yaml:sources[")
+    assert "https://en.wikipedia.org/wiki/Colombo_Process is a wiki, not a source — cite the page it copies" in p
+
+
+@pytest.mark.parametrize(("url", "what"), [
+    ("https://blog.example-city-guide.com/?p=1", "a blog"), ("https://someone.wordpress.com/2011/gfmd", "a blog"),
+    ("https://docslib.org/doc/1/report", "a mirror site"), ("https://fdocuments.us/document/x.html", "a mirror site"),
+    ("https://wikitia.com/wiki/Budapest_Process", "a wiki"), ("https://fr.wikipedia.org/wiki/X", "a wiki"),
+    ("https://www.iom.int/budapest-process", None), ("https://www.budapestprocess.org/", None), (None, None),
+])
+def test_unfit_site(url, what):
+    from iscm.provenance import unfit_site
+
+    assert unfit_site(url) == what
+
+
+def test_high_confidence_resting_only_on_news_is_refused(data_copy):
+    f = data_copy / "iscms" / "colombo-process.yaml"
+    text = f.read_text(encoding="utf-8")
+    # every source of the file becomes a news source: the members' "high" now rests on news alone
+    f.write_text(text.replace("  kind: igo", "  kind: news").replace("  kind: iscm", "  kind: news")
+                 .replace("  kind: government", "  kind: news"), encoding="utf-8")
+    found = [p for p in problems_of(data_copy) if "colombo" in p]
+    assert any(p.startswith("iscms/colombo-process.yaml:confidence.members: 'high' rests only on news or other-web "
+                            "sources (") and p.endswith("or lower it to medium") for p in found), found
+    assert any(p.startswith("iscms/colombo-process.yaml:confidence.themes: 'high'") for p in found)
+    assert not any("confidence.organizations" in p for p in found)  # 'medium' may rest on news
+
+
+def test_source_without_kind_or_date_is_refused(data_copy):
+    f = data_copy / "iscms" / "colombo-process.yaml"
+    edit(f, SECRETARIAT_SRC + "\n  checked: '2026-11-27'", SECRETARIAT_SRC.rsplit("\n", 1)[0])
+    found = [p for p in problems_of(data_copy) if "colombo" in p]
+    assert any(p.endswith("source has no kind — add kind: iscm, government, igo, academic, news or web") for p in found)
+    assert any("source has no date it was checked — add checked: YYYY-MM-DD" in p for p in found)
+
+
+def test_editor_note_as_evidence_is_refused(data_copy):
+    f = data_copy / "iscms" / "colombo-process.yaml"
+    edit(f, "evidence: Overseas employment is the core mandate", "evidence: Tagged in the reference; core mandate")
+    (p,) = [p for p in problems_of(data_copy) if "colombo" in p]
+    assert p.startswith("iscms/colombo-process.yaml:themes[0].evidence: reads as a note about how the data was made "
+                        "('Tagged in'), not a fact users can check — say what the source says")
+
+
+def test_open_participation_with_members_is_refused(data_copy):
+    edit(data_copy / "iscms" / "colombo-process.yaml", "type: RCP", "type: RCP\nparticipation: open")
+    (p,) = [p for p in problems_of(data_copy) if "colombo" in p]
+    assert p == ("iscms/colombo-process.yaml:members: an ISCM open to every UN Member State lists members — "
+                 "list past chairs under chairs (or set participation: listed)")
+
+
+SURVEY = """Summary of Findings per ISCM
+
+Name of the Inter-state consultation mechanism (ISCM): Colombo Process
+
+1. Evolution of programing and thematic focus
+
+The Colombo Process works on overseas employment, skills recog-
+nition and ethical recruitment. IOM acts as its secretariat.
+
+Name of the Inter-state consultation mechanism (ISCM): Bali Process
+
+1. Evolution of programing and thematic focus
+
+The Bali Process works on people smuggling and trafficking in persons.
+"""
+
+
+@pytest.fixture
+def survey_cited(data_copy):
+    """Colombo Process facts cited to a survey summary that lies beside the data, as the Prague summary does."""
+    (data_copy / "survey.txt").write_text(SURVEY, encoding="utf-8")
+    f = data_copy / "iscms" / "colombo-process.yaml"
+    edit(f, SECRETARIAT_SRC, "- title: Survey summary (test)\n  used_for: themes\n  document: survey.txt\n  kind: igo")
+    edit(f, "source: http://www.colomboprocess.org/contact/cp-secretariat", "source: Survey summary (test)")
+    edit(f, "  source: https://iom.int/speeches/remarks-handover-ceremony-colombo-process-chairmanship-sri-lanka-nepal-0",
+         "  source: Survey summary (test)")
+    return f
+
+
+def test_fact_found_in_its_survey_document_passes(survey_cited):
+    text = survey_cited.read_text(encoding="utf-8")
+    text = text.replace("evidence: Overseas employment is the core mandate; working groups on skills recognition "
+                        "and fair recruitment", "evidence: Works on overseas employment, skills recognition and "
+                        "ethical recruitment")
+    import re
+    # every other theme cited to the document gets evidence the document holds
+    text = re.sub(r"evidence: (?!Works on)[^\n]*(\n    [^\n]*)*\n  source: Survey summary \(test\)",
+                  "evidence: The Colombo Process works on overseas employment\n  source: Survey summary (test)", text)
+    survey_cited.write_text(text.replace("- org: iom\n  role: secretariat\n",
+                                         "- org: iom\n  role: secretariat\n  evidence: IOM acts as its secretariat\n"),
+                            encoding="utf-8")
+    load(survey_cited.parents[1])  # no problem: a hyphenated line break ("recog-/nition") is joined
+
+
+def test_fact_missing_from_its_survey_document_is_refused(survey_cited):
+    found = [p for p in problems_of(survey_cited.parents[1]) if "colombo" in p]
+    assert any(p.startswith("iscms/colombo-process.yaml:themes[0].evidence: 'Overseas employment is the core mandate;")
+               and "is not found in 'Survey summary (test)' (survey.txt) — quote or closely paraphrase" in p
+               for p in found), found
+    assert any(p.startswith("iscms/colombo-process.yaml:organizations[0].evidence: '' is not found") for p in found)
+
+
+def test_fact_cited_to_another_iscms_entry_is_refused(survey_cited):
+    edit(survey_cited.parents[1] / "survey.txt", "ISCM): Colombo Process", "ISCM): Abu Dhabi Dialogue")
+    found = [p for p in problems_of(survey_cited.parents[1]) if "colombo" in p]
+    assert any(p.startswith("iscms/colombo-process.yaml:themes[0].evidence: cites 'Survey summary (test)', which has "
+                            "no entry for Colombo Process — cite a source about this ISCM") for p in found), found
+
+
+def test_organization_the_document_does_not_name_is_refused(survey_cited):
+    edit(survey_cited, "- org: iom\n  role: secretariat\n",
+         "- org: frontex\n  role: secretariat\n  evidence: IOM acts as its secretariat\n")
+    found = [p for p in problems_of(survey_cited.parents[1]) if "organizations[0]" in p]
+    assert found == ["iscms/colombo-process.yaml:organizations[0].evidence: 'Survey summary (test)' does not name "
+                     "European Border and Coast Guard Agency — cite a source that names it, or remove the entry"], found
+
+
+def test_a_missing_document_is_not_checked(survey_cited):
+    """A clone without the document beside it still loads: there is nothing to check the facts against."""
+    (survey_cited.parents[1] / "survey.txt").unlink()
+    load(survey_cited.parents[1])

@@ -49,7 +49,8 @@ ISCM_THEMES = pd.DataFrame({
 def iscm_map(memberships, iscms, ids, **kw) -> go.Figure:
     """The Membership page's map of a selection: one ISCM's members, or participation in several."""
     if len(ids) == 1:
-        return maps.members_map(mb.members_of(memberships, ids[0]), mb.iscm_names(iscms).get(ids[0], ids[0]), **kw)
+        return maps.members_map(mb.members_of(memberships, ids[0]), mb.iscm_names(iscms).get(ids[0], ids[0]),
+                                open_participation=mb.is_open(iscms, ids[0]), **kw)
     return maps.participation_map(mb.participation_table(memberships, iscms, ids), len(ids), **kw)
 
 
@@ -334,9 +335,10 @@ def test_colombo_process_map_matches_data(ds):
 def test_density_values_equal_iscm_counts_in_data(ds):
     fig = density_map(ds.memberships, ds.iscms)
     values = values_by_location(trace_named(fig, "ISCMs"))
-    expected = ds.memberships.groupby("iso3")["iscm_id"].nunique()
+    participants = ds.memberships[ds.memberships.role.isin(mb.PARTICIPANT_ROLES)]  # chairs are a role, not a seat
+    expected = participants.groupby("iso3")["iscm_id"].nunique()
     assert values == expected.to_dict()
-    assert len(values) == ds.memberships.iso3.nunique()
+    assert len(values) == participants.iso3.nunique()
 
 
 def test_every_member_of_the_default_dataset_is_drawable(ds):
@@ -382,3 +384,23 @@ def test_overlap_tables_share_one_order():
     empty_count, empty_jac = mb.overlap_tables(MEMBERSHIPS, [*ids, "delta"], roles=("member",))
     assert empty_count.loc["delta"].sum() == 0 and empty_jac.loc["delta", "delta"] == 1
     assert empty_jac.loc["delta"].drop("delta").sum() == 0
+
+
+def test_open_global_process_is_drawn_open_with_its_chairs(ds):
+    """The GFMD is open to every UN Member State: the map says so, and marks the States that chaired it as chairs,
+    never as a 15-State membership."""
+    open_ids = ds.iscms.loc[ds.iscms["participation"] == "open", "iscm_id"].tolist()
+    assert "gfmd" in open_ids
+    rows = ds.memberships[ds.memberships.iscm_id == "gfmd"]
+    chairs = set(rows.loc[rows.role == "chair", "iso3"])
+    assert chairs and not (rows.role == "member").any()
+    fig = iscm_map(ds.memberships, ds.iscms, ["gfmd"])
+    names = [t.name for t in fig.data]
+    assert "Open to every UN Member State" in names and "Not taking part" not in names
+    assert not any(n.startswith("Member") for n in names if n)
+    chair = trace_named(fig, f"Chair (past or present) ({len(chairs)})")
+    assert set(chair.locations) == chairs
+    assert "open to every UN Member State" in fig.layout.title.text
+    # a listed-membership ISCM keeps its member/observer map
+    listed = iscm_map(ds.memberships, ds.iscms, ["colombo-process"])
+    assert "Not taking part" in [t.name for t in listed.data]

@@ -442,7 +442,7 @@ def test_no_tie_hover_point_sits_on_a_node(ds):
     nodes = np.array(list(pos.values()))
     hover_points = [(x, y) for t in fig.data if (t.meta or {}).get("role") == "edge-hover"
                     for x, y in zip(t.x, t.y, strict=True)]
-    assert len(hover_points) > 200  # most ties keep their hover point
+    assert len(hover_points) > 0.4 * g.number_of_edges()  # many ties keep their hover point
     pts = np.array(hover_points)
     closest = np.sqrt(((pts[:, None, :] - nodes[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
     assert closest.min() > NODE_CLEARANCE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from tests.conftest import shown
+from tests.conftest import N_ISCMS, shown
 
 
 def _frame_with(at, column: str):
@@ -21,7 +21,7 @@ def _data_page(app_test, **query):
 
 def test_tables_follow_the_filters(app_test):
     at = _data_page(app_test)
-    assert len(at.dataframe[0].value) == 37  # iscms tab
+    assert len(at.dataframe[0].value) == N_ISCMS  # iscms tab
     members = at.dataframe[1].value
     at = _data_page(app_test, iscm="colombo-process")
     assert len(at.dataframe[0].value) == 1

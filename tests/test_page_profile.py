@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from iscm.export import chromium_available
-from tests.conftest import IN_CI, shown
+from tests.conftest import IN_CI, N_ISCMS, shown
 
 PROFILE = "pages/profile.py"
 COMPARE = "pages/compare.py"
@@ -141,7 +141,7 @@ def test_picker_sets_the_global_iscm_filter(app_test):
     at = open_page(app_test, PROFILE)
     assert at.title[0].value == "ISCM profiles"
     listing = frame(at, "pf_list")
-    assert len(listing) == 37 and "profile?iscm=prague-process" in set(listing["Profile"])
+    assert len(listing) == N_ISCMS and "profile?iscm=prague-process" in set(listing["Profile"])
     at.selectbox(key="pf_iscm").set_value("colombo-process").run()
     assert not at.exception
     assert at.query_params["iscm"] == ["colombo-process"] or at.query_params["iscm"] == "colombo-process"
@@ -279,3 +279,21 @@ def test_overview_table_links_every_iscm_to_its_profile(app_test, ds):
     assert len(links) == len(ds.iscms)
     for iscm_id, name in zip(ds.iscms["iscm_id"], ds.iscms["short_name"], strict=True):
         assert links[name] == f"profile?iscm={iscm_id}"
+
+
+def test_profile_of_an_open_process_says_it_is_open(app_test):
+    """The GFMD's profile does not show '0 members': it says participation is open and maps the chairs."""
+    at = app_test(iscm="gfmd").run()
+    at.switch_page("pages/profile.py").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Members"] == "Open"
+    assert any(c.value.startswith("Open to every UN Member State") for c in at.caption)
+
+
+def test_identity_of_an_open_process_says_it_is_open(ds):
+    from iscm.profile import build_profile, identity_rows
+
+    rows = dict(identity_rows(build_profile(ds, "gfmd")))
+    assert rows["Participants"] == "open to every UN Member State"
+    assert dict(identity_rows(build_profile(ds, "colombo-process")))["Participants"].startswith("12 members")

@@ -33,7 +33,7 @@ import pytest
 import iscm.store as store_mod
 from iscm.extract import parse_document
 from iscm.store import StoreError, SurveyStore, import_id
-from tests.conftest import shown
+from tests.conftest import N_ISCMS, shown
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -429,7 +429,7 @@ def test_app_with_an_unusable_store_still_shows_the_data(app_test, seed_text, mo
     app = app_test
     monkeypatch.setenv("ISCM_ATLAS_HOME", str(blocker / "store"))
     at = _data_page(app)
-    assert len(at.dataframe[0].value) == 37
+    assert len(at.dataframe[0].value) == N_ISCMS
     at.file_uploader(key="survey_upload").upload("prague.txt", seed_text.encode(), "text/plain").run()
     at.button(key="import_confirm").click().run()
     assert not at.exception
@@ -456,7 +456,7 @@ def test_app_with_a_read_only_store_says_why_imports_are_missing(app_test, ds):
     warnings = [_as_read(w.value) for w in at.warning]
     assert (f"Imported surveys are not shown: cannot use the survey store at {home}: Read-only file system — "
             "check that the folder is writable or set ISCM_ATLAS_HOME to another folder.") in warnings
-    assert len(at.dataframe[0].value) == 37  # the curated data is shown
+    assert len(at.dataframe[0].value) == N_ISCMS  # the curated data is shown
     assert _tree(home) == before
 
 
@@ -476,7 +476,7 @@ def test_data_directory_is_never_written_and_an_unwritable_cache_costs_nothing(t
     blocker.write_text("x")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
     ds = load(data)
-    assert len(ds.iscms) == 37
+    assert len(ds.iscms) == N_ISCMS
     assert main(["validate", "--data", str(data)]) == 0
     after = {str(p.relative_to(data)): (p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(data.rglob("*"))
              if p.is_file()}

@@ -26,6 +26,8 @@ from iscm.palette import NONE_COLOR, OKABE_ITO, SEQUENTIAL_COLORS
 
 MEMBER_COLOR = OKABE_ITO["blue"]
 OBSERVER_COLOR = OKABE_ITO["orange"]
+CHAIR_COLOR = OKABE_ITO["vermillion"]
+OPEN_COLOR = "rgba(86,180,233,0.30)"  # sky blue, pale: every State may take part
 HIGHLIGHT_COLOR = OKABE_ITO["vermillion"]
 BORDER_COLOR = "rgba(255,255,255,0.85)"
 MARKER_LINE = "rgba(40,40,40,0.8)"
@@ -123,12 +125,13 @@ def _world_labels() -> dict[str, str]:
     return {c: country_label(c, {}) for c in geo.shape_ids()}
 
 
-def _background(exclude: Iterable[str], label: str, name: str = "Not taking part") -> dict[str, Any]:
+def _background(exclude: Iterable[str], label: str, name: str = "Not taking part",
+                color: str = NONE_COLOR) -> dict[str, Any]:
     """Every other country shape in pale grey, so the whole world is drawn and hoverable."""
     skip = set(exclude)
     names = _world_labels()
     rest = sorted(geo.shape_ids() - skip)
-    return _shape_trace(rest, [f"<b>{names[c]}</b><br>{label}" for c in rest], color=NONE_COLOR, name=name)
+    return _shape_trace(rest, [f"<b>{names[c]}</b><br>{label}" for c in rest], color=color, name=name)
 
 
 WORLD_VIEW = {"lataxis_range": [-57.0, 85.0]}
@@ -226,16 +229,19 @@ def _hover_counts(table: pd.DataFrame, what: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------- maps
-def members_map(members: pd.DataFrame, iscm_name: str, *, zoom: bool = True, subtitle: str = "") -> go.Figure:
-    """Map of one ISCM: members / observers / not taking part (legend), framed on its participants' region.
+def members_map(members: pd.DataFrame, iscm_name: str, *, open_participation: bool = False, zoom: bool = True,
+                subtitle: str = "") -> go.Figure:
+    """Map of one ISCM: members / observers / chairs / not taking part (legend), framed on its participants.
 
     `members`: the ISCM's rows of ``Dataset.memberships`` (iso3, country, role, territory, note).
+    `open_participation` (`iscm.membership.is_open`): every UN Member State may take part, so the whole world
+    is drawn as possible participants, the chairs marked on it, in the world view.
     """
     rows = members.drop_duplicates("iso3")
     traces: list[dict[str, Any] | None] = []
     drawn: list[str] = []
     layers: list = []
-    for role, color in (("member", MEMBER_COLOR), ("observer", OBSERVER_COLOR)):
+    for role, color in (("member", MEMBER_COLOR), ("observer", OBSERVER_COLOR), ("chair", CHAIR_COLOR)):
         sel = rows[rows["role"] == role].sort_values("country")
         if sel.empty:
             continue
@@ -251,10 +257,16 @@ def members_map(members: pd.DataFrame, iscm_name: str, *, zoom: bool = True, sub
         layers.append(_marker_trace(iso3s, hover, color, name=label, legendgroup=role))
         drawn += iso3s
     # background first, so the participants' shapes and markers are drawn over it
-    traces.append(_background(drawn, f"Not taking part in {iscm_name}"))
+    if open_participation:  # open to every UN Member State: the whole map may take part; chairs are marked
+        traces.append(_background(drawn, f"May take part in {iscm_name} (open to every UN Member State)",
+                                  name="Open to every UN Member State", color=OPEN_COLOR))
+    else:
+        traces.append(_background(drawn, f"Not taking part in {iscm_name}"))
     traces.extend(layer for layer in layers if layer is not None)
-    view = geo.region_view(drawn) if zoom else {}
-    return _style_map(traces, f"{iscm_name}: members and observers", view, subtitle=subtitle)
+    view = geo.region_view(drawn) if zoom and not open_participation else {}
+    title = (f"{iscm_name}: open to every UN Member State; chairs marked" if open_participation
+             else f"{iscm_name}: members and observers")
+    return _style_map(traces, title, view, subtitle=subtitle)
 
 
 def participation_map(table: pd.DataFrame, n_selected: int, *, zoom: bool = True,

@@ -251,6 +251,7 @@ def survey_tab(page: Page, app_url: str):
     return panel
 
 
+@pytest.mark.needs_seed
 def test_survey_import_shows_on_profile_and_removal_hides_it(page: Page, fresh_server, net_log, ds):
     """Journey 4: upload the seed survey on the Data page -> preview -> confirm -> the profile shows its
     sections -> remove the import on the Data page -> the profile no longer shows them."""

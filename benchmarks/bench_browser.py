@@ -584,11 +584,12 @@ def check_floor(tab: Tab, scale: str | None, what: str) -> None:
 
 
 class Recorder:
-    """Samples per (subject, action), and the floor samples paired with them."""
+    """Samples per (subject, action), the floor samples paired with them, and the pages that broke."""
 
     def __init__(self) -> None:
         self.samples: dict[tuple[str, str], list[Sample]] = {}
         self.floor: dict[tuple[str, str], list[Sample]] = {}
+        self.errors: dict[str, str] = {}  # subject name -> what went wrong (the page is not measured further)
 
     def add(self, key: tuple[str, str], sample: Sample, floor: Sample | None = None) -> None:
         self.samples.setdefault(key, []).append(sample)
@@ -596,10 +597,31 @@ class Recorder:
             self.floor.setdefault(key, []).append(floor)
 
 
-def one_pass(tab: Tab, app: Launched, floor: Launched, k: int, choices: Choices, rec: Recorder | None) -> None:
-    """Every page once (with the floor just before it), then the floor with maps. rec=None: warm-up pass."""
-    tag = f"run {k}" if rec is not None else "warm-up"
+ARTIFACTS = ROOT / "out" / "bench-browser"
+
+
+def _screenshot(tab: Tab, name: str) -> str:
+    """A screenshot of the page as it was when a check failed, in out/bench-browser/ (best effort)."""
+    path = ARTIFACTS / (re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_") + ".png")
+    try:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        tab.page.screenshot(path=str(path), full_page=True, timeout=10_000)
+    except Exception:  # noqa: BLE001 - the failure itself is what gets reported
+        return ""
+    return f" (screenshot: {path.relative_to(ROOT)})"
+
+
+def one_pass(tab: Tab, app: Launched, floor: Launched, k: int, choices: Choices, rec: Recorder,
+             measured: bool) -> None:
+    """Every page once (with the floor just before it), then the floor with maps; measured=False: warm-up.
+
+    A page that breaks (a widget not found, a check failed, never quiet) is recorded in rec.errors and left
+    out of later passes; the others go on. A broken floor ends the benchmark: nothing could be compared.
+    """
+    tag = f"run {k}" if measured else "warm-up"
     for p, subject in enumerate(SUBJECTS):
+        if subject.name in rec.errors:
+            continue
         theme = rotation(choices.themes, k + p)[0]
         what = f"floor before {subject.name}, {tag}"
         f_load = load(tab, floor, "/", f"{what}: load")
@@ -607,20 +629,25 @@ def one_pass(tab: Tab, app: Launched, floor: Launched, k: int, choices: Choices,
         f_change = filter_change(tab, floor, theme, f"{what}: filter change")
 
         what = f"{subject.name}, {tag}"
-        p_load = load(tab, app, subject.link, f"{what}: load")
-        check_page(tab, subject, choices, f"{what}: load")
-        p_change = filter_change(tab, app, theme, f"{what}: filter change")
-        if rec is not None:
+        try:
+            p_load = load(tab, app, subject.link, f"{what}: load")
+            check_page(tab, subject, choices, f"{what}: load")
+            p_change = filter_change(tab, app, theme, f"{what}: filter change")
+            sample = None
+            if subject.interaction:
+                load(tab, app, subject.link, f"{what}: reload before the interaction")
+                check_page(tab, subject, choices, f"{what}: reload")
+                sample = page_interaction(tab, app, subject.interaction, k + p, choices,
+                                          f"{what}: {INTERACTIONS[subject.interaction]}")
+        except BenchError as e:
+            rec.errors[subject.name] = f"{e}{_screenshot(tab, what)}"
+            continue
+        if measured:
             rec.add((subject.name, "load"), p_load, f_load)
             rec.add((subject.name, "filter change"), p_change, f_change)
             rec.add(("floor", "load"), f_load)
             rec.add(("floor", "filter change"), f_change)
-        if subject.interaction:
-            load(tab, app, subject.link, f"{what}: reload before the interaction")
-            check_page(tab, subject, choices, f"{what}: reload")
-            sample = page_interaction(tab, app, subject.interaction, k + p, choices,
-                                      f"{what}: {INTERACTIONS[subject.interaction]}")
-            if rec is not None:
+            if sample is not None:
                 rec.add((subject.name, INTERACTIONS[subject.interaction]), sample, f_change)
     for scale, label in FLOOR_MAPS:
         what = f"{label}, {tag}"
@@ -628,13 +655,16 @@ def one_pass(tab: Tab, app: Launched, floor: Launched, k: int, choices: Choices,
         check_floor(tab, scale, f"{what}: load")
         m_change = filter_change(tab, floor, rotation(choices.themes, k)[0], f"{what}: filter change")
         check_floor(tab, scale, f"{what}: filter change")
-        if rec is not None:
+        if measured:
             rec.add((label, "load"), m_load)
             rec.add((label, "filter change"), m_change)
 
 
 def rows_of(rec: Recorder) -> list[dict[str, Any]]:
     """The table: the floor, then per page its seconds and its ratio to the floor, then the map floors."""
+    if ("floor", "load") not in rec.samples:  # every page broke: nothing to compare
+        return [failed_row(f"browser: {name}", error) for name, error in rec.errors.items()] or [
+            failed_row("browser: pages against the floor app", "nothing was measured")]
     out: list[dict[str, Any]] = []
     floor_load = [s.ms / 1000 for s in rec.samples[("floor", "load")]]
     floor_change = [s.ms / 1000 for s in rec.samples[("floor", "filter change")]]
@@ -643,6 +673,9 @@ def rows_of(rec: Recorder) -> list[dict[str, Any]]:
     out.append(row("browser: floor, filter change", floor_change, unit="s",
                    note=f"sidebar Theme: click, type, Enter, Escape; {brief(rec.samples[('floor', 'filter change')])}"))
     for subject in SUBJECTS:
+        if subject.name in rec.errors:
+            out.append(failed_row(f"browser: {subject.name}", rec.errors[subject.name]))
+            continue
         actions = ["load", "filter change"] + ([INTERACTIONS[subject.interaction]] if subject.interaction else [])
         for action in actions:
             samples, floor = rec.samples[(subject.name, action)], rec.floor[(subject.name, action)]
@@ -693,11 +726,11 @@ def run(runs: int = MIN_BROWSER_RUNS, profile: bool = True) -> list[dict[str, An
                 tab = Tab(browser)
                 try:
                     step = "the warm-up pass"
-                    one_pass(tab, app, floor, 0, choices, None)
+                    one_pass(tab, app, floor, 0, choices, rec, measured=False)
                     for k in range(1, runs + 1):
                         step = f"run {k} of {runs}"
                         print(f"  [browser] {step} ...", flush=True)
-                        one_pass(tab, app, floor, k, choices, rec)
+                        one_pass(tab, app, floor, k, choices, rec, measured=True)
                 finally:
                     tab.close()
                     browser.close()

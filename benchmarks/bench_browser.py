@@ -396,7 +396,7 @@ def measure(tab: Tab, server: Launched, what: str, act: Callable[[], None]) -> S
                 f"{what}: the page was not quiet {ACTION_TIMEOUT_S:.0f} s after the action (script run finished: "
                 f"{finished}; running indicator shown: {state.get('busy')}; changes since the action: "
                 f"{state.get('count')}, the last in {state.get('what') or '-'})")
-        time.sleep(POLL_S)  # Playwright delivers websocket events while the next evaluate() waits
+        tab.page.wait_for_timeout(POLL_S * 1000)  # Playwright delivers websocket events while it waits
     t1 = time.time()
     ms = settle_ms(state)
     runs = runs_between(server.runs(), t0 - 0.05, t1)
@@ -433,14 +433,14 @@ def load(tab: Tab, server: Launched, link: str, what: str) -> Sample:
     return measure(tab, server, what, lambda: tab.page.goto(url, wait_until="commit"))
 
 
-def widget_input(tab: Tab, area: str, testid: str, label: str) -> Any:
+def widget_input(tab: Tab, area: str, testid: str, label: str, what: str) -> Any:
     """The text input of the one widget of kind `testid` labelled exactly `label` in `area` (stSidebar, stMain)."""
     page = tab.page
     widget = page.get_by_test_id(area).get_by_test_id(testid).filter(
         has=page.get_by_test_id("stWidgetLabel").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")))
     n = widget.count()
     if n != 1:
-        raise BenchError(f"expected one {testid} labelled {label!r} in {area}, found {n}")
+        raise BenchError(f"{what}: expected one {testid} labelled {label!r} in {area}, found {n}")
     return widget.get_by_label(label, exact=True)
 
 
@@ -459,7 +459,7 @@ def choose(tab: Tab, server: Launched, box: Any, typed: str, option: Callable[[s
         texts = [t.strip() for t in options.all_inner_texts()]
         if any(option(t) for t in texts):
             break
-        time.sleep(0.1)
+        page.wait_for_timeout(100)
     else:
         raise BenchError(f"{what}: typing {typed!r} offers no matching option (offered: {texts[:6]})")
     index = next(i for i, t in enumerate(texts) if option(t))
@@ -509,7 +509,7 @@ def filter_change(tab: Tab, server: Launched, theme: tuple[str, str], what: str)
     from playwright.sync_api import expect
 
     theme_id, label = theme
-    box = widget_input(tab, "stSidebar", "stMultiSelect", "Theme")
+    box = widget_input(tab, "stSidebar", "stMultiSelect", "Theme", what)
     sample = choose(tab, server, box, label, lambda t: t == label, what, multi=True)
     _expect(lambda: expect(tab.page).to_have_url(re.compile(rf"[?&]theme={re.escape(theme_id)}(&|$)")), what)
     chips = tab.page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(
@@ -525,7 +525,7 @@ def page_interaction(tab: Tab, server: Launched, kind: str, k: int, choices: Cho
 
     page = tab.page
     if kind == "theme":
-        box = widget_input(tab, "stMain", "stSelectbox", "Theme")
+        box = widget_input(tab, "stMain", "stSelectbox", "Theme", what)
         current = box.input_value()
         theme_id, label = next(t for t in rotation(choices.themes, k) if t[1] != current)
         sample = choose(tab, server, box, label, lambda t: t == label, what, multi=False)
@@ -533,7 +533,7 @@ def page_interaction(tab: Tab, server: Launched, kind: str, k: int, choices: Cho
     elif kind == "country":
         iso, name = rotation(choices.states, k)[0]
         before = page.locator(".js-plotly-plot").count()
-        box = widget_input(tab, "stMain", "stSelectbox", "State or territory")
+        box = widget_input(tab, "stMain", "stSelectbox", "State or territory", what)
         shown = f"{name} ({iso})"
         sample = choose(tab, server, box, f"({iso})", lambda t: t == shown, what, multi=False)
         _expect(lambda: expect(page).to_have_url(re.compile(rf"[?&]country={iso}(&|$)")), what)
@@ -543,7 +543,7 @@ def page_interaction(tab: Tab, server: Launched, kind: str, k: int, choices: Cho
                              f"{sample.charts} after)")
     elif kind == "node":
         iscm_id, name = rotation(choices.nodes, k)[0]
-        box = widget_input(tab, "stMain", "stSelectbox", "Selected node")
+        box = widget_input(tab, "stMain", "stSelectbox", "Selected node", what)
         sample = choose(tab, server, box, name, lambda t: t.startswith(f"{name} · "), what, multi=False)
         _expect(lambda: expect(page).to_have_url(re.compile(rf"[?&]node=iscm(%3A|:){re.escape(iscm_id)}(&|$)")), what)
         heading = page.get_by_test_id("stHeading").filter(has_text=re.compile(rf"^\s*{re.escape(name)}\s*$"))

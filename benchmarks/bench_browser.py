@@ -699,8 +699,8 @@ def rows_of(rec: Recorder) -> list[dict[str, Any]]:
     return out
 
 
-def run(runs: int = MIN_BROWSER_RUNS, profile: bool = True) -> list[dict[str, Any]]:  # noqa: ARG001 - the
-    # breakdown of a miss is measured with every sample, so there is nothing extra to profile
+def run(runs: int = MIN_BROWSER_RUNS, profile: bool = True) -> list[dict[str, Any]]:  # noqa: ARG001
+    """The table's rows; `profile` is accepted and unused: the breakdown of a miss comes with every sample."""
     reason = chromium_available()
     if reason:
         return [skipped_row("browser: pages against the floor app", reason)]

@@ -112,7 +112,10 @@ INIT_SCRIPT = r"""
     if (!body || B.action === null) return;
     for (let i = records.length - 1; i >= 0; i--) {
       if (body.contains(records[i].target)) {
-        B.last = now; B.count += records.length; B.what = describe(records[i].target); return;
+        const r = records[i];
+        B.last = now; B.count += records.length;
+        B.what = describe(r.target) + ' ' + (r.type === 'attributes' ? '@' + r.attributeName : r.type);
+        return;
       }
     }
   }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
@@ -248,7 +251,7 @@ class Sample:
     """One measured action and where its time went."""
 
     ms: float  # action -> last change of the page
-    what: str  # where the last change happened (the nearest data-testid)
+    what: str  # where the last change happened: nearest data-testid, and @attribute, childList or characterData
     changes: int  # mutation records after the action
     charts: int  # Plotly charts on the page afterwards
     server_ms: float  # wall time of the script runs the action caused, in the server
@@ -281,7 +284,10 @@ def brief(samples: list[Sample]) -> str:
 def where_the_time_went(samples: list[Sample], floor: list[Sample], floor_name: str) -> str:
     """The breakdown printed under a row that missed its target: medians, the floor's beside them."""
     def line(label: str, get: Callable[[list[Sample]], str]) -> str:
-        return f"  {label:<26}{get(samples):<46}[{get(floor)}]"
+        return f"  {label:<24}{get(samples):<52}  [{get(floor)}]"
+
+    def main(ss: list[Sample], key: str) -> str:  # a median of the long animation frames' sums
+        return f"{_median(ss, lambda s: s.main_ms.get(key, 0)) / 1000:.2f} s"
 
     def secs(get: Callable[[Sample], float]) -> Callable[[list[Sample]], str]:
         return lambda ss: f"{_median(ss, get) / 1000:.2f} s"
@@ -294,17 +300,15 @@ def where_the_time_went(samples: list[Sample], floor: list[Sample], floor_name: 
              f"{_median(ss, lambda s: s.server_cpu_ms) / 1000:.2f} s CPU, {_median(ss, lambda s: s.server_runs):.0f} run(s)"),
         line("websocket received", lambda ss: f"{_mb(_median(ss, lambda s: s.ws_bytes))} in "
              f"{_median(ss, lambda s: s.ws_msgs):.0f} messages"),
-        line("browser main thread", lambda ss: ", ".join(
-            f"{label} {_median(ss, lambda s, k=k: s.main_ms.get(k, 0)) / 1000:.2f} s" for k, label in MAIN_THREAD.items())),
+        line("browser main thread", lambda ss: f"{main(ss, 'long_frames')} in long frames (scripts "
+             f"{main(ss, 'script')}, style+layout {main(ss, 'style_layout')})"),
         line("Plotly drawing", lambda ss: f"{_median(ss, lambda s: s.plotly_calls):.0f} call(s), "
              f"{_median(ss, lambda s: s.plotly_ms) / 1000:.2f} s from call to drawn"),
         line("charts on the page", lambda ss: f"{_median(ss, lambda s: s.charts):.0f}"),
-        f"  last change mostly in    {last}",
+        f"  {'last change, mostly':<24}{last}",
     ])
 
 
-# The main thread's long animation frames (over 50 ms) after the action, summed: key -> label.
-MAIN_THREAD = {"long_frames": "long frames", "script": "scripts in them", "style_layout": "style+layout in them"}
 
 
 # ------------------------------------------------------------------------------------------- servers

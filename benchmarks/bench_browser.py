@@ -16,8 +16,9 @@ counts as quiet once Streamlit's running indicator is gone, the script run the a
 Every measured action is checked to have done what it should (the URL holds the filter, the country view
 shows the State, ...), so a selector that found the wrong widget fails the run instead of timing nothing.
 
-Each run picks another theme, State, node and page theme (the same sequence every time the benchmark runs),
-so the server meets each filter as a user's first request for it, not a warm cache. One unmeasured pass
+Every page gets a theme for its filter change that it has not had before in the benchmark, and each run
+another State, node and page theme (the same sequence every time the benchmark runs), so the server meets
+each choice as a user's first request for it, not a warm cache. One unmeasured pass
 goes first (browser cache, imports, the default views). Ratios are per run, against the floor measured just
 before: loads against the floor's load (target <= 2x), interactions against the floor's filter change
 (target <= 3x). A row that misses says where the time went: the server's script runs (timed in the server

@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-fast bench load lint validate tables clean
+.PHONY: run test test-fast bench bench-browser load lint validate tables clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test-fast: $(VENV)/.dev  ## everything but the browser tests
 
 bench: $(VENV)/.dev  ## speed and memory benchmarks; exits non-zero when a target is missed
 	$(PY) -m benchmarks
+
+BROWSER_RUNS ?= 3
+bench-browser: $(VENV)/.dev  ## every page's load and interactions in headless Chromium against a floor app (~10 min)
+	$(PY) -m benchmarks --only browser --runs $(BROWSER_RUNS)
 
 load: $(VENV)/.runtime  ## 1, 10, 50 concurrent sessions against a server it starts on 127.0.0.1 (~3 min); LOAD_ARGS="--url ..." to attach
 	$(PY) tools/loadtest.py $(LOAD_ARGS)

@@ -39,6 +39,7 @@ MODULES: list[tuple[str, str]] = [
     ("export", "benchmarks.bench_export"),
     ("startup", "benchmarks.bench_startup"),
     ("memory", "benchmarks.bench_memory"),
+    ("browser", "benchmarks.bench_browser"),  # issue 15: pages in Chromium against a floor app (~10 min)
 ]
 
 

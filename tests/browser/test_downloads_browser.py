@@ -66,7 +66,7 @@ def test_csv_button_downloads_the_chart_data(page: Page, app_url, tmp_path):
     name, path = download(page, body.get_by_role("button", name="Data (CSV)"), tmp_path)
     assert name == f"{STEM}.csv"
     rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
-    assert rows and set(rows[0]) == {"year", "type", "established", "cumulative"}
+    assert rows and set(rows[0]) == {"year", "type", "established", "cumulative", "new_iscms"}
     assert {r["type"] for r in rows} <= {"RCP", "IRF", "Global"}
     latest = max(int(r["year"]) for r in rows)
     total = sum(int(r["cumulative"]) for r in rows if int(r["year"]) == latest)

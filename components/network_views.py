@@ -1,7 +1,7 @@
 """Cached views of the Network page: the graph with its layout and metrics, drawings and tables.
 
-Keyed on the data version and the filtered ISCM ids plus the page's controls, which pin down the unhashed
-`_ds`/`_g` arguments. Shared read-only by all sessions (`st.cache_resource`); figures are frozen. Defined in
+Keyed on `components.frame.ViewKey` (data version and filters) plus the page's controls, which pin down the
+unhashed `_ds`/`_g` arguments; the drawings add the selection (node, radius, path) to that key. Shared read-only by all sessions (`st.cache_resource`); figures are frozen. Defined in
 a module rather than in the page script so the cached functions are created once per process, not on every
 rerun.
 """
@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.frame import ViewKey
 from iscm import network as net
 from iscm.dataset import Dataset
 from iscm.figures.fast import freeze
@@ -20,10 +21,10 @@ from iscm.figures.network import network_figure
 
 
 @st.cache_resource(show_spinner="Building the network…", max_entries=24)
-def cached_view(version: str, iscm_ids: tuple[str, ...], include_states: bool, edge_types: tuple[str, ...],
-                node_kinds: tuple[str, ...], min_shared: int, min_degree: int, _ds: Dataset) -> net.NetworkView:
-    """Graph + layout + metrics, shared by all sessions. The data version and the filtered ISCM ids pin
-    down `_ds` (which Streamlit cannot hash cheaply); the view is read-only for its users."""
+def cached_view(key: ViewKey, include_states: bool, edge_types: tuple[str, ...], node_kinds: tuple[str, ...],
+                min_shared: int, min_degree: int, _ds: Dataset) -> net.NetworkView:
+    """Graph + layout + metrics, shared by all sessions. `key` (data version and filters) pins down `_ds`
+    (which Streamlit cannot hash cheaply); the view is read-only for its users."""
     return net.network_view(_ds, include_states=include_states, edge_types=edge_types, node_kinds=node_kinds,
                             min_shared=min_shared, min_degree=min_degree)
 

@@ -43,6 +43,19 @@ class ViewKey:
     version: str
     filters: Filters
 
+    def token(self) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """The key's values as a flat tuple: what the caches hash (half the cost of Streamlit hashing the
+        dataclass itself, which it first copies into a dict)."""
+        f = self.filters
+        return (self.version, f.iscms, f.themes, f.regions, f.types)
+
+
+def view_cache(*, max_entries: int, ttl: str | None = None, show_spinner: bool | str = False):  # noqa: ANN201
+    """The cache of a per-filter view (docs/architecture.md, "Caching"): an `st.cache_resource` entry shared
+    by all sessions, bounded (`max_entries`, optionally a `ttl`), whose arguments include a `ViewKey`."""
+    return st.cache_resource(show_spinner=show_spinner, max_entries=max_entries, ttl=ttl,
+                             hash_funcs={ViewKey: ViewKey.token})
+
 
 @dataclass(frozen=True)
 class PageContext:
@@ -130,7 +143,7 @@ def frame(title: str) -> PageContext:
 
 
 # Bounded: a view is a few row selections of the whole dataset; 256 cover every filter combination in use.
-@st.cache_resource(show_spinner=False, max_entries=256)
+@view_cache(max_entries=256)
 def _filtered(key: ViewKey, _full: Dataset) -> Dataset:
     """The filtered view, computed once per (dataset version, filters) and shared read-only by sessions."""
     return apply_filters(_full, key.filters)

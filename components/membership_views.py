@@ -2,7 +2,7 @@
 
 The page draws; this module computes. Each function is keyed on `key` (`components.frame.ViewKey`: data
 version and filters), which pins down the filtered dataset passed unhashed as `_ds`, plus the control values.
-Results are shared by all sessions (`st.cache_resource`) and must only be read: figures are frozen
+Results are shared by all sessions (`components.frame.view_cache`) and must only be read: figures are frozen
 (`iscm.figures.fast.freeze`) and DataFrames are never modified in place by the page. Defined in a module
 rather than in the page script so the cached functions are created once per process, not on every rerun.
 """
@@ -13,9 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
-import streamlit as st
 
-from components.frame import ViewKey
+from components.frame import ViewKey, view_cache
 from iscm.dataset import Dataset
 from iscm.figures import maps
 from iscm.figures.fast import freeze
@@ -38,7 +37,7 @@ class Basics:
     countries: list[str]  # iso3 codes by name
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
+@view_cache(max_entries=16, ttl=TTL)
 def basics(key: ViewKey, _ds: Dataset, _full: Dataset) -> Basics:
     names = dict(zip(_ds.iscms["iscm_id"], _ds.iscms["short_name"], strict=True))
     ids_by_name = _ds.iscms.sort_values("short_name")["iscm_id"].tolist()
@@ -52,7 +51,7 @@ def basics(key: ViewKey, _ds: Dataset, _full: Dataset) -> Basics:
                   country_names=country_names, countries=sorted(country_names, key=country_names.__getitem__))
 
 
-@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
+@view_cache(max_entries=32, ttl=TTL)
 def iscm_map_view(key: ViewKey, chosen: tuple[str, ...], zoom: bool, subtitle: str,
                   _ds: Dataset) -> tuple[go.Figure, pd.DataFrame, list[str]]:
     """The map of the chosen ISCMs, its data (the members of one, or the participation in several), sources."""
@@ -64,7 +63,7 @@ def iscm_map_view(key: ViewKey, chosen: tuple[str, ...], zoom: bool, subtitle: s
     return freeze(fig), data, _ds.sources_for(list(chosen))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
+@view_cache(max_entries=16, ttl=TTL)
 def density_view(key: ViewKey, roles: tuple[str, ...], subtitle: str,
                  _ds: Dataset) -> tuple[go.Figure, pd.DataFrame, list[str]]:
     fig = maps.density_map(_ds.memberships, _ds.iscms, roles=roles, subtitle=subtitle)
@@ -83,7 +82,7 @@ class CountryView:
     sources: list[str]
 
 
-@st.cache_resource(show_spinner=False, max_entries=64, ttl=TTL)
+@view_cache(max_entries=64, ttl=TTL)
 def country_view(key: ViewKey, code: str, subtitle: str, _ds: Dataset, _full: Dataset) -> CountryView:
     table = maps.country_iscms(_ds.memberships, _ds.iscms, _ds.iscm_themes, _ds.themes, code)
     n_all = _full.memberships.loc[_full.memberships["iso3"] == code, "iscm_id"].nunique()
@@ -101,13 +100,13 @@ def country_view(key: ViewKey, code: str, subtitle: str, _ds: Dataset, _full: Da
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
+@view_cache(max_entries=16, ttl=TTL)
 def overlap_view(key: ViewKey, roles: tuple[str, ...], _ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Shared States and Jaccard index of every pair of ISCMs, computed together (one clustered order)."""
     return maps.overlap_tables(_ds.memberships, _ds.iscms["iscm_id"].tolist(), iscms=_ds.iscms, roles=roles)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
+@view_cache(max_entries=16, ttl=TTL)
 def overlap_chart(key: ViewKey, roles: tuple[str, ...], metric: str, subtitle: str,
                   _ds: Dataset) -> tuple[go.Figure, pd.DataFrame, list[str]]:
     count, jac = overlap_view(key, roles, _ds)
@@ -116,7 +115,7 @@ def overlap_chart(key: ViewKey, roles: tuple[str, ...], metric: str, subtitle: s
     return freeze(fig), matrix.reset_index(), _ds.sources_for(_ds.iscms["iscm_id"].tolist())
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
+@view_cache(max_entries=16, ttl=TTL)
 def default_pair(key: ViewKey, roles: tuple[str, ...], _ds: Dataset, _full: Dataset) -> tuple[str, str]:
     """The two ISCMs whose participants overlap most (Jaccard), as the comparison's first view."""
     _, jac = overlap_view(key, roles, _ds)
@@ -138,7 +137,7 @@ class PairView:
     sources: list[str]
 
 
-@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
+@view_cache(max_entries=32, ttl=TTL)
 def pair_view(key: ViewKey, a: str, b: str, roles: tuple[str, ...], subtitle: str, _ds: Dataset,
               _full: Dataset) -> PairView:
     names = basics(key, _ds, _full).names

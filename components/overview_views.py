@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-import streamlit as st
 
-from components.frame import ViewKey
+from components.frame import ViewKey, view_cache
 from iscm.figures.fast import freeze
 from iscm.figures.overview import establishment_data, establishment_timeline
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@view_cache(max_entries=64)
 def timeline(key: ViewKey, subtitle: str, _iscms: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
     """The timeline figure and its data, built once per dataset version and filter (figures are read-only).
     `key` (data version and filters) pins down `_iscms`."""
     return freeze(establishment_timeline(_iscms, subtitle=subtitle)), establishment_data(_iscms)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@view_cache(max_entries=64)
 def iscm_table(key: ViewKey, _iscms: pd.DataFrame) -> pd.DataFrame:
     """The ISCM table as shown (columns picked and renamed, a profile link per row), once per version and filter."""
     table = _iscms[["short_name", "acronym", "type", "regions", "established", "status", "secretariat",

@@ -2,7 +2,7 @@
 
 The page draws; this module computes. Each function is keyed on `key` (`components.frame.ViewKey`: data
 version and filters), which pins down the filtered dataset passed unhashed as `_ds`, plus the control values.
-Results are shared by all sessions (`st.cache_resource`) and must only be read: figures are frozen
+Results are shared by all sessions (`components.frame.view_cache`) and must only be read: figures are frozen
 (`iscm.figures.fast.freeze`) and DataFrames are never modified in place by the page. Defined in a module
 rather than in the page script so the cached functions are created once per process, not on every rerun.
 """
@@ -13,9 +13,8 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 import plotly.graph_objects as go
-import streamlit as st
 
-from components.frame import ViewKey
+from components.frame import ViewKey, view_cache
 from iscm.dataset import Dataset
 from iscm.figures import maps
 from iscm.figures import themes as figs
@@ -55,7 +54,7 @@ class Basics:
     names: dict[str, str]  # iscm_id -> short name (every ISCM of the dataset, not only the filtered)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
+@view_cache(max_entries=16, ttl=TTL)
 def basics(key: ViewKey, _ds: Dataset, _full: Dataset) -> Basics:
     matrix = coverage_matrix(_ds.iscms, _ds.themes, _ds.iscm_themes)
     return Basics(matrix, cells(_ds.iscm_themes), theme_order(matrix), theme_sources(_ds),
@@ -63,7 +62,7 @@ def basics(key: ViewKey, _ds: Dataset, _full: Dataset) -> Basics:
                   dict(zip(_full.iscms["iscm_id"], _full.iscms["short_name"], strict=True)))
 
 
-@st.cache_resource(show_spinner=False, max_entries=24, ttl=TTL)
+@view_cache(max_entries=24, ttl=TTL)
 def coverage_chart(key: ViewKey, group_by: str, sort: str, only_themes: tuple[str, ...] | None, subtitle: str,
                    _ds: Dataset, _full: Dataset) -> tuple[go.Figure, pd.DataFrame]:
     """The coverage grid and the data behind it (its CSV)."""
@@ -76,7 +75,7 @@ def coverage_chart(key: ViewKey, group_by: str, sort: str, only_themes: tuple[st
     return freeze(fig), cov.drop(columns=["row", "col"])
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
+@view_cache(max_entries=16, ttl=TTL)
 def prevalence_chart(key: ViewKey, by: str, subtitle: str, _ds: Dataset,
                      _full: Dataset) -> tuple[go.Figure, pd.DataFrame]:
     """The prevalence bars and their table; the table is computed once and drawn from."""
@@ -98,7 +97,7 @@ class ThemeView:
     map_sources: list[str]
 
 
-@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
+@view_cache(max_entries=32, ttl=TTL)
 def theme_view(key: ViewKey, theme: str, subtitle: str, _ds: Dataset, _full: Dataset) -> ThemeView:
     covering = theme_iscms(_ds.iscms, _ds.iscm_themes, theme, detail=basics(key, _ds, _full).detail)
     ids = covering["iscm_id"].tolist()
@@ -122,7 +121,7 @@ def theme_view(key: ViewKey, theme: str, subtitle: str, _ds: Dataset, _full: Dat
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
+@view_cache(max_entries=16, ttl=TTL)
 def evolution_chart(key: ViewKey, end_year: int | None, subtitle: str, _ds: Dataset,
                     _full: Dataset) -> tuple[go.Figure, pd.DataFrame, str]:
     """The evolution grid, its table and the caption that says where the years come from."""
@@ -148,7 +147,7 @@ class SimilarView:
     caption: str
 
 
-@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
+@view_cache(max_entries=32, ttl=TTL)
 def similar_view(key: ViewKey, chosen: str, subtitle: str, _full: Dataset) -> SimilarView:
     """The ISCMs most alike `chosen`, among all that pass the filters other than the ISCM filter."""
     names = dict(zip(_full.iscms["iscm_id"], _full.iscms["short_name"], strict=True))

@@ -1,7 +1,9 @@
-"""Start a real Streamlit server and a headless Chromium for the cold-start and memory benchmarks.
+"""Start the app (or any Streamlit script) on a free port, and a headless Chromium, for benchmarks and tests.
 
-Every server is started in its own process group and ended through that group when the block exits, even on
-an error, so a benchmark never leaves a server (or a Chromium it spawned) running.
+The one place that starts a server: the benchmarks, the browser tests (tests/browser/conftest.py) and the
+load tool (tools/loadtest.py) all call `start_app` / `streamlit_server`, `wait_healthy` and `stop`. Every
+server is started in its own process group and ended through that group, even on an error, so nothing is
+left running (neither the server nor a Chromium it spawned).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -54,27 +57,41 @@ def chromium_available() -> str | None:
     return None
 
 
-@contextmanager
-def streamlit_server(script: Path, *, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """`streamlit run script` on a free port from the project root (so both apps read the same config).
+APP = ROOT / "app.py"
+
+
+def start_app(script: Path = APP, *, env: dict[str, str] | None = None, options: Sequence[str] = (),
+              output: int | IO[bytes] = subprocess.DEVNULL) -> Server:
+    """`streamlit run script` on a free loopback port from the project root (so every app reads the same
+    config), in its own process group; `output` receives the server's stdout and stderr.
 
     The product's app.py is started the way `make run` starts it: `python serve.py`, which warms up while the
-    server starts (components/warmup.py).
+    server starts (components/warmup.py). `env` is added to this process's environment, `options` to the
+    server's command line. Returns at once; `wait_healthy` waits for the server to answer.
     """
     port = free_port()
-    options = ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false"]
-    if Path(script).resolve() == ROOT / "app.py":
-        cmd = [sys.executable, str(ROOT / "serve.py"), *options]
+    base = ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+            "--browser.gatherUsageStats", "false", *options]
+    if Path(script).resolve() == APP:
+        cmd = [sys.executable, str(ROOT / "serve.py"), *base]
     else:
-        cmd = [sys.executable, "-m", "streamlit", "run", str(script), *options]
+        cmd = [sys.executable, "-m", "streamlit", "run", str(script), *base]
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=output,
+                            stderr=subprocess.STDOUT if output is not subprocess.DEVNULL else subprocess.DEVNULL,
+                            start_new_session=True)
+    return Server(proc, f"http://127.0.0.1:{port}", started)
+
+
+@contextmanager
+def streamlit_server(script: Path = APP, *, env: dict[str, str] | None = None,
+                     options: Sequence[str] = ()) -> Iterator[Server]:
+    """`start_app` for the length of a `with` block; the server is stopped when the block exits."""
+    server = start_app(script, env=env, options=options)
     try:
-        yield Server(proc, f"http://127.0.0.1:{port}", started)
+        yield server
     finally:
-        stop(proc)
+        stop(server.proc)
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -92,19 +109,24 @@ def stop(proc: subprocess.Popen) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
-def wait_healthy(server: Server, timeout: float = 60.0) -> float:
-    """Poll /_stcore/health until the server answers; returns seconds since spawn."""
+def wait_healthy(server: Server | str, timeout: float = 60.0) -> float:
+    """Poll /_stcore/health until the server (a started `Server`, or the URL of one running elsewhere)
+    answers; returns seconds since spawn (since the call for a URL). RuntimeError if the server exits,
+    TimeoutError if it does not answer in time."""
+    url = server if isinstance(server, str) else server.url
+    proc = None if isinstance(server, str) else server.proc
+    since = time.perf_counter() if isinstance(server, str) else server.started
     deadline = time.perf_counter() + timeout
     while time.perf_counter() < deadline:
-        if server.proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with code {server.proc.returncode}")
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"the server exited with code {proc.returncode}")
         try:
-            with urllib.request.urlopen(server.url + "/_stcore/health", timeout=1) as r:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as r:
                 if r.status == 200:
-                    return time.perf_counter() - server.started
+                    return time.perf_counter() - since
         except OSError:
             time.sleep(0.02)
-    raise TimeoutError(f"streamlit did not answer within {timeout:.0f} s")
+    raise TimeoutError(f"no answer from {url}/_stcore/health within {timeout:.0f} s")
 
 
 @contextmanager

@@ -75,25 +75,11 @@ def curated_dataset() -> Dataset:
     return _load(str(path), _stat_key(path))
 
 
-_RECENT: dict[tuple[str, str, str, str], tuple[Dataset, LoadReport]] = {}
-
-
 def _current() -> tuple[Dataset, LoadReport]:
-    """The merged dataset and store report for the data directory and store as they are now.
-
-    A plain dict in front of the `_merged` cache: every rerun asks, nearly always for the same key, and a
-    dict lookup costs a fraction of a Streamlit cache call (which inspects the function on each call).
-    """
+    """The merged dataset and store report for the data directory and store as they are now."""
     path = data_dir()
     store = survey_store()
-    key = (str(path), _stat_key(path), str(store.home), store.fingerprint())
-    hit = _RECENT.get(key)
-    if hit is None:
-        hit = _merged(*key)
-        if len(_RECENT) >= 8:
-            _RECENT.clear()
-        _RECENT[key] = hit
-    return hit
+    return _merged(str(path), _stat_key(path), str(store.home), store.fingerprint())
 
 
 def get_dataset() -> tuple[Dataset, list[str]]:

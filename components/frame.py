@@ -32,13 +32,29 @@ PAGES: list[tuple[str, str, str, str]] = [
 ]
 
 
-Key = tuple  # (data version, iscm filter, theme filter, region filter, type filter)
+@dataclass(frozen=True)
+class ViewKey:
+    """The cache key of a filtered dataset: its data version and the filters that cut it.
+
+    The views' caches (`components/*_views.py`) take the dataset itself unhashed (`_ds`); this key pins it
+    down, so two calls with equal keys are given the same dataset.
+    """
+
+    version: str
+    filters: Filters
+
+    def token(self) -> tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """The key's values as a flat tuple: what the caches hash (half the cost of Streamlit hashing the
+        dataclass itself, which it first copies into a dict)."""
+        f = self.filters
+        return (self.version, f.iscms, f.themes, f.regions, f.types)
 
 
-def key_of(version: str, flt: Filters) -> Key:
-    """The cache key of a filtered dataset: its data version and the filters that cut it (the views' caches
-    take the dataset itself unhashed; this key pins it down)."""
-    return (version, flt.iscms, flt.themes, flt.regions, flt.types)
+def view_cache(*, max_entries: int, ttl: str | None = None, show_spinner: bool | str = False):  # noqa: ANN201
+    """The cache of a per-filter view (docs/architecture.md, "Caching"): an `st.cache_resource` entry shared
+    by all sessions, bounded (`max_entries`, optionally a `ttl`), whose arguments include a `ViewKey`."""
+    return st.cache_resource(show_spinner=show_spinner, max_entries=max_entries, ttl=ttl,
+                             hash_funcs={ViewKey: ViewKey.token})
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,7 @@ class PageContext:
     full: Dataset  # the whole dataset (with imported surveys)
     ds: Dataset  # restricted to the ISCMs that pass the global filters
     filters: Filters
+    key: ViewKey  # pins down `ds` for the views' caches, which take it unhashed
 
 
 PAGES_STATE = "_app_pages"  # session state: (main script's directory, the st.Page objects of PAGES)
@@ -121,22 +138,15 @@ def frame(title: str) -> PageContext:
     nav = st.sidebar.container()
     filters = filter_sidebar(full)
     _sidebar_links(nav, filters)
-    return PageContext(full=full, ds=_filtered(full, filters), filters=filters)
+    key = ViewKey(full.version, filters)
+    return PageContext(full=full, ds=_filtered(key, full), filters=filters, key=key)
 
 
-_FILTERED: dict[tuple[str, Filters], Dataset] = {}
-
-
-def _filtered(full: Dataset, filters: Filters) -> Dataset:
+# Bounded: a view is a few row selections of the whole dataset; 256 cover every filter combination in use.
+@view_cache(max_entries=256)
+def _filtered(key: ViewKey, _full: Dataset) -> Dataset:
     """The filtered view, computed once per (dataset version, filters) and shared read-only by sessions."""
-    key = (full.version, filters)
-    hit = _FILTERED.get(key)
-    if hit is None:
-        if len(_FILTERED) >= 256:  # bounded: drop the oldest views
-            for old in list(_FILTERED)[:64]:
-                _FILTERED.pop(old, None)
-        hit = _FILTERED[key] = apply_filters(full, filters)
-    return hit
+    return apply_filters(_full, key.filters)
 
 
 def filter_notice(ctx: PageContext) -> None:

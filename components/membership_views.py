@@ -1,10 +1,10 @@
 """Cached views of the Membership page: every table and figure it shows, per data version, filters and control.
 
-The page draws; this module computes. Each function is keyed on `key` = (data version, filters), which pins
-down the filtered dataset passed unhashed as `_ds`, plus the control values. Results are shared by all
-sessions (`st.cache_resource`) and must only be read: figures are frozen (`iscm.figures.fast.freeze`) and
-DataFrames are never modified in place by the page. Defined in a module rather than in the page script so
-the cached functions are created once per process, not on every rerun.
+The page draws; this module computes. Each function is keyed on `key` (`components.frame.ViewKey`: data
+version and filters), which pins down the filtered dataset passed unhashed as `_ds`, plus the control values.
+Results are shared by all sessions (`components.frame.view_cache`) and must only be read: figures are frozen
+(`iscm.figures.fast.freeze`) and DataFrames are never modified in place by the page. Defined in a module
+rather than in the page script so the cached functions are created once per process, not on every rerun.
 """
 
 from __future__ import annotations
@@ -13,17 +13,17 @@ from dataclasses import dataclass
 
 import pandas as pd
 import plotly.graph_objects as go
-import streamlit as st
 
-from components.frame import Key
+from components.frame import ViewKey, view_cache
 from iscm import membership as mb
 from iscm.dataset import Dataset
 from iscm.figures import maps
 from iscm.figures.fast import freeze
 
 MEMBERS_AND_OBSERVERS = ("member", "observer")
-# Bounds of the shared caches: an entry holds up to about 1 MB (the coverage grid; most hold 0.1-0.5 MB),
-# so all of them together stay near 100 MB at worst, and entries nobody asked for in an hour are dropped.
+# Bounds of the shared caches: an entry holds about 0.1 MB at most (pickled: the density map or a country view
+# with its fellow-members map; most hold 0.03-0.05 MB), so all of them together stay near 20 MB at worst, and
+# entries nobody asked for in an hour are dropped.
 TTL = "1h"
 
 
@@ -38,8 +38,8 @@ class Basics:
     countries: list[str]  # iso3 codes by name
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
-def basics(key: Key, _ds: Dataset, _full: Dataset) -> Basics:
+@view_cache(max_entries=16, ttl=TTL)
+def basics(key: ViewKey, _ds: Dataset, _full: Dataset) -> Basics:
     names = dict(zip(_ds.iscms["iscm_id"], _ds.iscms["short_name"], strict=True))
     ids_by_name = _ds.iscms.sort_values("short_name")["iscm_id"].tolist()
     sizes = _ds.memberships.groupby("iscm_id")["iso3"].nunique()
@@ -52,8 +52,8 @@ def basics(key: Key, _ds: Dataset, _full: Dataset) -> Basics:
                   country_names=country_names, countries=sorted(country_names, key=country_names.__getitem__))
 
 
-@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
-def iscm_map_view(key: Key, chosen: tuple[str, ...], zoom: bool, subtitle: str,
+@view_cache(max_entries=32, ttl=TTL)
+def iscm_map_view(key: ViewKey, chosen: tuple[str, ...], zoom: bool, subtitle: str,
                   _ds: Dataset) -> tuple[go.Figure, pd.DataFrame, list[str]]:
     """The map of the chosen ISCMs, its data (the members of one, or the participation in several), sources."""
     if len(chosen) == 1:
@@ -67,8 +67,8 @@ def iscm_map_view(key: Key, chosen: tuple[str, ...], zoom: bool, subtitle: str,
     return freeze(fig), data, _ds.sources_for(list(chosen))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
-def density_view(key: Key, roles: tuple[str, ...], subtitle: str,
+@view_cache(max_entries=16, ttl=TTL)
+def density_view(key: ViewKey, roles: tuple[str, ...], subtitle: str,
                  _ds: Dataset) -> tuple[go.Figure, pd.DataFrame, list[str]]:
     table = mb.participation_table(_ds.memberships, _ds.iscms, roles=roles)
     return (freeze(maps.density_map(table, roles=roles, subtitle=subtitle)), table,
@@ -86,8 +86,8 @@ class CountryView:
     sources: list[str]
 
 
-@st.cache_resource(show_spinner=False, max_entries=64, ttl=TTL)
-def country_view(key: Key, code: str, subtitle: str, _ds: Dataset, _full: Dataset) -> CountryView:
+@view_cache(max_entries=64, ttl=TTL)
+def country_view(key: ViewKey, code: str, subtitle: str, _ds: Dataset, _full: Dataset) -> CountryView:
     table = mb.country_iscms(_ds.memberships, _ds.iscms, _ds.iscm_themes, _ds.themes, code)
     n_all = _full.memberships.loc[_full.memberships["iso3"] == code, "iscm_id"].nunique()
     if table.empty:
@@ -106,14 +106,14 @@ def country_view(key: Key, code: str, subtitle: str, _ds: Dataset, _full: Datase
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
-def overlap_view(key: Key, roles: tuple[str, ...], _ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+@view_cache(max_entries=16, ttl=TTL)
+def overlap_view(key: ViewKey, roles: tuple[str, ...], _ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Shared States and Jaccard index of every pair of ISCMs, computed together (one clustered order)."""
     return mb.overlap_tables(_ds.memberships, _ds.iscms["iscm_id"].tolist(), iscms=_ds.iscms, roles=roles)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
-def overlap_chart(key: Key, roles: tuple[str, ...], metric: str, subtitle: str,
+@view_cache(max_entries=16, ttl=TTL)
+def overlap_chart(key: ViewKey, roles: tuple[str, ...], metric: str, subtitle: str,
                   _ds: Dataset) -> tuple[go.Figure, pd.DataFrame, list[str]]:
     count, jac = overlap_view(key, roles, _ds)
     matrix = count if metric == "count" else jac
@@ -121,8 +121,8 @@ def overlap_chart(key: Key, roles: tuple[str, ...], metric: str, subtitle: str,
     return freeze(fig), matrix.reset_index(), _ds.sources_for(_ds.iscms["iscm_id"].tolist())
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
-def default_pair(key: Key, roles: tuple[str, ...], _ds: Dataset, _full: Dataset) -> tuple[str, str]:
+@view_cache(max_entries=16, ttl=TTL)
+def default_pair(key: ViewKey, roles: tuple[str, ...], _ds: Dataset, _full: Dataset) -> tuple[str, str]:
     """The two ISCMs whose participants overlap most (Jaccard), as the comparison's first view."""
     _, jac = overlap_view(key, roles, _ds)
     b = basics(key, _ds, _full)
@@ -143,8 +143,8 @@ class PairView:
     sources: list[str]
 
 
-@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
-def pair_view(key: Key, a: str, b: str, roles: tuple[str, ...], subtitle: str, _ds: Dataset,
+@view_cache(max_entries=32, ttl=TTL)
+def pair_view(key: ViewKey, a: str, b: str, roles: tuple[str, ...], subtitle: str, _ds: Dataset,
               _full: Dataset) -> PairView:
     names = basics(key, _ds, _full).names
     cmp = mb.pair_compare(_ds.memberships, a, b, roles=roles)

@@ -1,9 +1,9 @@
 """Cached views of the Network page: the graph with its layout and metrics, drawings and tables.
 
-Keyed on the data version and the filtered ISCM ids plus the page's controls, which pin down the unhashed
-`_ds`/`_g` arguments. Shared read-only by all sessions (`st.cache_resource`); figures are frozen. Defined in
-a module rather than in the page script so the cached functions are created once per process, not on every
-rerun.
+Keyed on `components.frame.ViewKey` (data version and filters) plus the page's controls, which pin down the
+unhashed `_ds`/`_g` arguments; the drawings add the selection (node, radius, path) to that key. Shared
+read-only by all sessions (`components.frame.view_cache`); figures are frozen. Defined in a module rather
+than in the page script so the cached functions are created once per process, not on every rerun.
 """
 
 from __future__ import annotations
@@ -11,30 +11,30 @@ from __future__ import annotations
 import networkx as nx
 import pandas as pd
 import plotly.graph_objects as go
-import streamlit as st
 
+from components.frame import ViewKey, view_cache
 from iscm import network as net
 from iscm.dataset import Dataset
 from iscm.figures.fast import freeze
 from iscm.figures.network import network_figure
 
 
-@st.cache_resource(show_spinner="Building the network…", max_entries=24)
-def cached_view(version: str, iscm_ids: tuple[str, ...], include_states: bool, edge_types: tuple[str, ...],
-                node_kinds: tuple[str, ...], min_shared: int, min_degree: int, _ds: Dataset) -> net.NetworkView:
-    """Graph + layout + metrics, shared by all sessions. The data version and the filtered ISCM ids pin
-    down `_ds` (which Streamlit cannot hash cheaply); the view is read-only for its users."""
+@view_cache(max_entries=24, show_spinner="Building the network…")
+def cached_view(key: ViewKey, include_states: bool, edge_types: tuple[str, ...], node_kinds: tuple[str, ...],
+                min_shared: int, min_degree: int, _ds: Dataset) -> net.NetworkView:
+    """Graph + layout + metrics, shared by all sessions. `key` (data version and filters) pins down `_ds`
+    (which Streamlit cannot hash cheaply); the view is read-only for its users."""
     return net.network_view(_ds, include_states=include_states, edge_types=edge_types, node_kinds=node_kinds,
                             min_shared=min_shared, min_degree=min_degree)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@view_cache(max_entries=64)
 def cached_layout(view_key: tuple, nodes: tuple[str, ...], _g: nx.MultiGraph) -> dict[str, tuple[float, float]]:
     """Layout of a part of the network (an ego network, a path): small, but reruns should not redo it."""
     return net.layout(_g)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64, ttl="1h")
+@view_cache(max_entries=64, ttl="1h")
 def cached_drawing(draw_key: tuple, size_by: str, focus: str | None, path: tuple[str, ...], title: str,
                    subtitle: str, _shown: nx.MultiGraph, _pos: dict, _metrics: pd.DataFrame,
                    ) -> tuple[go.Figure, list[str], pd.DataFrame]:
@@ -47,7 +47,7 @@ def cached_drawing(draw_key: tuple, size_by: str, focus: str | None, path: tuple
     return freeze(fig), sources, net.nodes_table(_shown, _metrics)
 
 
-@st.cache_resource(show_spinner=False, max_entries=24, ttl="1h")
+@view_cache(max_entries=24, ttl="1h")
 def cached_metrics_table(view_key: tuple, _g: nx.MultiGraph, _metrics: pd.DataFrame) -> pd.DataFrame:
     """The metrics table as shown (kind labels, sorted, renamed), once per network view."""
     table = _metrics.assign(kind=[net.kind_label(k, _g.nodes[n]["iscm_type"])

@@ -1,6 +1,6 @@
 """Cached views of the Overview page: the timeline figure and the ISCM table, per data version and filters.
 
-Keyed like the other views (`components.frame.key_of`: data version and filter values); shared
+Keyed like the other views (`components.frame.ViewKey`: data version and filters); shared
 read-only by all sessions. In a module, not the page script, so the cached functions are made once per process.
 """
 
@@ -8,24 +8,23 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
-import streamlit as st
 
-from components.frame import Key
+from components.frame import ViewKey, view_cache
 from iscm.figures.fast import freeze
 from iscm.figures.overview import establishment_timeline
 from iscm.overview import establishment_data
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def timeline(key: Key, subtitle: str, _iscms: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
+@view_cache(max_entries=64)
+def timeline(key: ViewKey, subtitle: str, _iscms: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
     """The timeline figure and its data, built once per dataset version and filter (figures are read-only).
-    `key` (components.frame.key_of: data version and filter values) pins down `_iscms`."""
+    `key` (data version and filters) pins down `_iscms`."""
     data = establishment_data(_iscms)
     return freeze(establishment_timeline(data, subtitle=subtitle)), data
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def iscm_table(key: Key, _iscms: pd.DataFrame) -> pd.DataFrame:
+@view_cache(max_entries=64)
+def iscm_table(key: ViewKey, _iscms: pd.DataFrame) -> pd.DataFrame:
     """The ISCM table as shown (columns picked and renamed, a profile link per row), once per version and filter."""
     table = _iscms[["short_name", "acronym", "type", "regions", "established", "status", "secretariat",
                     "n_members", "n_observers", "n_themes", "confidence_members"]].rename(columns={

@@ -1,10 +1,10 @@
 """Cached views of the Themes page: every table and figure it shows, per data version, filters and control.
 
-The page draws; this module computes. Each function is keyed on `key` = (data version, filters), which pins
-down the filtered dataset passed unhashed as `_ds`, plus the control values. Results are shared by all
-sessions (`st.cache_resource`) and must only be read: figures are frozen (`iscm.figures.fast.freeze`) and
-DataFrames are never modified in place by the page. Defined in a module rather than in the page script so
-the cached functions are created once per process, not on every rerun.
+The page draws; this module computes. Each function is keyed on `key` (`components.frame.ViewKey`: data
+version and filters), which pins down the filtered dataset passed unhashed as `_ds`, plus the control values.
+Results are shared by all sessions (`components.frame.view_cache`) and must only be read: figures are frozen
+(`iscm.figures.fast.freeze`) and DataFrames are never modified in place by the page. Defined in a module
+rather than in the page script so the cached functions are created once per process, not on every rerun.
 """
 
 from __future__ import annotations
@@ -13,15 +13,14 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 import plotly.graph_objects as go
-import streamlit as st
 
-from components.frame import Key
+from components.frame import ViewKey, view_cache
 from iscm import membership as mb
 from iscm.dataset import Dataset
 from iscm.figures import maps
 from iscm.figures import themes as figs
 from iscm.figures.fast import freeze
-from iscm.filters import Filters, apply_filters
+from iscm.filters import apply_filters
 from iscm.themes import (
     LEVEL_LABELS,
     cells,
@@ -58,32 +57,32 @@ class Basics:
     names: dict[str, str]  # iscm_id -> short name (every ISCM of the dataset, not only the filtered)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
-def basics(key: Key, _ds: Dataset, _full: Dataset) -> Basics:
+@view_cache(max_entries=16, ttl=TTL)
+def basics(key: ViewKey, _ds: Dataset, _full: Dataset) -> Basics:
     matrix = coverage_matrix(_ds.iscms, _ds.themes, _ds.iscm_themes)
     return Basics(matrix, cells(_ds.iscm_themes), theme_order(matrix), theme_sources(_ds),
                   dict(zip(_full.themes["theme_id"], _full.themes["label"], strict=True)),
                   dict(zip(_full.iscms["iscm_id"], _full.iscms["short_name"], strict=True)))
 
 
-@st.cache_resource(show_spinner=False, max_entries=24, ttl=TTL)
-def coverage_chart(key: Key, group_by: str, sort: str, only_themes: tuple[str, ...] | None, subtitle: str,
+@view_cache(max_entries=24, ttl=TTL)
+def coverage_chart(key: ViewKey, group_by: str, sort: str, only_themes: tuple[str, ...] | None, subtitle: str,
                    _ds: Dataset, _full: Dataset) -> tuple[go.Figure, pd.DataFrame]:
     """The coverage grid and the data behind it (its CSV)."""
     b = basics(key, _ds, _full)
     cov = coverage_data(_ds.iscms, _ds.themes, _ds.iscm_themes, group_by=group_by, sort=sort,
                         only_themes=only_themes, matrix=b.matrix, detail=b.detail)
-    fig = figs.coverage_figure(cov, group_by=group_by, sort=sort, highlight=key[2], subtitle=subtitle)
+    fig = figs.coverage_figure(cov, group_by=group_by, sort=sort, highlight=key.filters.themes, subtitle=subtitle)
     return freeze(fig), cov.drop(columns=["row", "col"])
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
-def prevalence_chart(key: Key, by: str, subtitle: str, _ds: Dataset,
+@view_cache(max_entries=16, ttl=TTL)
+def prevalence_chart(key: ViewKey, by: str, subtitle: str, _ds: Dataset,
                      _full: Dataset) -> tuple[go.Figure, pd.DataFrame]:
     """The prevalence bars and their table; the table is computed once and drawn from."""
     b = basics(key, _ds, _full)
     prev = prevalence_table(_ds.iscms, _ds.themes, _ds.iscm_themes, by=by, matrix=b.matrix)
-    fig = figs.prevalence_figure(prev, len(_ds.iscms), by=by, highlight=key[2], subtitle=subtitle)
+    fig = figs.prevalence_figure(prev, len(_ds.iscms), by=by, highlight=key.filters.themes, subtitle=subtitle)
     return freeze(fig), prev
 
 
@@ -98,8 +97,8 @@ class ThemeView:
     map_sources: list[str]
 
 
-@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
-def theme_view(key: Key, theme: str, subtitle: str, _ds: Dataset, _full: Dataset) -> ThemeView:
+@view_cache(max_entries=32, ttl=TTL)
+def theme_view(key: ViewKey, theme: str, subtitle: str, _ds: Dataset, _full: Dataset) -> ThemeView:
     covering = theme_iscms(_ds.iscms, _ds.iscm_themes, theme, detail=basics(key, _ds, _full).detail)
     ids = covering["iscm_id"].tolist()
     states = mb.participation_table(_ds.memberships, _ds.iscms, ids)
@@ -125,8 +124,8 @@ def theme_view(key: Key, theme: str, subtitle: str, _ds: Dataset, _full: Dataset
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=16, ttl=TTL)
-def evolution_chart(key: Key, end_year: int | None, subtitle: str, _ds: Dataset,
+@view_cache(max_entries=16, ttl=TTL)
+def evolution_chart(key: ViewKey, end_year: int | None, subtitle: str, _ds: Dataset,
                     _full: Dataset) -> tuple[go.Figure, pd.DataFrame, str]:
     """The evolution grid, its table and the caption that says where the years come from."""
     detail = basics(key, _ds, _full).detail
@@ -139,7 +138,7 @@ def evolution_chart(key: Key, end_year: int | None, subtitle: str, _ds: Dataset,
         f"it ({n_since} of {n_cells} ISCM-theme pairs), otherwise from the year the ISCM was established"
         + (f"; {n_cells - len(starts)} pairs with neither year are left out." if n_cells > len(starts) else ".")
     )
-    return freeze(figs.evolution_figure(evo, highlight=key[2], subtitle=subtitle)), evo, caption
+    return freeze(figs.evolution_figure(evo, highlight=key.filters.themes, subtitle=subtitle)), evo, caption
 
 
 @dataclass(frozen=True)
@@ -151,11 +150,11 @@ class SimilarView:
     caption: str
 
 
-@st.cache_resource(show_spinner=False, max_entries=32, ttl=TTL)
-def similar_view(key: Key, chosen: str, subtitle: str, _full: Dataset, _flt: Filters) -> SimilarView:
+@view_cache(max_entries=32, ttl=TTL)
+def similar_view(key: ViewKey, chosen: str, subtitle: str, _full: Dataset) -> SimilarView:
     """The ISCMs most alike `chosen`, among all that pass the filters other than the ISCM filter."""
     names = dict(zip(_full.iscms["iscm_id"], _full.iscms["short_name"], strict=True))
-    others = replace(_flt, iscms=())  # compare with every ISCM the other filters allow
+    others = replace(key.filters, iscms=())  # compare with every ISCM the other filters allow
     pool_ds = apply_filters(_full, others)
     pool_ids = sorted(pool_ds.iscms["iscm_id"], key=lambda i: names[i].casefold())
     if chosen not in pool_ids:

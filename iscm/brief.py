@@ -25,7 +25,6 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -34,6 +33,7 @@ from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from iscm.dataset import Dataset
+from iscm.export import source_host
 from iscm.figures.maps import members_map
 from iscm.figures.profile import LEVEL_COLORS, for_print, partners_by_kind, theme_profile
 from iscm.membership import is_open, members_of
@@ -201,13 +201,6 @@ class _Brief(FPDF):
         if x is not None:
             self.set_x(x)
         self.multi_cell(w, line_h, self.fit(text, w, max_lines), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-
-def _host(label: str) -> str:
-    if re.match(r"https?://", label):
-        host = urlparse(label).netloc.lower()
-        return host[4:] if host.startswith("www.") else host
-    return label
 
 
 def _bars(pdf: _Brief, x: float, y: float, w: float, h: float, title: str,
@@ -384,7 +377,7 @@ def brief_pdf(ds: Dataset, iscm_id: str, *, render_png: PNG | None = None, chart
     pdf.set_xy(MARGIN, footer_top + 1)
     hosts: dict[str, int] = {}
     for lab in p.sources["label"]:
-        hosts[_host(str(lab))] = hosts.get(_host(str(lab)), 0) + 1
+        hosts[source_host(str(lab))] = hosts.get(source_host(str(lab)), 0) + 1
     src = "; ".join(f"{h} ({n})" if n > 1 else h for h, n in hosts.items())
     pdf.font(6.8, color=MUTED)
     pdf.block(f"Sources ({len(p.sources)}): {src}. The full list with what each source supports is on the "

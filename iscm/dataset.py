@@ -12,10 +12,10 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import yaml
@@ -26,6 +26,8 @@ from iscm.countries import country_name, is_valid_iso3
 from iscm.export_tables import to_csv_bytes
 from iscm.model import ISCMRecord, OrganizationFile, ThemeFile
 from iscm.regions import macro_region
+
+_T = TypeVar("_T")
 
 try:  # libyaml is several times faster; PyYAML's pure-Python loader is the fallback
     from yaml import CSafeLoader as _Loader
@@ -105,6 +107,15 @@ class Dataset:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: getattr(self, name) for name in TABLES}
+
+    def memo(self, name: str, build: Callable[[Dataset], _T]) -> _T:
+        """A lookup derived from this dataset, built on first use and kept with it (the dataset is read-only,
+        so the lookup lives exactly as long as the dataset: no key, no eviction). `name` must be unique
+        to `build` (e.g. its module and function name)."""
+        hit = self._memo.get(name)
+        if hit is None:
+            hit = self._memo[name] = build(self)
+        return hit
 
     def iscm_name(self, iscm_id: str) -> str:
         if not self._names:

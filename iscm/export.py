@@ -113,7 +113,7 @@ def chromium_available() -> bool:
 
 
 # ------------------------------------------------------------------------------------ report layout
-def _host(src: str) -> str:
+def source_host(src: str) -> str:
     """A source's short name for the image: the web site for a URL, the title for a printed source."""
     if re.match(r"https?://", src):
         host = urlparse(src).netloc.lower()
@@ -130,7 +130,7 @@ def source_sites(sources: Sequence[str]) -> list[tuple[str, str, int]]:
     first: dict[str, str] = {}
     counts: dict[str, int] = {}
     for s in sources:
-        h = _host(s)
+        h = source_host(s)
         if h:
             first.setdefault(h, s)
             counts[h] = counts.get(h, 0) + 1

@@ -8,7 +8,7 @@ the stronger level wins, so a cell never shows less than some source supports.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -388,19 +388,3 @@ def similar_table(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.Dat
         "only_other": sim["only_other"].map(lab),
     })
     return out
-
-
-def selected_customdata(points: Sequence[Mapping[str, Any]] | None, index: int = 0) -> list[str]:
-    """The distinct values at position `index` of the customdata of selected chart points, in click order.
-
-    Chart selections come back as a list of point dicts; our figures put ids first in customdata, so this
-    turns a click into filter values. Points without customdata are ignored.
-    """
-    out: list[str] = []
-    for p in points or []:
-        cd = p.get("customdata")
-        if isinstance(cd, (list, tuple)) and len(cd) > index and cd[index] not in (None, ""):
-            out.append(str(cd[index]))
-        elif isinstance(cd, str) and index == 0 and cd:
-            out.append(cd)
-    return list(dict.fromkeys(out))

@@ -13,6 +13,7 @@ from components.chart_panel import chart_panel
 from components.filters import current_filters
 from components.frame import frame
 from components.profile_views import compare_view
+from components.url_state import url_values, url_widget
 from iscm.filters import Filters
 from iscm.profile import MAX_COMPARE, escape_markdown, parse_ids
 
@@ -21,29 +22,16 @@ full = ctx.full
 names = dict(zip(full.iscms["iscm_id"], full.iscms["short_name"], strict=True))
 by_name = sorted(names, key=lambda i: names[i].lower())
 
-from_url = parse_ids(st.query_params.get_all("compare"), names)
+from_url = parse_ids(url_values("compare"), names)
 from_filter = parse_ids(list(current_filters().iscms), names)
-ids = from_url or (from_filter if len(from_filter) >= 2 else from_url)
-url_value = ",".join(ids)
-
-
-def _pick() -> None:
-    value = st.session_state["cmp_pick"]
-    if value:
-        st.query_params["compare"] = ",".join(value)
-    elif "compare" in st.query_params:
-        del st.query_params["compare"]
-    st.session_state["_cmp_url"] = ",".join(value)
-
-
-if st.session_state.get("_cmp_url") != url_value or "cmp_pick" not in st.session_state:
-    st.session_state["cmp_pick"] = ids
-    st.session_state["_cmp_url"] = url_value
 
 st.title("Compare ISCMs")
 c1, c2 = st.columns([4, 1], vertical_alignment="bottom")
-c1.multiselect("ISCMs to compare", by_name, key="cmp_pick", format_func=lambda i: names.get(i, i),
-               max_selections=MAX_COMPARE, on_change=_pick, placeholder=f"Choose two to {MAX_COMPARE} ISCMs")
+# Bound to `?compare=` (components/url_state.py); without it, the ISCMs of the sidebar filter (two or more).
+ids = url_widget(c1.multiselect, "compare", label="ISCMs to compare", options=by_name, key="cmp_pick",
+                 value=from_url or (from_filter if len(from_filter) >= 2 else from_url),
+                 format_func=lambda i: names.get(i, i), max_selections=MAX_COMPARE,
+                 placeholder=f"Choose two to {MAX_COMPARE} ISCMs")
 observers = c2.toggle("Count observers", key="cmp_obs", help="Count observers as participants, not only members")
 if ids and not from_url:
     st.caption("The ISCMs of the sidebar filter.")

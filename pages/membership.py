@@ -12,16 +12,16 @@ import streamlit as st
 
 from components import membership_views as views
 from components.chart_panel import chart_panel, download_all_button
-from components.frame import filter_notice, frame, key_of
-from iscm.figures import maps
+from components.clicks import selected_iso3
+from components.frame import filter_notice, frame
+from components.url_state import follow_click, show_toast, url_widget
 
 ctx = frame("Membership")
 ds, full, flt = ctx.ds, ctx.full, ctx.filters
-KEY = key_of(full.version, flt)  # pins down `ds` for the caches, which take it unhashed
+KEY = ctx.key  # pins down `ds` for the caches, which take it unhashed
 subtitle = flt.describe(full) if flt.active else ""
 
-if toast := st.session_state.pop("_mb_toast", None):  # queued by a map click just before its rerun
-    st.toast(toast, icon=":material/flag:")
+show_toast(":material/flag:")  # queued by a map click just before its rerun
 
 st.title("Membership")
 st.markdown(
@@ -36,30 +36,21 @@ names, country_names = B.names, B.country_names
 
 
 # ------------------------------------------------------------------------------------------- clicks
-def follow_click(event: object, key: str) -> None:
+def follow(event: object, key: str) -> None:
     """Open the clicked State in the country view (once per new click, so the selectbox stays usable).
 
     The URL gets the State and the whole page reruns (a click inside a section's fragment would otherwise
     redraw only that section, and the country view further down would not follow).
     """
-    code = maps.selected_iso3(event)
-    seen = f"_mb_clicked_{key}"
-    if not code:
-        st.session_state.pop(seen, None)
-        return
-    if st.session_state.get(seen) == code:
-        return
-    st.session_state[seen] = code
-    if code in country_names and st.query_params.get("country") != code:
-        st.query_params["country"] = code
-        st.session_state["_mb_toast"] = f"Country view: {country_names[code]}"
-        st.rerun()
+    code = selected_iso3(event)
+    follow_click(code if code in country_names else None, param="country", chart=key, keep_selection=True,
+                 toast=f"Country view: {country_names[code]}" if code in country_names else None)
 
 
 def map_panel(fig, *, key: str, name: str, data, sources: list[str]) -> None:  # noqa: ANN001
     event = chart_panel(fig, key=key, name=name, data=data, sources=sources, data_date=full.data_date,
                         filters=flt, on_select="rerun", selection_mode="points")
-    follow_click(event, key)
+    follow(event, key)
 
 
 # ------------------------------------------------------------------------------------------- ISCM map
@@ -91,27 +82,13 @@ def density_section() -> None:
 
 
 # ------------------------------------------------------------------------------------------- country view
-def _country_changed() -> None:
-    code = st.session_state["mb_country"]
-    if code:
-        st.query_params["country"] = code
-    elif "country" in st.query_params:
-        del st.query_params["country"]
-    st.session_state["_mb_url_country"] = code or ""
-
-
 @st.fragment
 def country_section() -> None:
     st.header("Country view", divider="gray")
-    url_code = (st.query_params.get("country") or "").upper()
-    url_code = url_code if url_code in country_names else ""
-    # The URL is the source of truth: re-seed the selectbox whenever the URL changed (link, map click).
-    if st.session_state.get("_mb_url_country") != url_code or "mb_country" not in st.session_state:
-        st.session_state["mb_country"] = url_code or None
-        st.session_state["_mb_url_country"] = url_code
-    code = st.selectbox("State or territory", B.countries, key="mb_country", index=None,
-                        format_func=lambda c: f"{country_names[c]} ({c})", placeholder="Choose a State",
-                        on_change=_country_changed)
+    # Bound to `?country=` (components/url_state.py): a link or a map click opens the State.
+    code = url_widget(st.selectbox, "country", label="State or territory", options=B.countries, key="mb_country",
+                      parse=str.upper, index=None, format_func=lambda c: f"{country_names[c]} ({c})",
+                      placeholder="Choose a State")
     if not code:
         st.caption("Choose a State above, or click one on a map.")
         return

@@ -5,23 +5,22 @@ as do the two ends of a shortest path (`?path_from=...&path_to=...`), so a copie
 A click on a node selects it: its neighbourhood is drawn and its summary shown beside the chart.
 """
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
 from components import network_views
 from components.chart_panel import chart_panel, download_all_button
-from components.frame import PAGES, filter_notice, frame
+from components.clicks import selected_node
+from components.frame import filter_notice, frame
+from components.url_state import chart_key, follow_click, reset_chart, set_url, url_widget
 from iscm import network as net
 from iscm.export_tables import to_csv_bytes
-from iscm.figures.network import SIZE_METRICS, selected_node
+from iscm.figures.network import SIZE_METRICS
 from iscm.model import ISCM_TYPE_LABELS, ORG_KIND_LABELS
 
 ctx = frame("Network")
 ds, full, flt = ctx.ds, ctx.full, ctx.filters
 subtitle = flt.describe(full) if flt.active else ""
-ROOT = Path(__file__).resolve().parents[1]
 
 st.title("Partnership network")
 st.markdown(
@@ -30,26 +29,6 @@ st.markdown(
     "**Click a node** to see its neighbourhood and summary; hover a line's middle for its evidence and source."
 )
 filter_notice(ctx)
-
-
-def url_select(param: str, label: str, options: list[str], *, key: str, container, **kwargs):  # noqa: ANN001, ANN201
-    """A selectbox whose value lives in the URL query parameter `param` (seeded from it when it changes)."""
-    raw = st.query_params.get(param)
-    if st.session_state.get(f"_url_{key}") != raw or key not in st.session_state:
-        st.session_state[key] = raw if raw in options else None
-        st.session_state[f"_url_{key}"] = raw
-    if st.session_state.get(key) not in options:
-        st.session_state[key] = None
-
-    def changed() -> None:
-        value = st.session_state[key]
-        if value:
-            st.query_params[param] = value
-        elif param in st.query_params:
-            del st.query_params[param]
-        st.session_state[f"_url_{key}"] = value
-
-    return container.selectbox(label, options, key=key, on_change=changed, **kwargs)
 
 
 # ------------------------------------------------------------------------------------------- controls
@@ -77,11 +56,10 @@ with st.container(border=True):
 if include_states:
     edge_types = [*edge_types, "state-membership"]
     kinds = [*kinds, "state"]
-view = network_views.cached_view(ds.version, tuple(ds.iscms["iscm_id"]), include_states, tuple(edge_types),
-                                 tuple(kinds), int(min_shared), int(min_degree), ds)
+view = network_views.cached_view(ctx.key, include_states, tuple(edge_types), tuple(kinds), int(min_shared),
+                                 int(min_degree), ds)
 g = view.graph
-view_key = (ds.version, tuple(ds.iscms["iscm_id"]), include_states, tuple(edge_types), tuple(kinds),
-            int(min_shared), int(min_degree))
+view_key = (ctx.key, include_states, tuple(edge_types), tuple(kinds), int(min_shared), int(min_degree))
 if g.number_of_nodes() == 0:
     st.warning("Nothing to draw: pick at least ISCMs among the nodes and one type of tie.",
                icon=":material/search_off:")
@@ -97,14 +75,14 @@ def fmt(n: str) -> str:
 
 with st.container(border=True):
     c1, c2, c3, c4 = st.columns([2, 1, 2, 2])
-    focus = url_select("node", "Selected node", options, key="net_node", container=c1, format_func=fmt,
-                       placeholder="Click a node, or pick one")
+    focus = url_widget(c1.selectbox, "node", label="Selected node", options=options, key="net_node",
+                       format_func=fmt, placeholder="Click a node, or pick one")
     radius = c2.radio("Show", [1, 2, 0], key="net_radius", disabled=not focus,
                       format_func={0: "Whole network", 1: "Neighbours", 2: "2 steps"}.get,
                       help="The selected node's ego network: its neighbours (1 step) or theirs too (2 steps).")
-    path_from = url_select("path_from", "Shortest path from", options, key="net_path_from", container=c3,
-                           format_func=fmt, placeholder="Pick a node")
-    path_to = url_select("path_to", "to", options, key="net_path_to", container=c4, format_func=fmt,
+    path_from = url_widget(c3.selectbox, "path_from", label="Shortest path from", options=options,
+                           key="net_path_from", format_func=fmt, placeholder="Pick a node")
+    path_to = url_widget(c4.selectbox, "path_to", label="to", options=options, key="net_path_to", format_func=fmt,
                          placeholder="Pick a node")
 
 wanted = st.query_params.get("node")
@@ -137,27 +115,14 @@ sub = f"{shown.number_of_nodes()} nodes, {shown.number_of_edges()} ties · node 
 fig, edge_sources, nodes_df = network_views.cached_drawing(
     draw_key, size_by, focus, tuple(path or []), title, f"{subtitle} · {sub}" if subtitle else sub, shown, pos,
     view.metrics)
-nonce = st.session_state.get("_net_nonce", 0)
 
 left, right = st.columns([3, 1])
 with left:
-    event = chart_panel(fig, key=f"net_chart_{nonce}", name="network", data=nodes_df,
+    event = chart_panel(fig, key=chart_key("net_chart"), name="network", data=nodes_df,
                         sources=edge_sources or ds.sources_for(ds.iscms["iscm_id"]), data_date=full.data_date,
                         filters=flt, on_select="rerun", selection_mode="points", height=680)
-picked = selected_node(event.selection.points if event and getattr(event, "selection", None) else [])
-if picked and picked != focus:
-    st.query_params["node"] = picked
-    st.session_state["_net_nonce"] = nonce + 1  # the redrawn chart starts with no selection
-    st.rerun()
-
-
-def profile_link(iscm_id: str) -> None:
-    """Link to the ISCM's profile page: a page link once that page is part of the app, a plain URL before."""
-    if (ROOT / "pages" / "profile.py").is_file() and any(p[0] == "pages/profile.py" for p in PAGES):
-        st.page_link("pages/profile.py", label="Open its profile", icon=":material/article:",
-                      query_params={"iscm": iscm_id})
-    else:
-        st.markdown(f"[Open its profile](/profile?iscm={iscm_id})")
+# A click on a node selects it: into the URL, and the chart is redrawn with no selection.
+follow_click(selected_node(event), param="node", chart="net_chart", current=[focus] if focus else [])
 
 
 def node_summary(node: str) -> None:
@@ -174,7 +139,8 @@ def node_summary(node: str) -> None:
         st.markdown(f"- **Members:** {int(rec['n_members'])} · **observers:** {int(rec['n_observers'])}\n"
                     f"- **Secretariat:** {rec['secretariat'] or 'not recorded'}\n"
                     f"- **Status:** {rec['status']}")
-        profile_link(ident)
+        st.page_link("pages/profile.py", label="Open its profile", icon=":material/article:",
+                     query_params={"iscm": ident})
     elif kind == "org":
         org = full.organizations.set_index("org_id").loc[ident]
         parent = full.org_label(org["parent"]) if org["parent"] else ""
@@ -190,8 +156,8 @@ def node_summary(node: str) -> None:
         more = f" and {len(names) - 12} more" if len(names) > 12 else ""
         st.markdown(f"**{net.EDGE_TYPES[etype]}** ({len(names)}): {', '.join(names[:12])}{more}")
     if st.button("Back to the whole network", icon=":material/zoom_out_map:", key="net_clear"):
-        del st.query_params["node"]
-        st.session_state["_net_nonce"] = nonce + 1
+        set_url("node", None)
+        reset_chart("net_chart")
         st.rerun()
 
 

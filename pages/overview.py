@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components.chart_panel import chart_panel, download_all_button
-from components.frame import filter_notice, frame, key_of
+from components.frame import filter_notice, frame
 from components.overview_views import iscm_table, timeline
 
 ctx = frame("Overview")
@@ -24,7 +24,7 @@ c3.metric("Organizations", ds.iscm_organizations["org_id"].nunique(),
           help="Distinct organizations with a role in these ISCMs")
 c4.metric("Links between ISCMs", len(ds.iscm_links))
 
-key = key_of(full.version, flt)
+key = ctx.key
 fig, fig_data = timeline(key, flt.describe(full), ds.iscms)
 chart_panel(
     fig, key="ov_timeline", name="establishment", data=fig_data, sources=ds.sources_for(ds.iscms["iscm_id"]),

@@ -17,9 +17,10 @@ import streamlit as st
 
 from components.chart_panel import chart_panel
 from components.data import stored_imports
-from components.filters import current_filters, set_filter
+from components.filters import current_filters
 from components.frame import PAGES, frame
 from components.profile_views import SAFE_URL, profile_view
+from components.url_state import url_widget
 from iscm import brief
 from iscm.filters import Filters
 from iscm.profile import (
@@ -39,24 +40,14 @@ ENTITY_PAGES = {"profile": URLS.get("pages/profile.py", "profile"), "theme": URL
                 "country": URLS.get("pages/membership.py")}
 names = dict(zip(full.iscms["iscm_id"], full.iscms["short_name"], strict=True))
 by_name = sorted(names, key=lambda i: names[i].lower())
-# Read the URL itself: it is the source of truth for the filter (see components/filters.py).
-chosen = [i for i in current_filters().iscms if i in names]
-current = chosen[0] if chosen else None
+chosen = [i for i in current_filters().iscms if i in names]  # the URL's ISCM filter, unknown ids dropped
 
-
-def _pick() -> None:
-    value = st.session_state["pf_iscm"]
-    set_filter("iscm", [value] if value else [])
-
-
-# The picker follows the URL (a pasted link, a click on a linked ISCM), like the sidebar filters do.
-if st.session_state.get("_pf_url") != current or "pf_iscm" not in st.session_state:
-    st.session_state["pf_iscm"] = current
-    st.session_state["_pf_url"] = current
-
+# The picker is bound to the ISCM filter in the URL (components/url_state.py): it shows the first ISCM of the
+# filter (a pasted link, a click on a linked ISCM) and a choice replaces the filter with that one ISCM.
 top = st.columns([3, 2], vertical_alignment="bottom")
-top[0].selectbox("ISCM", by_name, key="pf_iscm", format_func=lambda i: names.get(i, i), on_change=_pick,
-                 placeholder="Choose an ISCM", help="Sets the ISCM filter of the whole app to this ISCM.")
+current = url_widget(top[0].selectbox, "iscm", label="ISCM", options=by_name, key="pf_iscm",
+                     format_func=lambda i: names.get(i, i), placeholder="Choose an ISCM",
+                     help="Sets the ISCM filter of the whole app to this ISCM.")
 
 
 def link_md(label: str, url: str) -> str:

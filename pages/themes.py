@@ -13,13 +13,14 @@ import streamlit as st
 
 from components import theme_views as views
 from components.chart_panel import chart_panel, download_all_button
-from components.filters import set_filter
-from components.frame import filter_notice, frame, key_of
-from iscm.themes import GROUPINGS, SORTS, selected_customdata
+from components.clicks import selected_customdata
+from components.frame import filter_notice, frame
+from components.url_state import chart_key, follow_click
+from iscm.themes import GROUPINGS, SORTS
 
 ctx = frame("Themes")
 ds, full, flt = ctx.ds, ctx.full, ctx.filters
-KEY = key_of(full.version, flt)  # pins down `ds` for the caches, which take it unhashed
+KEY = ctx.key  # pins down `ds` for the caches, which take it unhashed
 subtitle = flt.describe(full) if flt.active else ""
 
 st.title("Themes")
@@ -36,24 +37,11 @@ labels, names = B.labels, B.names
 
 
 # ------------------------------------------------------------------------------------------- clicks
-def follow_click(event, *, chart: str, param: str) -> None:  # noqa: ANN001 - a Streamlit selection event
-    """Turn a click (or shift-click multi-selection) into a global filter, then redraw the whole page.
-
-    The chart's key carries a counter that is bumped here, so the redrawn chart starts with no selection:
-    the same click is never applied twice, and clearing the filter in the sidebar sticks. st.rerun() reruns
-    the app, not only the section's fragment: a filter changes every chart.
-    """
-    points = event.selection.points if event and getattr(event, "selection", None) else []
-    values = selected_customdata(points, 0)
-    current = {"iscm": flt.iscms, "theme": flt.themes}[param]
-    if values and tuple(values) != tuple(current):
-        set_filter(param, values)
-        st.session_state[f"_th_nonce_{chart}"] = st.session_state.get(f"_th_nonce_{chart}", 0) + 1
-        st.rerun()
-
-
-def nonce(chart: str) -> int:
-    return st.session_state.get(f"_th_nonce_{chart}", 0)
+def follow(event, *, chart: str, param: str) -> None:  # noqa: ANN001 - a Streamlit selection event
+    """Turn a click (or shift-click multi-selection) into a global filter, then redraw the whole page with the
+    chart cleared (components/url_state.py): a filter changes every chart."""
+    follow_click(selected_customdata(event, 0), param=param, chart=chart,
+                 current={"iscm": flt.iscms, "theme": flt.themes}[param])
 
 
 # ------------------------------------------------------------------------------------------- coverage
@@ -70,10 +58,10 @@ def coverage_section() -> None:
                      help="With a theme filter, show just those columns (otherwise they are highlighted).")
     only_themes = flt.themes if (only and flt.themes) else None
     fig, data = views.coverage_chart(KEY, group_by, sort, only_themes, subtitle, ds, full)
-    event = chart_panel(fig, key=f"th_coverage_{nonce('coverage')}", name="theme-coverage", data=data,
+    event = chart_panel(fig, key=chart_key("th_coverage"), name="theme-coverage", data=data,
                         sources=B.sources, data_date=full.data_date, filters=flt, on_select="rerun",
                         selection_mode="points")
-    follow_click(event, chart="coverage", param="iscm")
+    follow(event, chart="th_coverage", param="iscm")
 
 
 # ------------------------------------------------------------------------------------------- prevalence
@@ -83,10 +71,10 @@ def prevalence_section() -> None:
     by = st.segmented_control("Split bars by", ["type", "region"], format_func=GROUPINGS.get, default="type",
                               key="th_prev_by") or "type"
     fig, prev = views.prevalence_chart(KEY, by, subtitle, ds, full)
-    event = chart_panel(fig, key=f"th_prevalence_{nonce('prevalence')}", name="theme-prevalence", data=prev,
+    event = chart_panel(fig, key=chart_key("th_prevalence"), name="theme-prevalence", data=prev,
                         sources=B.sources, data_date=full.data_date, filters=flt, on_select="rerun",
                         selection_mode="points")
-    follow_click(event, chart="prevalence", param="theme")
+    follow(event, chart="th_prevalence", param="theme")
     if by == "region":
         st.caption("Each ISCM counts once: in its macro region, or in Cross-regional when it spans several.")
 
@@ -137,11 +125,11 @@ def similar_section() -> None:
         ds.iscms["iscm_id"], key=lambda i: names[i].casefold())[0]
     chosen = st.selectbox("Compare the themes of", choices, index=choices.index(default_iscm),
                           format_func=names.get, key=f"th_similar_{default_iscm}")
-    view = views.similar_view(KEY, chosen, subtitle, full, flt)
-    event = chart_panel(view.fig, key=f"th_similar_chart_{nonce('similar')}", name=f"similar-{chosen}",
+    view = views.similar_view(KEY, chosen, subtitle, full)
+    event = chart_panel(view.fig, key=chart_key("th_similar_chart"), name=f"similar-{chosen}",
                         data=view.table, sources=view.sources, data_date=full.data_date, filters=flt,
                         on_select="rerun", selection_mode="points")
-    follow_click(event, chart="similar", param="iscm")
+    follow(event, chart="th_similar_chart", param="iscm")
     st.caption(view.caption)
     st.dataframe(view.shown, hide_index=True, width="stretch", key="th_similar_table")
 

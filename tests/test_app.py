@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from components.frame import PAGES
-from tests.conftest import N_ISCMS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,14 +22,20 @@ def test_every_registered_page_runs_without_exception(app_test, page):
     assert at.title, f"{page} shows no title"
 
 
+def n_of_type(ds, kind: str) -> int:
+    """How many ISCMs of one type the data holds (rows of the ISCM table)."""
+    return int((ds.iscms["type"] == kind).sum())
+
+
 def test_overview_headline_and_table_follow_filters(app_test, ds):
-    n_irf = int((ds.iscms["type"] == "IRF").sum())
     at = app_test().run()
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["ISCMs"] == str(N_ISCMS)
+    assert metrics["ISCMs"] == str(len(ds.iscms))
     table = at.dataframe[0].value
-    assert len(table) == N_ISCMS
+    assert len(table) == len(ds.iscms)
 
+    n_irf = n_of_type(ds, "IRF")
+    assert 0 < n_irf < len(ds.iscms)  # the filter keeps some ISCMs, not all
     at = app_test(type="IRF").run()
     assert {m.label: m.value for m in at.metric}["ISCMs"] == str(n_irf)
     table = at.dataframe[0].value
@@ -41,12 +46,12 @@ def test_overview_headline_and_table_follow_filters(app_test, ds):
     assert sorted(table["ISCM"]) == ["Colombo Process", "Prague Process"]
 
 
-def test_sidebar_filter_widget_changes_table_and_url(app_test):
+def test_sidebar_filter_widget_changes_table_and_url(app_test, ds):
     at = app_test().run()
     at.multiselect(key="flt_theme").set_value(["climate_environment"]).run()
     assert at.query_params["theme"] == "climate_environment"
     table = at.dataframe[0].value
-    assert 0 < len(table) < N_ISCMS
+    assert 0 < len(table) < len(ds.iscms)
     assert {m.label: m.value for m in at.metric}["ISCMs"] == str(len(table))
 
 
@@ -72,7 +77,8 @@ def test_broken_data_directory_shows_error_page_not_traceback(app_test, tmp_path
 
 
 def test_filters_survive_a_page_switch(app_test, ds):
-    n_rcp = int((ds.iscms["type"] == "RCP").sum())
+    n_rcp = n_of_type(ds, "RCP")
+    assert 0 < n_rcp < len(ds.iscms)
     at = app_test(type="RCP").run()
     assert {m.label: m.value for m in at.metric}["ISCMs"] == str(n_rcp)
     at.switch_page("pages/data.py").run()

@@ -294,13 +294,6 @@ def test_pair_compare_and_table_and_map():
     assert list(trace_named(fig, "Only Gamma").locations) == ["HKG"]
 
 
-def test_selected_iso3_reads_shapes_and_markers():
-    assert maps.selected_iso3({"selection": {"points": [{"location": "DEU", "customdata": "DEU"}]}}) == "DEU"
-    assert maps.selected_iso3({"selection": {"points": [{"lon": 14.4, "lat": 35.9, "customdata": ["MLT"]}]}}) == "MLT"
-    assert maps.selected_iso3({"selection": {"points": []}}) is None
-    assert maps.selected_iso3(None) is None
-
-
 def test_every_map_trace_carries_iso3_customdata():
     for fig in (iscm_map(MEMBERSHIPS, ISCMS, ["beta"]), density_map(MEMBERSHIPS, ISCMS),
                 fellow_members_map(MEMBERSHIPS, ISCMS, "FRA")):

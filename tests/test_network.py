@@ -23,7 +23,7 @@ import pytest
 from iscm import network as net
 from iscm.dataset import COLUMNS, Dataset
 from iscm.export_tables import to_csv_bytes
-from iscm.figures.network import labelled_nodes, network_figure, node_sizes, selected_node
+from iscm.figures.network import labelled_nodes, network_figure, node_sizes
 
 
 def frame(name: str, rows: list[dict]) -> pd.DataFrame:
@@ -403,14 +403,6 @@ def test_figure_highlights_focus_and_path(g):
     assert list(route.x).count(None) == 3  # three steps: technical support, linked, observer
     labelled = {n for t in node_traces(fig) for n, text in zip(t.customdata, t.text, strict=True) if text}
     assert {O3, C, B, O2} <= labelled
-
-
-def test_selected_node_reads_node_clicks_only():
-    assert selected_node([{"customdata": "iscm:a"}]) == "iscm:a"
-    assert selected_node([{"customdata": ["org:o1"]}]) == "org:o1"
-    assert selected_node([{"point_index": 3}, {"customdata": "state:DEU"}]) == "state:DEU"
-    assert selected_node([{"customdata": None}, {"customdata": "a label"}]) is None
-    assert selected_node(None) is None
 
 
 # ------------------------------------------------------------------------------------------- default data

@@ -19,7 +19,6 @@ from iscm.themes import (
     order_rows,
     prevalence_table,
     region_group,
-    selected_customdata,
     similar_iscms,
     similar_table,
     similarity_order,
@@ -259,14 +258,6 @@ def test_evolution_is_cumulative_by_year(tiny):
     assert t2.loc[2005, "new"] == 1 and t2.loc[2010, "cumulative"] == 2
     t3 = evo[evo["theme_id"] == "t3"].set_index("year")
     assert t3.loc[1995, "cumulative"] == 1 and t3.loc[2005, "cumulative"] == 2
-
-
-def test_selected_customdata_turns_clicks_into_ids():
-    points = [{"customdata": ["prague-process", "asylum_protection"]}, {"customdata": ["rabat-process", "x"]},
-              {"customdata": ["prague-process", "y"]}, {"x": 1}]
-    assert selected_customdata(points) == ["prague-process", "rabat-process"]
-    assert selected_customdata(points, 1) == ["asylum_protection", "x", "y"]
-    assert selected_customdata(None) == [] and selected_customdata([]) == []
 
 
 # ---------------------------------------------------------------------------------------------- figures

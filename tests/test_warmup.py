@@ -42,7 +42,10 @@ def test_warm_up_imports_what_the_first_page_needs():
         assert warmup.wait(timeout=90)
         wanted = ["pandas", "plotly.graph_objects", "components.frame", "components.chart_panel", "iscm.dataset"]
         from components import data
-        loaded = [ds.version for ds, _report in data._RECENT.values()]  # the app's dataset cache, filled
+        def load_again(path):
+            raise AssertionError(f"{path} was loaded again: the warm-up did not fill the app's dataset cache")
+        data.load = load_again  # so the dataset below can only come from the cache the warm-up filled
+        loaded = [data.get_dataset()[0].version]
         print(warmup.error, all(m in sys.modules for m in wanted), warmup.seconds > 0, len(loaded))
     """)
     assert out.split() == ["None", "True", "True", "1"]

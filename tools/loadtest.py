@@ -37,8 +37,6 @@ import contextlib
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +48,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `python tools/loadtest.py` puts tools/ first, not the project root
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.servers import Server, start_app, stop, wait_healthy  # noqa: E402 - after the sys.path fix
+
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 TARGET_P95_S = 1.5
 HARD_CAP_S = 900  # no run of this script lasts longer, whatever the options say
@@ -69,7 +72,6 @@ class Vocabulary:
 
 
 def vocabulary() -> Vocabulary:
-    sys.path.insert(0, str(ROOT))
     from iscm.dataset import DEFAULT_DATA_DIR, load
 
     ds = load(Path(os.environ.get("ISCM_DATA_DIR") or DEFAULT_DATA_DIR))
@@ -235,46 +237,26 @@ async def drive(idx: int, ws_url: str, v: Vocabulary, args: argparse.Namespace, 
 
 # --- the server ----------------------------------------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str, timeout: float = 90.0, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise SystemExit(f"the server exited with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"no answer from {url}/_stcore/health within {timeout:.0f} s")
+def _healthy(target: str | Server, timeout: float) -> None:
+    """Wait until the server answers (benchmarks.servers.wait_healthy); a failure ends the tool with why."""
+    try:
+        wait_healthy(target, timeout=timeout)
+    except (RuntimeError, TimeoutError) as exc:
+        raise SystemExit(str(exc)) from None
 
 
 @contextlib.contextmanager
 def own_server(store: str | None, extra: list[str] | None = None) -> Iterator[tuple[str, int]]:
     """The dashboard as `make run` starts it (`python serve.py`) on a free loopback port, in its own process
-    group, always ended on exit."""
-    port = _free_port()
+    group, always ended on exit (benchmarks.servers.start_app)."""
     home = store or tempfile.mkdtemp(prefix="iscm-load-store-")
-    env = {**os.environ, "ISCM_ATLAS_HOME": home}
-    cmd = [sys.executable, "serve.py", "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none", "--logger.level", "error", *(extra or [])]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    server = start_app(env={"ISCM_ATLAS_HOME": home}, options=[
+        "--server.fileWatcherType", "none", "--logger.level", "error", *(extra or [])])
     try:
-        url = f"http://127.0.0.1:{port}"
-        _healthy(url, proc=proc)
-        yield url, proc.pid
+        _healthy(server, timeout=90)
+        yield server.url, server.pid
     finally:
-        from benchmarks.servers import stop
-
-        stop(proc)
+        stop(server.proc)
         if store is None:
             import shutil
 

@@ -409,24 +409,3 @@ def pair_map(
             traces.append(marks)
     view = geo.region_view(compare["iso3"]) if zoom else {}
     return _style_map(traces, f"{name_a} and {name_b}: common and exclusive participants", view, subtitle=subtitle)
-
-
-def selected_iso3(event: object) -> str | None:
-    """ISO3 code of the first clicked shape or marker in a Streamlit plotly selection event, if any.
-
-    Kept here (no Streamlit import) because it only reads the event's plain dict/attribute structure.
-    """
-    if not event:
-        return None
-    sel = event.get("selection") if isinstance(event, Mapping) else getattr(event, "selection", None)
-    if not sel:
-        return None
-    points = sel.get("points") if isinstance(sel, Mapping) else getattr(sel, "points", None)
-    for p in points or []:
-        cd = p.get("customdata")
-        if isinstance(cd, list | tuple):
-            cd = cd[0] if cd else None
-        code = cd or p.get("location")
-        if isinstance(code, str) and len(code) == 3:
-            return code.upper()
-    return None

@@ -10,7 +10,7 @@ carries the hover text (relation, evidence, source).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
@@ -19,7 +19,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from iscm.figures._house import style
-from iscm.network import EDGE_TYPES, NODE_KINDS, kind_label, path_edges, split_node, ties_text
+from iscm.network import EDGE_TYPES, NODE_KINDS, kind_label, path_edges, ties_text
 from iscm.palette import ISCM_TYPE_COLORS, OKABE_ITO, ORG_KIND_COLORS
 
 SIZE_METRICS = {"degree": "Degree", "betweenness": "Betweenness", "eigenvector": "Eigenvector centrality",
@@ -234,16 +234,3 @@ def network_figure(g: nx.MultiGraph, pos: dict[str, tuple[float, float]], table:
     sub = subtitle or (f"{g.number_of_nodes()} nodes, {g.number_of_edges()} ties · "
                        f"node size: {SIZE_METRICS[size_by].lower()}")
     return style(fig, title, subtitle=sub, height=height)
-
-
-def selected_node(points: Sequence[Mapping[str, Any]] | None) -> str | None:
-    """The node id of the first clicked node marker in a chart selection, else None.
-
-    Only node markers carry a node id as customdata; edge midpoints and highlight rings do not count.
-    """
-    for p in points or []:
-        cd = p.get("customdata")
-        cd = cd[0] if isinstance(cd, list | tuple) and cd else cd
-        if isinstance(cd, str) and split_node(cd)[0]:
-            return cd
-    return None

@@ -9,15 +9,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from benchmarks.servers import start_app, stop, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -87,48 +85,24 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}, "accept_downloads": True}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(tmp_home: Path, env_extra: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """Start the app as `make run` does (`python serve.py`) on a free port with its own survey store;
-    returns (process, url)."""
-    port = _free_port()
-    env = {**os.environ, "ISCM_ATLAS_HOME": str(tmp_home), **(env_extra or {})}
-    log = open(tmp_home.parent / f"server-{port}.log", "wb")  # noqa: SIM115 - lives as long as the server
-    proc = subprocess.Popen(
-        [sys.executable, "serve.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            return proc, url
-        except OSError:
-            if proc.poll() is not None:
-                break
-            time.sleep(0.3)
-    stop_server(proc)
-    log.close()
-    tail = Path(log.name).read_text(errors="replace")[-2000:]
-    raise RuntimeError(f"streamlit did not start; see {log.name}:\n{tail}")
+    """Start the app as `make run` does (`python serve.py`) on a free port with its own survey store
+    (benchmarks.servers.start_app); returns (process, url) once it answers."""
+    log_path = tmp_home.parent / f"server-{tmp_home.name}.log"
+    with open(log_path, "wb") as log:  # the server keeps its own copy of the file descriptor
+        server = start_app(env={"ISCM_ATLAS_HOME": str(tmp_home), **(env_extra or {})}, output=log)
+    try:
+        wait_healthy(server, timeout=60)
+    except (RuntimeError, TimeoutError) as exc:
+        stop(server.proc)
+        tail = log_path.read_text(errors="replace")[-2000:]
+        raise RuntimeError(f"streamlit did not start ({exc}); see {log_path}:\n{tail}") from exc
+    return server.proc, server.url
 
 
 def stop_server(proc: subprocess.Popen) -> None:
-    """Terminate a server started by `start_server` and reap it (kill it if it ignores the signal)."""
-    if proc.poll() is None:
-        proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
+    """Stop a server started by `start_server`, with anything it started (benchmarks.servers.stop)."""
+    stop(proc)
 
 
 @pytest.fixture(scope="session")

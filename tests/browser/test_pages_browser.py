@@ -25,7 +25,7 @@ def test_page_renders_cleanly(page: Page, app_url, net_log, path, title, url, ic
 
 def test_fresh_server_deep_link_opens_the_right_page_with_filter(page: Page, tmp_path):
     """Journey 1: the first request a new server sees is a deep link to a page with a filter."""
-    from tests.browser.conftest import start_server
+    from tests.browser.conftest import start_server, stop_server
 
     home = tmp_path / "store"
     home.mkdir()
@@ -42,5 +42,4 @@ def test_fresh_server_deep_link_opens_the_right_page_with_filter(page: Page, tmp
         assert "Page not found" not in page.content()
         assert f"/{target[2]}" in page.url and "iscm=prague-process" in page.url
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_server(proc)

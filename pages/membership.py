@@ -13,6 +13,7 @@ import streamlit as st
 from components import membership_views as views
 from components.chart_panel import chart_panel, download_all_button
 from components.frame import filter_notice, frame, key_of
+from components.gcm_views import country_gcm_section
 from iscm.figures import maps
 
 ctx = frame("Membership")
@@ -137,6 +138,7 @@ def country_section() -> None:
     else:
         chart_panel(view.themes_fig, key="mb_country_themes", name=f"country-themes-{code.lower()}",
                     data=view.themes, sources=view.sources, data_date=full.data_date, filters=flt)
+    country_gcm_section(KEY, code, cname, subtitle, ds, full, flt)
 
 
 # ------------------------------------------------------------------------------------------- overlap

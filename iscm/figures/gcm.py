@@ -181,17 +181,22 @@ def region_figure(regions: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
         "marker": {"symbol": "x-thin", "size": 12, "line": {"width": 2.5, "color": GAP_COLOR}, "color": GAP_COLOR},
         "hovertemplate": "<b>%{y}</b> · %{x}<br>No ISCM of the region covers this objective<extra></extra>",
     }]
+    longest = max((len(lab) for lab in x), default=10)
+    top = HEADER_PX + int(longest * 6.6 * math.sin(math.radians(TICK_ANGLE))) + 14
+    height = top + 48 * max(len(y), 2) + 40
     layout = merge(
         {"xaxis": {"side": "top", "type": "category", "tickangle": -TICK_ANGLE, "automargin": True,
-                   "showgrid": False, "categoryorder": "array", "categoryarray": x},
+                   "showgrid": False, "categoryorder": "array", "categoryarray": x, "title": {"standoff": 6}},
          "yaxis": {"type": "category", "autorange": "reversed", "automargin": True, "categoryorder": "array",
-                   "categoryarray": y},
-         "legend": {"orientation": "h", "x": 0, "y": -0.04, "yanchor": "top"}},
+                   "categoryarray": y}},
         house_layout("Objectives each region's ISCMs cover, and the gaps",
                      subtitle=subtitle or "Number of ISCMs of the region covering the objective (declared or derived)",
-                     x_title="GCM objective", y_title="Region (number of its ISCMs)",
-                     height=330 + 44 * len(y)),
-        {"margin": {"t": 250, "b": 40, "l": 10, "r": 10}},
+                     x_title="GCM objective", y_title="Region (number of its ISCMs)", height=height),
+        {"title": {"yref": "container", "y": 1 - 14 / height, "yanchor": "top"},
+         "legend": {"orientation": "h", "yref": "container", "y": 1 - 58 / height, "yanchor": "top",
+                    "xref": "container", "x": 0.01, "xanchor": "left", "itemclick": False,
+                    "itemdoubleclick": False},
+         "showlegend": True, "margin": {"t": top, "b": 20, "l": 10, "r": 10}},
     )
     return figure(traces, layout)
 

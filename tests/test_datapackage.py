@@ -9,13 +9,12 @@ import json
 import zipfile
 from pathlib import Path
 
+import frictionless  # requirements-dev.txt
 import pytest
 
 from iscm import datapackage as dp
 from iscm.cli import main
 from iscm.dataset import TABLES
-
-frictionless = pytest.importorskip("frictionless", reason="frictionless is in requirements-dev.txt")
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -24,6 +24,7 @@ FAVICON = str(Path(__file__).resolve().parents[1] / "static" / "favicon.png")
 PAGES: list[tuple[str, str, str, str]] = [
     ("pages/overview.py", "Overview", "overview", ":material/dashboard:"),
     ("pages/themes.py", "Themes", "themes", ":material/category:"),
+    ("pages/gcm.py", "GCM", "gcm", ":material/flag:"),
     ("pages/membership.py", "Membership", "membership", ":material/public:"),
     ("pages/network.py", "Network", "network", ":material/hub:"),
     ("pages/data.py", "Data", "data", ":material/table:"),

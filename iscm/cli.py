@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from iscm.dataset import DEFAULT_DATA_DIR, DatasetError, load, write_tables
+from iscm.datapackage import write_package
+from iscm.dataset import DEFAULT_DATA_DIR, DatasetError, load
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -31,7 +32,7 @@ def _cmd_tables(args: argparse.Namespace) -> int:
     except DatasetError as e:
         print(str(e), file=sys.stderr)
         return 1
-    for p in write_tables(ds, args.out):
+    for p in write_package(ds, args.out):
         print(p)
     return 0
 
@@ -42,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a data directory; exit 1 with the list of problems")
     v.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="data directory (default: data/)")
     v.set_defaults(func=_cmd_validate)
-    t = sub.add_parser("tables", help="write the tidy tables as CSV, one file per table")
+    t = sub.add_parser("tables", help="write the tidy tables as CSV, one file per table, and datapackage.json")
     t.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="data directory (default: data/)")
     t.add_argument("--out", type=Path, required=True, help="folder to write <table>.csv into")
     t.set_defaults(func=_cmd_tables)

@@ -21,10 +21,10 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from iscm import provenance
+from iscm import gcm, provenance
 from iscm.countries import country_name, is_valid_iso3
 from iscm.export_tables import to_csv_bytes
-from iscm.model import ISCMRecord, OrganizationFile, ThemeFile
+from iscm.model import GCMFile, ISCMRecord, OrganizationFile, ThemeFile
 from iscm.regions import macro_region
 
 _T = TypeVar("_T")
@@ -82,9 +82,10 @@ COLUMNS: dict[str, list[str]] = {
     "iscm_organizations": ["iscm_id", "org_id", "role", "source", "provenance", "evidence"],
     "iscm_links": ["source_id", "target_id", "relation", "source", "provenance"],
     "sources": ["iscm_id", "url", "title", "used_for", "kind", "checked"],
+    **gcm.COLUMNS,
 }
 TABLES = tuple(COLUMNS)
-_INT_COLUMNS = {"established", "since", "member_count_reported"}
+_INT_COLUMNS = {"established", "since", "member_count_reported", "objective"}
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,10 @@ class Dataset:
     iscm_organizations: pd.DataFrame
     iscm_links: pd.DataFrame
     sources: pd.DataFrame
+    gcm_objectives: pd.DataFrame = field(default_factory=lambda: _frame("gcm_objectives", []))
+    theme_gcm: pd.DataFrame = field(default_factory=lambda: _frame("theme_gcm", []))
+    gcm_outside: pd.DataFrame = field(default_factory=lambda: _frame("gcm_outside", []))
+    iscm_gcm: pd.DataFrame = field(default_factory=lambda: _frame("iscm_gcm", []))
     version: str = ""
     data_date: str = ""
     _names: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -295,6 +300,9 @@ def load(path: str | Path = DEFAULT_DATA_DIR) -> Dataset:
 
     theme_ids = {t.id for t in theme_file.themes} if theme_file else set()
     org_ids = {o.id for o in org_file.organizations} if org_file else set()
+    gcm_file = registry(gcm.FILE, GCMFile, "GCM objectives") if (root / gcm.FILE).is_file() else None
+    if gcm_file:
+        problems += [Problem(*p) for p in gcm.check_file(gcm_file, theme_ids if theme_file else None)]
     if theme_file:
         _duplicates([t.id for t in theme_file.themes], "themes.yaml", "themes", problems)
     if org_file:
@@ -333,6 +341,7 @@ def load(path: str | Path = DEFAULT_DATA_DIR) -> Dataset:
         return [n for n in known.get(key, []) if n]
 
     for rel, rec in records:
+        problems += [Problem(*p) for p in gcm.check_entries(rel, rec.gcm, {s.label for s in rec.sources})]
         # A broken registry or taxonomy is reported once above, not again for every reference to it.
         _check_record(rel, rec, theme_ids if theme_file else None, org_ids if org_file else None,
                       set(seen) | broken, problems)
@@ -340,7 +349,7 @@ def load(path: str | Path = DEFAULT_DATA_DIR) -> Dataset:
     if problems:
         raise DatasetError(problems)
     assert theme_file is not None and org_file is not None
-    return _build(root, [r for _, r in records], theme_file, org_file)
+    return _build(root, [r for _, r in records], theme_file, org_file, gcm_file)
 
 
 def _duplicates(ids: list[str], rel: str, fld: str, problems: list[Problem]) -> None:
@@ -402,7 +411,8 @@ def _check_record(rel: str, rec: ISCMRecord, theme_ids: set[str] | None, org_ids
             add(f"linked_iscms[{i}].id", "an ISCM cannot link to itself", "remove the entry")
 
 
-def _build(root: Path, records: list[ISCMRecord], theme_file: ThemeFile, org_file: OrganizationFile) -> Dataset:
+def _build(root: Path, records: list[ISCMRecord], theme_file: ThemeFile, org_file: OrganizationFile,
+           gcm_file: GCMFile | None = None) -> Dataset:
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in TABLES}
     for rec in records:
         default_src = next((s.label for s in rec.sources if s.url), rec.sources[0].label)
@@ -451,6 +461,7 @@ def _build(root: Path, records: list[ISCMRecord], theme_file: ThemeFile, org_fil
     for o in org_file.organizations:
         rows["organizations"].append({"org_id": o.id, "acronym": o.acronym or "", "name": o.name, "kind": o.kind,
                                       "parent": o.parent or "", "aliases": tuple(o.aliases)})
+    rows.update(gcm.table_rows(gcm_file, records))
     newest = max((f.stat().st_mtime for f in root.rglob("*.y*ml")), default=0.0)
     return Dataset(
         **{name: _frame(name, r) for name, r in rows.items()},

@@ -92,6 +92,14 @@ class ThemeEntry(_Strict):
     source: str | None = None
 
 
+class GCMEntry(_Strict):
+    """An ISCM's own source naming GCM objectives; no objectives means it names the compact as a whole."""
+
+    objectives: list[int] = Field(default_factory=list)
+    evidence: str = Field(min_length=1)
+    source: str = Field(min_length=1)
+
+
 class Source(_Strict):
     """Where a fact comes from: a web address, or a document title for printed material.
 
@@ -146,6 +154,7 @@ class ISCMRecord(_Strict):
     linked_iscms: list[LinkedISCM] = Field(default_factory=list)
     themes: list[ThemeEntry] = Field(default_factory=list)
     theme_notes: str = ""
+    gcm: list[GCMEntry] = Field(default_factory=list)
     structures: list[str] = Field(default_factory=list)
     funding: str | None = None
     member_count_reported: int | None = Field(default=None, ge=0)
@@ -176,3 +185,33 @@ class Organization(_Strict):
 
 class OrganizationFile(_Strict):
     organizations: list[Organization] = Field(min_length=1)
+
+
+class GCMObjective(_Strict):
+    """One of the Global Compact for Migration's 23 objectives, in our own words (data/gcm.yaml)."""
+
+    number: int
+    short: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    source: str | None = None
+
+
+class CrosswalkLink(_Strict):
+    objective: int
+    rationale: str = Field(min_length=1)
+    source: str | None = None
+
+
+class CrosswalkEntry(_Strict):
+    """A theme's GCM objectives, or the reason it lies outside the GCM (`outside`)."""
+
+    theme: str = Field(min_length=1)
+    objectives: list[CrosswalkLink] = Field(default_factory=list)
+    outside: str | None = None
+    source: str | None = None
+
+
+class GCMFile(_Strict):
+    source: str = Field(min_length=1)
+    objectives: list[GCMObjective] = Field(min_length=1)
+    crosswalk: list[CrosswalkEntry] = Field(default_factory=list)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from components.frame import frame
 from components.survey_import import import_section
+from iscm.datapackage import SCHEMAS, package_zip
 from iscm.export_tables import to_csv_bytes, to_excel_bytes
 
 ctx = frame("Data")
@@ -11,17 +12,9 @@ ds, full, flt = ctx.ds, ctx.full, ctx.filters
 
 st.title("Data")
 st.markdown("The tables every page is drawn from. They follow the sidebar filters; each downloads as CSV, "
-            "and all of them together as one Excel workbook.")
-DESCRIPTIONS = {
-    "iscms": "One row per ISCM: identity, type, regions, counts and confidence marks.",
-    "memberships": "Who takes part where: one row per State or territory and ISCM, with its role.",
-    "themes": "The theme taxonomy, with the keywords used to find themes in survey text.",
-    "iscm_themes": "Which ISCM works on which theme: declared focus or mentioned, since when, with evidence.",
-    "organizations": "The organization registry: one entry per organization, with its kind and aliases.",
-    "iscm_organizations": "Organizations' roles in ISCMs (secretariat, partner, observer, funder, ...).",
-    "iscm_links": "Links between ISCMs and what they consist of.",
-    "sources": "The sources behind each ISCM's facts.",
-}
+            "all of them together as one Excel workbook, or as an open data package: the CSVs with a "
+            "`datapackage.json` describing every field, key and source (Frictionless Data Package).")
+DESCRIPTIONS = {name: spec["description"] for name, spec in SCHEMAS.items()}
 tables = ds.tables()
 stamp = f"{flt.slug()}_{full.data_date}"
 # Files are built on click (a callable as data), so a rerun of this page never pays for the workbook.
@@ -29,6 +22,11 @@ st.download_button(
     "All tables (Excel workbook)", data=lambda: to_excel_bytes(tables), file_name=f"iscm-tables_{stamp}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:",
     key="dl_xlsx", on_click="ignore",
+)
+st.download_button(
+    "Open data package (ZIP: CSVs + datapackage.json)", data=lambda: package_zip(ds),
+    file_name=f"iscm-datapackage_{stamp}.zip", mime="application/zip", icon=":material/folder_zip:",
+    key="dl_datapackage", on_click="ignore",
 )
 for tab, (name, df) in zip(st.tabs(list(tables)), tables.items(), strict=True):
     with tab:

@@ -14,6 +14,7 @@ from components import membership_views as views
 from components.chart_panel import chart_panel, download_all_button
 from components.clicks import selected_iso3
 from components.frame import filter_notice, frame
+from components.gcm_views import country_gcm_section
 from components.url_state import follow_click, show_toast, url_widget
 
 ctx = frame("Membership")
@@ -114,6 +115,7 @@ def country_section() -> None:
     else:
         chart_panel(view.themes_fig, key="mb_country_themes", name=f"country-themes-{code.lower()}",
                     data=view.themes, sources=view.sources, data_date=full.data_date, filters=flt)
+    country_gcm_section(KEY, code, cname, subtitle, ds, full, flt)
 
 
 # ------------------------------------------------------------------------------------------- overlap

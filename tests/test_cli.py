@@ -36,7 +36,9 @@ def test_tables_writes_one_csv_per_table(tmp_path):
     assert main(["tables", "--data", str(ROOT / "data"), "--out", str(out)]) == 0
     names = sorted(p.name for p in out.glob("*.csv"))
     assert names == sorted(f"{t}.csv" for t in ["iscms", "memberships", "themes", "iscm_themes", "organizations",
-                                                 "iscm_organizations", "iscm_links", "sources"])
+                                                 "iscm_organizations", "iscm_links", "sources", "gcm_objectives",
+                                                 "theme_gcm", "gcm_outside", "iscm_gcm"])
+    assert (out / "datapackage.json").is_file()
     members = pd.read_csv(out / "memberships.csv")
     assert list(members.columns[:4]) == ["iscm_id", "iso3", "country", "role"]
     assert len(members[(members.iscm_id == "colombo-process") & (members.role == "member")]) == 12

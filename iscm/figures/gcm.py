@@ -1,0 +1,188 @@
+"""Figures of the GCM page: ISCM x objective coverage, regional gaps, one State's objectives.
+
+Pure builders: tables from `iscm.gcm` in, go.Figure out, in the house style of `iscm.figures.themes` (plain
+dict traces through `iscm.figures.fast`). The coverage grid uses the Themes page's visual language: a
+filled blue square for the strongest evidence (declared by the ISCM), an open orange square for the weaker
+one (derived from its themes), a small grey dot for none, so the three levels differ in shape and size as
+well as colour (Okabe-Ito blue and orange stay apart under every common colour-vision deficiency).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from iscm.figures._house import house_layout, merge
+from iscm.figures.fast import figure
+from iscm.figures.themes import HEADER_PX, ROW_PX, TICK_ANGLE, _wrap
+from iscm.gcm import LEVEL_LABELS, WHOLE, objective_label
+from iscm.palette import OKABE_ITO, SEQUENTIAL_COLORS
+
+LEVEL_STYLE = {
+    "declared": {"symbol": "square", "color": OKABE_ITO["blue"], "size": 17, "line": 0},
+    "derived": {"symbol": "square-open", "color": OKABE_ITO["orange"], "size": 14, "line": 3},
+    "none": {"symbol": "square", "color": "rgba(153,153,153,0.45)", "size": 6, "line": 0},
+}
+GAP_COLOR = OKABE_ITO["vermillion"]
+
+
+
+
+
+
+def _hover(r: dict) -> str:
+    lines = [f"<b>{r['iscm']}</b> · {r['objective_label']}"]
+    if r["objective"] == WHOLE:
+        lines.append("Its sources name the GCM as a whole" if r["level"] == "declared"
+                     else "No source of it names the GCM as a whole")
+    else:
+        lines.append(LEVEL_LABELS[r["level"]])
+    if r["evidence"]:
+        lines.append("Evidence: " + _wrap(r["evidence"]))
+    if r["source"]:
+        lines.append("Source: " + _wrap(r["source"], 80, 200))
+    if r["via_themes"]:
+        lines.append("Through its themes: " + _wrap(r["via_themes"]))
+    return "<br>".join(lines)
+
+
+_HOVER_FIELDS = ("iscm", "objective", "objective_label", "level", "via_themes", "evidence", "source")
+
+
+def coverage_figure(data: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
+    """Dot matrix of ISCM x GCM objective from coverage_data(): one marker trace per level.
+
+    customdata = [iscm_id, objective, level]; the first column is the compact as a whole.
+    """
+    cols = data.drop_duplicates("col").sort_values("col")
+    x_labels = cols["objective_label"].tolist()
+    y = data.drop_duplicates("row").sort_values("row")["iscm"].tolist()
+    y_cats = [name if name not in y[:k] else f"{name} ({k})" for k, name in enumerate(y)]
+    row_label = dict(enumerate(y_cats))
+    traces = []
+    for level in ("declared", "derived", "none"):
+        d = data[data["level"] == level]
+        st_ = LEVEL_STYLE[level]
+        recs = [dict(zip(_HOVER_FIELDS, v, strict=True)) for v in zip(*(d[c].tolist() for c in _HOVER_FIELDS),
+                                                                       strict=True)]
+        traces.append({
+            "type": "scatter", "mode": "markers", "x": d["objective_label"].tolist(),
+            "y": [row_label[r] for r in d["row"].tolist()], "name": f"{LEVEL_LABELS[level]} ({len(d)})",
+            "legendgroup": level,
+            "marker": {"symbol": st_["symbol"], "size": st_["size"], "color": st_["color"],
+                       "line": {"width": st_["line"], "color": st_["color"]}},
+            "customdata": d[["iscm_id", "objective", "level"]].to_numpy().tolist(),
+            "hovertext": [_hover(r) for r in recs], "hoverinfo": "text", "hoverlabel": {"align": "left"},
+        })
+    n_rows = len(y_cats)
+    longest = max((len(lab) for lab in x_labels), default=10)
+    top = HEADER_PX + int(longest * 6.6 * math.sin(math.radians(TICK_ANGLE))) + 14
+    height = top + ROW_PX * max(n_rows, 3) + 30
+    layout = merge(
+        {"xaxis": {"side": "top", "type": "category", "categoryorder": "array", "categoryarray": x_labels,
+                   "tickangle": -TICK_ANGLE, "automargin": True, "showgrid": False, "zeroline": False,
+                   "fixedrange": True, "range": [-0.5, len(x_labels) - 0.5], "title": {"standoff": 6}},
+         "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": y_cats, "autorange": False,
+                   "automargin": True, "showgrid": True, "gridcolor": "rgba(153,153,153,0.15)",
+                   "zeroline": False, "fixedrange": True, "range": [n_rows - 0.5, -0.5]},
+         # a thin rule between "GCM as a whole" and objective 1
+         "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": 0.5, "x1": 0.5, "y0": 0, "y1": 1,
+                     "line": {"width": 1, "color": "rgba(153,153,153,0.6)", "dash": "dot"}}]},
+        house_layout(f"GCM objectives covered by {n_rows} ISCMs", subtitle=subtitle,
+                     x_title="GCM objective (number and short name)", y_title="ISCM", height=height),
+        {"title": {"yref": "container", "y": 1 - 14 / height, "yanchor": "top"},
+         "legend": {"orientation": "h", "yref": "container", "y": 1 - 58 / height, "yanchor": "top",
+                    "xref": "container", "x": 0.01, "xanchor": "left", "title": {"text": "Cell:"},
+                    "itemclick": False, "itemdoubleclick": False},
+         "hovermode": "closest", "margin": {"t": top, "b": 20, "l": 10, "r": 10}},
+    )
+    return figure(traces, layout)
+
+
+def region_figure(regions: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
+    """Region x objective grid of how many of the region's ISCMs cover each objective (region_table()).
+
+    Cells no ISCM of the region covers are left blank and marked with a vermillion X, so gaps read by shape.
+    customdata of the heatmap = [region, objective, ISCMs of the region, names].
+    """
+    regions_order = list(dict.fromkeys(regions["region"]))
+    objs = list(dict.fromkeys(regions["objective"]))
+    shorts = dict(zip(regions["objective"], regions["short_label"], strict=False))
+    x = [objective_label(int(n), shorts[n]) for n in objs]
+    y = [f"{r} ({int(regions.loc[regions['region'] == r, 'n_region_iscms'].iloc[0])})" for r in regions_order]
+    key = {(r, n): row for r, n, row in zip(regions["region"], regions["objective"],
+                                            regions.itertuples(index=False), strict=True)}
+    z, text, cd = [], [], []
+    gx, gy = [], []
+    for r, ylab in zip(regions_order, y, strict=True):
+        zr, tr, cr = [], [], []
+        for n, xlab in zip(objs, x, strict=True):
+            row = key[(r, n)]
+            zr.append(int(row.n_iscms) or None)
+            tr.append(str(int(row.n_iscms)) if row.n_iscms else "")
+            cr.append([r, int(n), int(row.n_region_iscms), _wrap(row.iscms, 60) or "none"])
+            if not row.n_iscms:
+                gx.append(xlab)
+                gy.append(ylab)
+        z.append(zr)
+        text.append(tr)
+        cd.append(cr)
+    k = len(SEQUENTIAL_COLORS) - 1
+    traces = [{
+        "type": "heatmap", "x": x, "y": y, "z": z, "text": text, "texttemplate": "%{text}", "customdata": cd,
+        "xgap": 2, "ygap": 2, "zmin": 1, "colorscale": [[i / k, c] for i, c in enumerate(SEQUENTIAL_COLORS)],
+        "colorbar": {"title": {"text": "ISCMs"}, "thickness": 12, "outlinewidth": 0},
+        "hovertemplate": "<b>%{y}</b> · %{x}<br>%{z} of the region's %{customdata[2]} ISCMs cover it"
+                         "<br>%{customdata[3]}<extra></extra>",
+        "name": "ISCMs covering", "showlegend": False,
+    }, {
+        "type": "scatter", "mode": "markers", "x": gx, "y": gy, "name": f"No ISCM of the region covers it ({len(gx)})",
+        "marker": {"symbol": "x-thin", "size": 12, "line": {"width": 2.5, "color": GAP_COLOR}, "color": GAP_COLOR},
+        "hovertemplate": "<b>%{y}</b> · %{x}<br>No ISCM of the region covers this objective<extra></extra>",
+    }]
+    longest = max((len(lab) for lab in x), default=10)
+    top = HEADER_PX + int(longest * 6.6 * math.sin(math.radians(TICK_ANGLE))) + 14
+    height = top + 48 * max(len(y), 2) + 40
+    layout = merge(
+        {"xaxis": {"side": "top", "type": "category", "tickangle": -TICK_ANGLE, "automargin": True,
+                   "showgrid": False, "categoryorder": "array", "categoryarray": x, "title": {"standoff": 6}},
+         "yaxis": {"type": "category", "autorange": "reversed", "automargin": True, "categoryorder": "array",
+                   "categoryarray": y}},
+        house_layout("Objectives each region's ISCMs cover, and the gaps",
+                     subtitle=subtitle or "Number of ISCMs of the region covering the objective (declared or derived)",
+                     x_title="GCM objective", y_title="Region (number of its ISCMs)", height=height),
+        {"title": {"yref": "container", "y": 1 - 14 / height, "yanchor": "top"},
+         "legend": {"orientation": "h", "yref": "container", "y": 1 - 58 / height, "yanchor": "top",
+                    "xref": "container", "x": 0.01, "xanchor": "left", "itemclick": False,
+                    "itemdoubleclick": False},
+         "showlegend": True, "margin": {"t": top, "b": 20, "l": 10, "r": 10}},
+    )
+    return figure(traces, layout)
+
+
+def country_figure(table: pd.DataFrame, country: str, *, subtitle: str = "") -> go.Figure:
+    """Stacked bars per objective: how many of a State's ISCMs declare it or cover it through their themes
+    (country_objectives()). customdata = [objective, names]; objective 1 at the top."""
+    y = [objective_label(int(n), s) for n, s in zip(table["objective"], table["short_label"], strict=True)]
+    parts = (("n_declared", "declared"), ("n_derived", "derived"))
+    traces = [{
+        "type": "bar", "orientation": "h", "y": y, "x": [int(v) for v in table[col]],
+        "name": LEVEL_LABELS[level], "marker": {"color": LEVEL_STYLE[level]["color"]},
+        "customdata": [[int(n), _wrap(s, 60) or "none"] for n, s in zip(table["objective"], table["iscms"],
+                                                                         strict=True)],
+        "hovertemplate": f"<b>%{{y}}</b><br>{LEVEL_LABELS[level]}: %{{x}}<br>%{{customdata[1]}}<extra></extra>",
+    } for col, level in parts]
+    n_none = int((table["n_iscms"] == 0).sum()) if len(table) else 0
+    layout = merge(
+        {"barmode": "stack", "bargap": 0.25,
+         "legend": {"orientation": "h", "x": 0, "y": -0.08, "yanchor": "top", "traceorder": "normal"},
+         "yaxis": {"type": "category", "autorange": "reversed", "automargin": True},
+         "xaxis": {"automargin": True, "rangemode": "tozero", "dtick": 1, "gridcolor": "rgba(153,153,153,0.25)"}},
+        house_layout(f"GCM objectives the ISCMs of {country} work on",
+                     subtitle=subtitle or f"{n_none} of {len(table)} objectives are covered by none of them",
+                     x_title=f"Number of the ISCMs {country} takes part in", y_title=None,
+                     height=200 + 24 * max(len(table), 1)),
+    )
+    return figure(traces, layout)

@@ -1,0 +1,107 @@
+"""GCM: which of the Global Compact for Migration's 23 objectives the ISCMs work on, the regional gaps, and
+for one objective the ISCMs and States working on it.
+
+Tables and figures come from `components.gcm_views` (cached per data version, filters and control); each
+section with its own control is a fragment, so changing it reruns that section only.
+"""
+
+import streamlit as st
+
+from components import gcm_views as views
+from components.chart_panel import chart_panel, download_all_button
+from components.frame import filter_notice, frame
+from iscm.gcm import LEVEL_LABELS, SORTS
+
+ctx = frame("GCM")
+ds, full, flt = ctx.ds, ctx.full, ctx.filters
+KEY = ctx.key  # pins down `ds` for the caches, which take it unhashed
+subtitle = flt.describe(full) if flt.active else ""
+
+st.title("Global Compact for Migration")
+st.markdown(
+    "Which of the 23 objectives of the Global Compact for Safe, Orderly and Regular Migration (GCM) each ISCM "
+    f"works on. **{LEVEL_LABELS['declared']}**: the ISCM's own sources name the objective. "
+    f"**{LEVEL_LABELS['derived']}**: the ISCM covers a theme that the crosswalk below maps to the objective. "
+    "A declared objective outranks a derived one."
+)
+filter_notice(ctx)
+if full.gcm_objectives.empty:
+    st.info("This data directory has no gcm.yaml: add the GCM objectives and the crosswalk to see this page.",
+            icon=":material/info:")
+    st.stop()
+
+B = views.basics(KEY, ds, full)
+
+
+# ------------------------------------------------------------------------------------------- coverage
+@st.fragment
+def coverage_section() -> None:
+    st.header("Coverage by ISCM", divider="gray")
+    sort = st.selectbox("Sort rows by", list(SORTS), format_func=SORTS.get, key="gcm_sort")
+    fig, data = views.coverage_chart(KEY, sort, subtitle, ds, full)
+    covered = B.cov[B.cov["level"] != "none"]
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Objectives covered by at least one ISCM", f"{covered['objective'].nunique()} of {len(B.objectives)}")
+    m2.metric("ISCM-objective pairs declared", int((B.cov["level"] == "declared").sum()))
+    m3.metric("ISCMs whose sources name the GCM", B.whole["iscm_id"].nunique() + len(
+        set(B.cov.loc[B.cov["declared"], "iscm_id"]) - set(B.whole["iscm_id"])))
+    chart_panel(fig, key="gcm_coverage", name="gcm-coverage", data=data, sources=B.sources,
+                data_date=full.data_date, filters=flt)
+    st.caption("The first column marks ISCMs whose sources name the GCM as a whole without naming objectives. "
+               "Objectives that no theme maps to can only show up as declared.")
+
+
+# ------------------------------------------------------------------------------------------- gaps
+def gaps_section() -> None:
+    st.header("Gaps by region", divider="gray")
+    fig, table, gaps = views.region_chart(KEY, subtitle, ds, full)
+    chart_panel(fig, key="gcm_regions", name="gcm-region-gaps", data=table, sources=B.sources,
+                data_date=full.data_date, filters=flt)
+    if gaps.empty:
+        st.caption("Every objective is covered by at least one ISCM of every region shown.")
+        return
+    st.caption("An ISCM counts for every region it spans. Objectives no ISCM of the region covers:")
+    st.dataframe(gaps.assign(objective=gaps["objective"].map(B.labels)).drop(columns=["short_label"]).rename(
+        columns={"region": "Region", "objective": "GCM objective", "n_region_iscms": "ISCMs in the region"}),
+        hide_index=True, width="stretch", key="gcm_gaps")
+
+
+# ------------------------------------------------------------------------------------------- one objective
+@st.fragment
+def objective_section() -> None:
+    st.header("One objective", divider="gray")
+    counts = B.cov[B.cov["level"] != "none"].groupby("objective").size()
+    default = int(counts.idxmax()) if not counts.empty else B.objectives[0]
+    objective = st.selectbox("GCM objective", B.objectives, index=B.objectives.index(default),
+                             format_func=lambda n: f"{B.labels[n]}: {B.long_labels[n]}", key="gcm_objective")
+    view = views.objective_view(KEY, objective, subtitle, ds, full)
+    m1, m2, m3 = st.columns(3)
+    m1.metric("ISCMs working on it", len(view.ids))
+    m2.metric("declared by the ISCM", view.n_declared)
+    m3.metric("States and territories reached", len(view.states),
+              help="Members and observers of the ISCMs that work on the objective")
+    if not view.ids:
+        st.info("No ISCM shown works on this objective: none declares it, and no theme of theirs maps to it.",
+                icon=":material/info:")
+        return
+    st.dataframe(view.iscms, hide_index=True, width="stretch", key="gcm_objective_iscms",
+                 column_config={"Source": st.column_config.TextColumn(width="medium")})
+    chart_panel(view.map, key="gcm_objective_map", name=f"gcm-objective-{objective}-states", data=view.states,
+                sources=view.map_sources, data_date=full.data_date, filters=flt)
+    st.dataframe(view.states_shown, hide_index=True, width="stretch", key="gcm_objective_states")
+
+
+# ------------------------------------------------------------------------------------------- crosswalk
+def crosswalk_section() -> None:
+    st.header("From themes to objectives", divider="gray")
+    st.caption("The crosswalk behind the derived cells: each link with the reason and a source making the same "
+               "link. A theme outside the GCM says why.")
+    st.dataframe(views.crosswalk_table(full.version, full), hide_index=True, width="stretch", key="gcm_crosswalk",
+                 column_config={"Source": st.column_config.LinkColumn(width="medium")})
+
+
+coverage_section()
+gaps_section()
+objective_section()
+crosswalk_section()
+download_all_button()

@@ -1,0 +1,119 @@
+"""The GCM page through AppTest: coverage, regional gaps and one objective, with and without filters; the GCM
+section of the country view; the data package button of the Data page."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+
+from iscm import gcm
+from tests.conftest import shown
+
+PAGE = "pages/gcm.py"
+
+
+def _open(app_test, page: str = PAGE, **query: str):
+    at = app_test().run()
+    at.switch_page(page)
+    for k, v in query.items():  # query parameters are set after the page switch, which resets them
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _arr(v):
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
+    return list(v)
+
+
+def _chart(at, prefix: str) -> dict:
+    specs = [json.loads(ch.proto.spec) for ch in at.get("plotly_chart")]
+    hits = [s for s in specs if s["layout"]["title"]["text"].startswith(prefix)]
+    assert len(hits) == 1, [s["layout"]["title"]["text"][:60] for s in specs]
+    return hits[0]
+
+
+@pytest.fixture
+def cov(ds):
+    return gcm.coverage(ds.iscms, ds.iscm_themes, ds.theme_gcm, ds.iscm_gcm, ds.gcm_objectives)
+
+
+def test_coverage_gaps_and_one_objective_on_the_default_data(app_test, ds, cov):
+    at = _open(app_test)
+    assert at.title[0].value == "Global Compact for Migration"
+    spec = _chart(at, f"GCM objectives covered by {len(ds.iscms)} ISCMs")
+    counts = {t["legendgroup"]: len(_arr(t["x"])) for t in spec["data"]}
+    n_whole = len(gcm.whole_compact(ds.iscms, ds.iscm_gcm))
+    assert counts["declared"] == int(cov["declared"].sum()) + n_whole
+    assert counts["derived"] == int((cov["level"] == "derived").sum())
+    assert sum(counts.values()) == len(ds.iscms) * 24
+    metrics = {m.label: m.value for m in at.metric}
+    n_cov = cov.loc[cov["level"] != "none", "objective"].nunique()
+    assert metrics["Objectives covered by at least one ISCM"] == f"{n_cov} of 23"
+    assert metrics["ISCM-objective pairs declared"] == str(int(cov["declared"].sum()))
+
+    regions = _chart(at, "Objectives each region's ISCMs cover")
+    table = gcm.region_table(ds.iscms, cov, ds.gcm_objectives)
+    gaps = gcm.gaps(table)
+    assert len(_arr(regions["data"][1]["x"])) == len(gaps)
+    shown_gaps = next(d.value for d in at.dataframe if "Region" in d.value.columns)
+    assert len(shown_gaps) == len(gaps) and "8 Save lives" in set(shown_gaps["GCM objective"])
+
+    # one objective: opens on the most widely covered one; its ISCMs table and map follow the choice
+    most = cov[cov["level"] != "none"].groupby("objective").size().idxmax()
+    assert at.selectbox(key="gcm_objective").value == most
+    at.selectbox(key="gcm_objective").set_value(6).run()
+    assert not at.exception
+    iscms = next(d.value for d in at.dataframe if "Through its themes" in d.value.columns)
+    expect = cov[(cov["objective"] == 6) & (cov["level"] != "none")]
+    assert len(iscms) == len(expect)
+    assert list(iscms["ISCM"][:2]) == sorted(["Budapest Process", "RMFM"])
+    assert set(iscms["Level"][:2]) == {gcm.LEVEL_LABELS["declared"]}
+    _chart(at, f"States reached through the {len(expect)} ISCMs working on GCM objective 6")
+    crosswalk = next(d.value for d in at.dataframe if "Why" in d.value.columns)
+    assert len(crosswalk) == len(ds.theme_gcm) + len(ds.gcm_outside)
+    assert "outside the GCM" in set(crosswalk["GCM objective"])
+
+
+def test_filters_narrow_the_coverage_and_the_gaps(app_test, ds, cov):
+    at = _open(app_test, region="Oceania")
+    assert any("Region: Oceania" in shown(i.value) for i in at.info)
+    oceania = [i for i, m in zip(ds.iscms["iscm_id"], ds.iscms["macro_regions"], strict=True) if "Oceania" in m]
+    spec = _chart(at, f"GCM objectives covered by {len(oceania)} ISCMs")
+    assert {cd[0] for t in spec["data"] for cd in t["customdata"]} == set(oceania)
+    assert "Region: Oceania" in spec["layout"]["title"]["text"]
+
+    at = _open(app_test, iscm="budapest-process")
+    spec = _chart(at, "GCM objectives covered by 1 ISCMs")
+    declared = next(t for t in spec["data"] if t["legendgroup"] == "declared")
+    mine = cov[(cov["iscm_id"] == "budapest-process") & cov["declared"]]
+    assert sorted(cd[1] for cd in declared["customdata"]) == sorted(mine["objective"].tolist())
+
+
+def test_sort_by_number_of_objectives(app_test, cov):
+    at = _open(app_test)
+    at.selectbox(key="gcm_sort").set_value("count").run()
+    spec = _chart(at, "GCM objectives covered by")
+    top = spec["layout"]["yaxis"]["categoryarray"][0]
+    assert top == "Budapest Process"  # it covers the most objectives, declared or derived
+    assert "sorted by number of objectives covered" in spec["layout"]["title"]["text"]
+
+
+def test_country_view_shows_the_gcm_objectives_of_its_iscms(app_test, ds, cov):
+    at = _open(app_test, "pages/membership.py", country="DEU")
+    spec = _chart(at, "GCM objectives the ISCMs of Germany work on")
+    table = gcm.country_objectives(ds.memberships, ds.iscms, cov, ds.gcm_objectives, "DEU")
+    declared, derived = spec["data"]
+    assert _arr(declared["x"]) == table["n_declared"].tolist() and _arr(derived["x"]) == table["n_derived"].tolist()
+
+
+def test_data_page_offers_the_data_package(app_test):
+    at = _open(app_test, "pages/data.py")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Open data package (ZIP: CSVs + datapackage.json)" in labels
+    assert [t.label for t in at.tabs][-4:] == ["gcm_objectives", "theme_gcm", "gcm_outside", "iscm_gcm"]

@@ -30,9 +30,10 @@ from pathlib import Path
 import pytest
 
 from components.frame import PAGES
-from iscm.extract import parse_document
-from iscm.store import SurveyStore, merge_surveys
-from iscm.survey import SurveyImportError
+from iscm.survey.extract import parse_document
+from iscm.survey.merge import merge_surveys
+from iscm.survey.read import SurveyImportError
+from iscm.survey.store import SurveyStore
 
 ROOT = Path(__file__).resolve().parents[1]
 CPU_LIMIT_S = 5.0          # the product's promise for any single upload

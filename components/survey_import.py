@@ -13,7 +13,7 @@ import streamlit as st
 
 from components.data import survey_store
 from iscm.dataset import Dataset
-from iscm.profile import escape_markdown
+from iscm.markup import escape_markdown
 from iscm.survey.extract import ParseResult, parse_document
 from iscm.survey.read import SurveyImportError, max_upload_mb
 from iscm.survey.store import StoreError

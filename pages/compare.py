@@ -13,8 +13,9 @@ from components.chart_panel import chart_panel
 from components.filters import current_filters
 from components.frame import frame
 from components.profile_views import compare_view
+from iscm.compare import MAX_COMPARE, parse_ids
 from iscm.filters import Filters
-from iscm.profile import MAX_COMPARE, escape_markdown, parse_ids
+from iscm.markup import escape_markdown
 
 ctx = frame("Compare")
 full = ctx.full

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from iscm.countries import Match, PhraseMatcher, country_name, find_countries, fold, fold_lower
+from iscm.countries import Match, country_name, find_countries, fold
 from iscm.survey.model import (
     SCHEMA,
     Difference,
@@ -36,6 +36,7 @@ from iscm.survey.model import (
 from iscm.survey.model import Match as NameMatch
 from iscm.survey.parse import Entry, SurveyDocument, SurveyImportError, parse_survey, sentences
 from iscm.survey.sections import SECTION_BY_ID
+from iscm.survey.vocabulary import canon_name, vocabulary
 
 __all__ = ["FUNDING", "SCHEMA", "STRUCTURES", "ParseResult", "differences", "extract_document", "extract_entry",
            "match_iscm", "parse_document", "preview_rows", "vocabulary"]
@@ -93,106 +94,6 @@ _FUNDER_ROLE = re.compile(r"\b(?:fund(?:s|ed|ing)?|financ\w+|donors?)\b", re.I)
 _TECH_ROLE = re.compile(r"\btechnical\s+(?:support|assistance|secretariat)\b", re.I)
 
 
-# --- vocabularies from the dataset ---------------------------------------------------------------------------
-
-def _split_aliases(v: Any) -> list[str]:
-    if isinstance(v, list | tuple):
-        return [str(x) for x in v if str(x).strip()]
-    if isinstance(v, str):
-        return [s.strip() for s in v.split(";") if s.strip()]
-    return []
-
-
-def _case_sensitive(phrase: str) -> bool:
-    """Acronym-like phrases ("EC", "CIS ExCom", "EaP PMM&IBM", "5+5") must match their exact case."""
-    words = phrase.split()
-    if any(c.isdigit() for c in phrase):
-        return True
-    if len(words) == 1 and len(phrase) <= 5:
-        return True
-    return len(words) <= 2 and any(sum(c.isupper() for c in w) >= 2 for w in words)
-
-
-def _variants(phrase: str) -> list[str]:
-    """'migration and development' also as 'migration & development', 'labour' also as 'labor'."""
-    out = {phrase}
-    if re.search(r"\band\b", phrase):
-        out.add(re.sub(r"\s+and\s+", " & ", phrase))
-    if "&" in phrase:
-        out.add(re.sub(r"\s*&\s*", " and ", phrase))
-    for a, b in (("labour", "labor"), ("organisation", "organization"), ("programme", "program")):
-        for p in list(out):
-            if a in p:
-                out.add(p.replace(a, b))
-    return sorted(out)
-
-
-@dataclass(frozen=True)
-class Vocab:
-    entities: PhraseMatcher                 # organizations and ISCMs: keys ('org'|'iscm', id)
-    themes: PhraseMatcher                   # keys theme ids
-    iscm_names: dict[str, str]              # canonical name -> iscm id
-    org_labels: dict[str, str]
-    iscm_labels: dict[str, str]
-    theme_labels: dict[str, str]
-
-
-def _canon_name(s: str) -> str:
-    s = fold_lower(s)
-    s = re.sub(r"[\"'“”‘’.,:;]", "", s)
-    return " ".join(re.sub(r"\s*-\s*", "-", s).split())
-
-
-def _vocab_key(ds: Any) -> tuple:
-    return (getattr(ds, "version", ""), len(ds.iscms), len(ds.organizations), len(ds.themes), id(ds))
-
-
-_VOCAB_CACHE: dict[tuple, Vocab] = {}
-
-
-def vocabulary(ds: Any) -> Vocab:
-    """Matchers built from a Dataset; cached per dataset version (building them takes ~50 ms)."""
-    key = _vocab_key(ds)
-    hit = _VOCAB_CACHE.get(key)
-    if hit is not None:
-        return hit
-    entity_phrases: list[tuple[str, object, bool]] = []
-    org_labels: dict[str, str] = {}
-    for r in ds.organizations.itertuples(index=False):
-        names = [r.name, r.acronym, *_split_aliases(r.aliases)]
-        org_labels[r.org_id] = str(r.acronym or r.name)
-        for n in names:
-            if isinstance(n, str) and n.strip():
-                for v in _variants(n.strip()):
-                    entity_phrases.append((v, ("org", r.org_id), _case_sensitive(v)))
-    iscm_names: dict[str, str] = {}
-    iscm_labels: dict[str, str] = {}
-    for r in ds.iscms.itertuples(index=False):
-        iscm_labels[r.iscm_id] = str(r.short_name)
-        names = [r.short_name, r.full_name, r.acronym, *_split_aliases(r.aliases)]
-        for n in names:
-            if isinstance(n, str) and n.strip():
-                iscm_names.setdefault(_canon_name(n), r.iscm_id)
-                for part in re.findall(r"\(([^)]+)\)", n):  # "Regional Conference on Migration (Puebla Process)"
-                    if len(part) > 4:
-                        iscm_names.setdefault(_canon_name(part), r.iscm_id)
-                for v in _variants(n.strip()):
-                    entity_phrases.append((v, ("iscm", r.iscm_id), _case_sensitive(v)))
-    theme_phrases: list[tuple[str, object, bool]] = []
-    theme_labels: dict[str, str] = {}
-    for r in ds.themes.itertuples(index=False):
-        theme_labels[r.theme_id] = str(r.label)
-        for kw in _split_aliases(r.keywords):
-            for v in _variants(kw):
-                theme_phrases.append((v, r.theme_id, False))
-    vocab = Vocab(PhraseMatcher(entity_phrases), PhraseMatcher(theme_phrases), iscm_names, org_labels,
-                  iscm_labels, theme_labels)
-    if len(_VOCAB_CACHE) > 8:
-        _VOCAB_CACHE.clear()
-    _VOCAB_CACHE[key] = vocab
-    return vocab
-
-
 # --- matching the entry's name ------------------------------------------------------------------------------
 
 def match_iscm(name: str, ds: Any) -> NameMatch:
@@ -203,12 +104,12 @@ def match_iscm(name: str, ds: Any) -> NameMatch:
     brackets, then a single ISCM name found inside the entry name. Anything else is left for the user.
     """
     vocab = vocabulary(ds)
-    key = _canon_name(name)
+    key = canon_name(name)
     if key in vocab.iscm_names:
         return NameMatch(iscm_id=vocab.iscm_names[key], status="matched", by="name")
     parts = [p for p in re.split(r"[()\[\]]|\s[-–—/]\s", name) if p.strip()]
     for p in parts:
-        k = _canon_name(p)
+        k = canon_name(p)
         if k in vocab.iscm_names:
             return NameMatch(iscm_id=vocab.iscm_names[k], status="matched", by="name part")
     found = list(dict.fromkeys(m.key[1] for m in vocab.entities.find(name) if m.key[0] == "iscm"))

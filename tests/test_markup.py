@@ -64,3 +64,24 @@ def test_highlight_without_a_page_is_bold(ds):
     ents = M.find_entities(text, ds)
     md = M.highlight_markdown(text, ents, {})
     assert md == r"**IOM** and **UNHCR**\*"
+
+
+def test_highlighting_and_extraction_share_one_vocabulary(ds):
+    """The profile page marks what the import counted, by the same rules (docs/survey-json.md): names in any
+    case, acronyms only in their exact case, ISCM acronyms included. Before, highlighting had its own
+    vocabulary without ISCM acronyms, so "GFMD" was extracted as the Global Forum but marked as a theme."""
+    from iscm.survey.extract import parse_document
+
+    text = ("Its thematic focus is Migration & Development and labor migration, with the IOM, the OSCE, the GFMD "
+            "and the Budapest Process; the iom and the gfmd in small letters are other words.")
+    doc = f"Name of the ISCM: Atlantis Dialogue\n\n1. Evolution of programming and thematic focus\n{text}\n"
+    entry = parse_document("atlantis.txt", doc.encode(), ds).entries[0]
+    extracted = ({("theme", t.id) for t in entry.themes} | {("organization", o.id) for o in entry.organizations}
+                 | {("iscm", i.id) for i in entry.iscms})
+    ents = M.find_entities(text, ds)
+    assert {(e.kind, e.key) for e in ents if e.kind != "country"} == extracted
+    marked = {text[e.start:e.end]: (e.kind, e.key) for e in ents}
+    assert marked["GFMD"] == ("iscm", "gfmd") and ("iscm", "gfmd") in extracted
+    assert marked["gfmd"] == ("theme", "global_governance")  # a theme keyword: any case
+    assert marked["IOM"] == ("organization", "iom") and "iom" not in marked  # an acronym only in its case
+    assert marked["Migration & Development"] == ("theme", "migration_development")

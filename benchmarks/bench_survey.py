@@ -33,7 +33,7 @@ def many_entries(seed: str, names: list[str], n: int = 25) -> str:
 
 def bench(repeat: int = 5) -> dict[str, dict[str, float]]:
     from iscm.dataset import load
-    from iscm.extract import parse_document
+    from iscm.survey.extract import parse_document
 
     if not SEED.is_file():
         raise SystemExit(f"seed survey not found at {SEED}")
@@ -63,7 +63,7 @@ def run(runs: int = 5, profile: bool = True) -> list[dict[str, Any]]:
     """Rows for `python -m benchmarks`: parse + extract of the seed and of a 25-entry document (target 500 ms)."""
     from benchmarks.common import measure, profile_text, skipped_row, timed_row
     from iscm.dataset import load
-    from iscm.extract import parse_document
+    from iscm.survey.extract import parse_document
 
     if not SEED.is_file():
         return [skipped_row("survey: parse + extract", f"seed not found at {SEED}")]

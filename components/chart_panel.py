@@ -27,6 +27,7 @@ import streamlit as st
 from iscm import export
 from iscm.export_tables import to_csv_bytes
 from iscm.filters import Filters
+from iscm.markup import escape_markdown
 
 TOPOJSON_URL = "/app/static/topojson/"
 REGISTRY_KEY = "_iscm_page_charts"
@@ -57,11 +58,6 @@ def plotly_config(stem: str) -> dict[str, Any]:
     }
 
 
-def _md(text: str) -> str:
-    """Escape the characters Streamlit markdown would read as markup in a source title."""
-    return re.sub(r"([\\`*_\[\]$<>#|~])", r"\\\1", text)
-
-
 def caption_text(sources: list[str] | tuple[str, ...], data_date: str, *, shown: int = 4) -> str:
     """Caption under a chart: the most-cited source sites as links, the others counted, the data date."""
     return _caption(tuple(sources), data_date, shown)
@@ -73,7 +69,7 @@ def _caption(sources: tuple[str, ...], data_date: str, shown: int) -> str:
     parts = []
     for label, first, _n in sites[:shown]:
         short = label if len(label) <= 60 else label[:59] + "…"
-        parts.append(f"[{_md(short)}]({first})" if re.match(r"https?://", first) else _md(short))
+        parts.append(f"[{escape_markdown(short)}]({first})" if re.match(r"https?://", first) else escape_markdown(short))
     more = f" and {len(sites) - shown} more" if len(sites) > shown else ""
     text = f"Sources: {'; '.join(parts)}{more}." if parts else "Sources: none listed."
     return text + (f" Data as of {data_date}." if data_date else "")

@@ -14,7 +14,8 @@ from pathlib import Path
 import streamlit as st
 
 from iscm.dataset import DEFAULT_DATA_DIR, Dataset, load
-from iscm.store import LoadReport, StoredImport, StoreError, SurveyStore, merge_surveys
+from iscm.survey.merge import merge_surveys
+from iscm.survey.store import LoadReport, StoredImport, StoreError, SurveyStore
 
 
 def _stat_key(path: Path) -> str:

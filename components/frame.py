@@ -15,7 +15,7 @@ from components.data import data_dir, get_dataset
 from components.filters import filter_sidebar
 from iscm.dataset import Dataset, DatasetError
 from iscm.filters import Filters, apply_filters
-from iscm.profile import escape_markdown
+from iscm.markup import escape_markdown
 
 # A local favicon: a Material icon as page_icon would make the browser fetch it from a font CDN.
 FAVICON = str(Path(__file__).resolve().parents[1] / "static" / "favicon.png")

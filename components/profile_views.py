@@ -16,12 +16,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from iscm.compare import Comparison, compare
 from iscm.dataset import Dataset
 from iscm.figures.fast import freeze
 from iscm.figures.maps import members_map, pair_map, participation_map
 from iscm.figures.profile import overlap_bars, partners_by_kind, theme_heatmap, theme_profile
 from iscm.membership import is_open, members_of, pair_compare, participation_table
-from iscm.profile import Comparison, Profile, build_profile, compare
+from iscm.profile import Profile, build_profile
 
 TTL = "1h"
 

@@ -13,10 +13,10 @@ import streamlit as st
 
 from components.data import survey_store
 from iscm.dataset import Dataset, sample_surveys
-from iscm.extract import ParseResult, parse_document
-from iscm.profile import escape_markdown
-from iscm.store import StoreError
-from iscm.survey import SurveyImportError, max_upload_mb
+from iscm.markup import escape_markdown
+from iscm.survey.extract import ParseResult, parse_document
+from iscm.survey.read import SurveyImportError, max_upload_mb
+from iscm.survey.store import StoreError
 
 _STATE = "survey_parse"
 
@@ -42,7 +42,7 @@ def _entry_summary(result: ParseResult, ds: Dataset) -> pd.DataFrame:
             "entry": e.name,
             "matched ISCM": ds.iscm_name(e.iscm_id) if e.iscm_id else "not matched: new ISCM, to be confirmed",
             "sections": f"{len(e.sections)}/5",
-            "focus themes": sum(1 for t in e.themes if t.attrs.get("level") == "focus"),
+            "focus themes": sum(1 for t in e.themes if t.level == "focus"),
             "themes": len(e.themes), "countries": len(e.countries), "organizations": len(e.organizations),
             "ISCMs": len(e.iscms), "structures": len(e.structures),
         })
@@ -96,7 +96,7 @@ def _preview(name: str, data: bytes, result: ParseResult, ds: Dataset, store) ->
     st.subheader("Extracted facts and their evidence")
     st.dataframe(result.preview(), hide_index=True, width="stretch", key="import_preview",
                  column_config={"evidence": st.column_config.TextColumn(width="large")})
-    diffs = pd.DataFrame(result.differences, columns=["entry", "iscm_id", "kind", "id", "label", "dataset",
+    diffs = pd.DataFrame([d.model_dump() for d in result.differences], columns=["entry", "iscm_id", "kind", "id", "label", "dataset",
                                                       "survey", "change"])
     st.subheader("Compared with the current dataset")
     new = int((diffs["change"] == "new").sum())

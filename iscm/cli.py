@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from iscm import survey_cli
 from iscm.datapackage import write_package
 from iscm.dataset import DEFAULT_DATA_DIR, DatasetError, load
 
@@ -47,17 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--data", type=Path, default=DEFAULT_DATA_DIR, help="data directory (default: data/)")
     t.add_argument("--out", type=Path, required=True, help="folder to write <table>.csv into")
     t.set_defaults(func=_cmd_tables)
-    _add_import_command(sub)
+    survey_cli.register(sub)  # `import`: read a survey document (iscm.survey)
     return parser
-
-
-def _add_import_command(sub: argparse._SubParsersAction) -> None:
-    """The survey `import` subcommand (iscm.survey); registered only when that module is present."""
-    try:
-        from iscm import survey_cli
-    except ImportError:
-        return
-    survey_cli.register(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

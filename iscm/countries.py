@@ -6,7 +6,7 @@ Survey documents name States the way people write them ("Russia", "Moldova", "Ko
 "DR Congo"), so lookups go through a table of pycountry names, their short and inverted forms and a curated
 alias list. Nothing here raises on user text: an unknown name gives None.
 
-`PhraseMatcher` is the fast phrase finder shared with `iscm.extract`: every phrase goes into one trie-shaped
+`PhraseMatcher` is the fast phrase finder shared with `iscm.survey.vocabulary`: every phrase goes into one trie-shaped
 regular expression, so a scan costs one pass over the text however many names there are (a plain
 alternation of ~900 names is ten times slower on a long text).
 """

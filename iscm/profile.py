@@ -1,4 +1,4 @@
-"""One ISCM's profile and a side-by-side comparison of a few, gathered from a Dataset.
+"""One ISCM's profile gathered from a Dataset, and what imported surveys say about it.
 
 A profile is what a delegate wants on one screen: who the ISCM is, who takes part, what it works on, who
 it works with, how it is organised, and where each fact comes from. Curated files and imported surveys can
@@ -6,28 +6,26 @@ both speak about the same theme or organization; a profile shows one row per the
 keeps every provenance, and the stronger theme level wins (as on the Themes page), so a row never shows
 less than some source supports.
 
-Imported survey text is user-controlled. It is shown as Markdown only after ``escape_markdown``; the
-entities found in it become links built here from ids and escaped text, never from raw input.
+Comparisons of several profiles: iscm.compare. Survey text made safe for Markdown and its entities marked:
+iscm.markup.
 
 Pure: no Streamlit. The page modules render what these functions return.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import pandas as pd
+from pydantic import ValidationError
 
-from iscm.countries import PhraseMatcher, find_countries
 from iscm.dataset import Dataset
+from iscm.markup import as_text as _text
 from iscm.model import ISCM_TYPE_LABELS, ORG_KIND_LABELS
+from iscm.survey.model import EntryResult, ParseResult, SectionResult
 
-MAX_COMPARE = 4
 ROLE_ORDER = ("secretariat", "member", "partner", "funder", "technical-support", "observer")
 CONFIDENCE_AREAS = {"members": "Membership", "themes": "Themes", "organizations": "Organizations"}
 LOW_MARK = "⚠ low confidence"
@@ -72,10 +70,6 @@ class Profile:
     def type_label(self) -> str:
         t = str(self.facts["type"])
         return f"{t} · {ISCM_TYPE_LABELS.get(t, t)}"
-
-
-def _text(v: Any) -> str:
-    return "" if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA else str(v)
 
 
 def _join(values: Iterable[Any], sep: str = "; ") -> str:
@@ -235,290 +229,6 @@ def identity_rows(p: Profile) -> list[tuple[str, str]]:
     return [(k, v or "not known") for k, v in rows]
 
 
-# ---------------------------------------------------------------------------------------- comparison
-def parse_ids(value: str | Sequence[str] | None, valid: Iterable[str], limit: int = MAX_COMPARE) -> list[str]:
-    """ISCM ids from a URL value ('a,b' or repeated): unknown ids dropped, duplicates removed, at most `limit`."""
-    items = [value] if isinstance(value, str) else list(value or [])
-    known = set(valid)
-    ids = [v.strip() for item in items for v in str(item).split(",") if v.strip()]
-    return [i for i in dict.fromkeys(ids) if i in known][:limit]
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Two to four ISCMs side by side."""
-
-    ids: tuple[str, ...]
-    names: dict[str, str]
-    roles: tuple[str, ...]                       # which participant roles were counted
-    participant_sets: dict[str, frozenset[str]]  # iscm_id -> ISO3 codes
-    common: frozenset[str]                       # in every compared ISCM
-    exclusive: dict[str, frozenset[str]]         # in this one and in none of the others compared
-    participants: pd.DataFrame                   # iso3, country, territory, one column per ISCM, n_compared
-    counts: pd.DataFrame                         # ISCM, participants, in all compared, only here
-    pairwise: pd.DataFrame                       # shared participants, ISCM x ISCM (names)
-    themes: pd.DataFrame                         # theme_id, label, one level column per ISCM, n_compared
-    partners: pd.DataFrame                       # org_id, name, kind_label, one roles column per ISCM, n_compared
-    structures: pd.DataFrame                     # structure, one ✓ column per ISCM, n_compared
-    facts: pd.DataFrame                          # field, one value column per ISCM
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def common_partners(self) -> pd.DataFrame:
-        return self.partners[self.partners["n_compared"] == len(self.ids)].reset_index(drop=True)
-
-    @property
-    def common_themes(self) -> pd.DataFrame:
-        return self.themes[self.themes["n_compared"] == len(self.ids)].reset_index(drop=True)
-
-
-def _structure_key(s: str) -> str:
-    return re.sub(r"\s+", " ", s.strip().lower().replace("’", "'"))
-
-
-def compare(ds: Dataset, ids: Sequence[str], *, roles: Sequence[str] = ("member",),
-            profiles: Mapping[str, Profile] | None = None) -> Comparison:
-    """Members in common and exclusive, theme vectors, partners and structures of 2-4 ISCMs.
-
-    `roles` picks which participants count ("member", or also "observer"). `profiles` may hold profiles
-    already built from `ds` (by id); the others are built here. Raises ValueError for fewer than two or more
-    than MAX_COMPARE ISCMs, KeyError for an unknown id.
-    """
-    ids = list(dict.fromkeys(ids))
-    if not 2 <= len(ids) <= MAX_COMPARE:
-        raise ValueError(f"compare two to {MAX_COMPARE} ISCMs (got {len(ids)})")
-    given = profiles or {}
-    profiles = {i: given[i] if i in given else build_profile(ds, i) for i in ids}
-    names = {i: p.name for i, p in profiles.items()}
-    cols = [names[i] for i in ids]
-
-    m = ds.memberships[ds.memberships["iscm_id"].isin(ids) & ds.memberships["role"].isin(list(roles))]
-    # Plain Python over the few hundred rows selected: per-ISCM boolean masks on the table cost more.
-    sets_: dict[str, set[str]] = {i: set() for i in ids}
-    role_of: dict[tuple[str, str], str] = {}
-    country: dict[str, str] = {}
-    territory: set[str] = set()
-    for i, c, r, name, terr in zip(m["iscm_id"], m["iso3"], m["role"], m["country"], m["territory"], strict=True):
-        sets_[i].add(c)
-        role_of[(i, c)] = r
-        country.setdefault(c, name)
-        if terr:
-            territory.add(c)
-    sets = {i: frozenset(v) for i, v in sets_.items()}
-    common = frozenset.intersection(*sets.values())
-    exclusive = {i: sets[i] - frozenset().union(*(sets[j] for j in ids if j != i)) for i in ids}
-
-    part_rows = []
-    for iso3 in set().union(*sets.values()):
-        row: dict[str, Any] = {"iso3": iso3, "country": country[iso3], "territory": iso3 in territory}
-        for i in ids:
-            row[names[i]] = role_of.get((i, iso3), "")
-        row["n_compared"] = sum(iso3 in sets[i] for i in ids)
-        part_rows.append(row)
-    participants = pd.DataFrame(part_rows, columns=["iso3", "country", "territory", *cols, "n_compared"])
-    participants = participants.sort_values(["n_compared", "country"], ascending=[False, True], ignore_index=True)
-
-    counts = pd.DataFrame({
-        "ISCM": cols,
-        "participants": [len(sets[i]) for i in ids],
-        "in all compared": [len(common)] * len(ids),
-        "only here": [len(exclusive[i]) for i in ids],
-    })
-    pairwise = pd.DataFrame([[len(sets[a] & sets[b]) for b in ids] for a in ids], index=cols, columns=cols)
-
-    level_of = {i: dict(zip(profiles[i].themes["theme_id"], profiles[i].themes["level"], strict=True)) for i in ids}
-    theme_rows = []
-    for theme_id, label in zip(ds.themes["theme_id"], ds.themes["label"], strict=True):
-        levels = {names[i]: level_of[i].get(theme_id, "") for i in ids}
-        theme_rows.append({"theme_id": theme_id, "label": label, **levels,
-                           "n_compared": sum(bool(v) for v in levels.values())})
-    themes = pd.DataFrame(theme_rows, columns=["theme_id", "label", *cols, "n_compared"])
-
-    org_rows: dict[str, dict[str, Any]] = {}
-    for i in ids:
-        orgs = profiles[i].organizations
-        for org_id, name, acronym, kind_label, roles_ in zip(orgs["org_id"], orgs["name"], orgs["acronym"],
-                                                             orgs["kind_label"], orgs["roles"], strict=True):
-            row = org_rows.setdefault(org_id, {"org_id": org_id, "name": name, "acronym": acronym,
-                                               "kind_label": kind_label, **{c: "" for c in cols}})
-            row[names[i]] = roles_
-    partners = pd.DataFrame(list(org_rows.values()), columns=["org_id", "name", "acronym", "kind_label", *cols])
-    partners["n_compared"] = (partners[cols] != "").sum(axis=1) if len(partners) else pd.Series(dtype=int)
-    partners = partners.sort_values(["n_compared", "name"], ascending=[False, True], ignore_index=True)
-
-    struct_rows: dict[str, dict[str, Any]] = {}
-    for i in ids:
-        for s in profiles[i].structures:
-            row = struct_rows.setdefault(_structure_key(s), {"structure": s, **{c: "" for c in cols}})
-            row[names[i]] = "✓"
-    structures = pd.DataFrame(list(struct_rows.values()), columns=["structure", *cols])
-    structures["n_compared"] = (structures[cols] != "").sum(axis=1) if len(structures) else pd.Series(dtype=int)
-    structures = structures.sort_values(["n_compared", "structure"], ascending=[False, True], ignore_index=True)
-
-    identity = {i: identity_rows(profiles[i]) for i in ids}
-    fact_rows = []
-    for label_idx, (label, _) in enumerate(identity[ids[0]]):
-        if label == "Full name":
-            continue
-        fact_rows.append({"field": label, **{names[i]: identity[i][label_idx][1] for i in ids}})
-    fact_rows.append({"field": "Themes (focus / mentioned)", **{
-        names[i]: f"{(profiles[i].themes['level'] == 'focus').sum()} / "
-                  f"{(profiles[i].themes['level'] == 'mentioned').sum()}" for i in ids}})
-    fact_rows.append({"field": "Organizations", **{names[i]: str(len(profiles[i].organizations)) for i in ids}})
-    fact_rows.append({"field": "Funding", **{names[i]: _text(profiles[i].facts.get("funding")) or "not known"
-                                             for i in ids}})
-    fact_rows.append({"field": "Membership confidence", **{names[i]: profiles[i].confidence["members"]
-                                                           for i in ids}})
-    facts = pd.DataFrame(fact_rows, columns=["field", *cols])
-
-    return Comparison(
-        ids=tuple(ids), names=names, roles=tuple(roles), participant_sets=sets, common=common, exclusive=exclusive,
-        participants=participants, counts=counts, pairwise=pairwise, themes=themes, partners=partners,
-        structures=structures, facts=facts,
-    )
-
-
-# ------------------------------------------------------------------------------- text from users
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=^%@])")
-
-
-def escape_markdown(text: str) -> str:
-    """Text that Streamlit's Markdown shows literally: every Markdown/HTML-significant character escaped.
-
-    CommonMark lets any ASCII punctuation be escaped with a backslash, so `<script>` stays the text
-    "<script>" (no tag), `**x**` stays asterisks, `[a](javascript:...)` is no link, `$x$` no formula and
-    `:red[x]` / `:smile:` no Streamlit directive or emoji. Line breaks inside a paragraph are kept as
-    spaces; blank lines still separate paragraphs.
-    """
-    text = _text(text).replace("\r\n", "\n").replace("\r", "\n")
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
-    return "\n\n".join(_MD_SPECIAL.sub(r"\\\1", p) for p in paragraphs if p)
-
-
-@dataclass(frozen=True)
-class Entity:
-    """A thing named in survey text: a theme, an ISCM, an organization or a country."""
-
-    kind: str      # 'iscm' | 'theme' | 'organization' | 'country'
-    key: str       # its id (ISO3 for countries)
-    label: str     # what to call it
-    start: int
-    end: int
-
-
-@lru_cache(maxsize=8)
-def _matcher(version: str, phrases: tuple[tuple[str, tuple[str, str], bool], ...]) -> PhraseMatcher:
-    return PhraseMatcher(phrases)
-
-
-def _phrases(ds: Dataset) -> tuple[tuple[str, tuple[str, str], bool], ...]:
-    out: list[tuple[str, tuple[str, str], bool]] = []
-    for _, r in ds.iscms.iterrows():
-        out.append((r["short_name"], ("iscm", r["iscm_id"]), False))
-        out.append((r["full_name"], ("iscm", r["iscm_id"]), False))
-        for a in split_list(r["aliases"]):
-            out.append((a, ("iscm", r["iscm_id"]), False))
-    for _, o in ds.organizations.iterrows():
-        if o["acronym"]:
-            out.append((o["acronym"], ("organization", o["org_id"]), True))
-        out.append((o["name"], ("organization", o["org_id"]), False))
-        for a in o["aliases"]:
-            out.append((a, ("organization", o["org_id"]), a.isupper()))
-    for _, t in ds.themes.iterrows():
-        for k in t["keywords"]:
-            out.append((k, ("theme", t["theme_id"]), False))
-    return tuple(out)
-
-
-def find_entities(text: str, ds: Dataset) -> list[Entity]:
-    """ISCMs, organizations, themes (by taxonomy keyword) and countries named in a text, in reading order.
-
-    Countries are found separately; where a country name sits inside a longer name (the "Budapest" of an
-    ISCM name is no country, but "Prague Process" must not also yield Czechia) the longer match wins.
-    """
-    text = _text(text)
-    if not text:
-        return []
-    matcher = _matcher(ds.version, _phrases(ds))
-    found: list[Entity] = []
-    for m in matcher.find(text):
-        kind, key = m.key  # type: ignore[misc]
-        label = {"iscm": ds.iscm_name, "organization": ds.org_label, "theme": ds.theme_label}[kind](key)
-        found.append(Entity(kind, key, label, m.start, m.end))
-    for iso3, matched, start in find_countries(text):
-        found.append(Entity("country", iso3, matched, start, start + len(matched)))
-    found.sort(key=lambda e: (e.start, -(e.end - e.start)))
-    out: list[Entity] = []
-    for e in found:
-        if out and e.start < out[-1].end:
-            continue
-        out.append(e)
-    return out
-
-
-def entity_url(e: Entity, pages: Mapping[str, str] | None = None) -> str | None:
-    """Relative link for an entity: an ISCM's profile, a theme or a country on the page that shows it.
-
-    `pages` maps 'profile' / 'theme' / 'country' to the url path that serves them (None = no link).
-    Ids are URL-quoted; relative paths keep working under any base URL the app is served at.
-    """
-    pages = pages or {}
-    target = {"iscm": ("profile", "iscm"), "theme": ("theme", "theme"), "country": ("country", "country")}
-    if e.kind not in target or not pages.get(target[e.kind][0]):
-        return None
-    page, param = target[e.kind]
-    return f"{pages[page]}?{param}={quote(e.key, safe='')}"
-
-
-def highlight_markdown(text: str, entities: Sequence[Entity], pages: Mapping[str, str] | None = None) -> str:
-    """Survey text as safe Markdown with its entities marked: links where a page shows them, bold otherwise.
-
-    All text, the linked words included, goes through `escape_markdown`; link targets are built from
-    ids only, so nothing a document says can become a tag, a script or a link of its own.
-    """
-    text = _text(text).replace("\x00", " ")  # \x00 marks runs below; same length keeps the offsets
-    parts: list[str] = []
-    pos = 0
-    for e in sorted(entities, key=lambda x: x.start):
-        if e.start < pos or e.end > len(text):
-            continue
-        parts.append(text[pos:e.start])
-        word = escape_markdown(text[e.start:e.end])
-        url = entity_url(e, pages)
-        parts.append(f"\x00[{word}]({url})\x00" if url else f"\x00**{word}**\x00")
-        pos = e.end
-    parts.append(text[pos:])
-    # Escape the plain runs; the marked-up runs (between \x00) are already safe.
-    out = []
-    for i, chunk in enumerate("".join(parts).split("\x00")):
-        out.append(chunk if i % 2 else _escape_inline(chunk))
-    return "".join(out)
-
-
-def _escape_inline(chunk: str) -> str:
-    """escape_markdown for a run inside a paragraph: keeps its paragraph breaks and outer spaces."""
-    chunk = chunk.replace("\r\n", "\n").replace("\r", "\n")
-    pieces = re.split(r"(\n\s*\n)", chunk)
-    out = []
-    for i, piece in enumerate(pieces):
-        if i % 2:
-            out.append("\n\n")
-            continue
-        lead = " " if piece[:1].isspace() else ""
-        trail = " " if piece[-1:].isspace() and piece.strip() else ""
-        out.append(lead + _MD_SPECIAL.sub(r"\\\1", " ".join(piece.split())) + trail)
-    return "".join(out)
-
-
-def entity_summary(entities: Sequence[Entity]) -> dict[str, list[tuple[str, str]]]:
-    """Distinct (key, label) per kind, in order of first mention: the chips under a section."""
-    out: dict[str, dict[str, str]] = {}
-    for e in entities:
-        out.setdefault(e.kind, {}).setdefault(e.key, e.label)
-    return {k: list(v.items()) for k, v in out.items()}
-
-
-# ------------------------------------------------------------------------------------ survey findings
 @dataclass(frozen=True)
 class SurveyFinding:
     """One imported survey entry about an ISCM: where it came from, its sections and what was found."""
@@ -526,57 +236,39 @@ class SurveyFinding:
     document: str          # the file name as imported
     imported_at: str
     entry_name: str        # the ISCM's name as the document writes it
-    sections: tuple[dict[str, Any], ...]   # id, number, title, heading, text (+ levels for section 2)
-    entry: dict[str, Any]  # the whole stored entry (themes, countries, organizations, iscms, ...)
+    sections: tuple[SectionResult, ...]   # id, number, title, heading, text (+ levels for section 2)
+    entry: EntryResult     # the whole stored entry (themes, countries, organizations, iscms, ...)
 
 
-_ENTITY_KINDS = {"iscms": "iscm", "themes": "theme", "organizations": "organization", "countries": "country"}
+def _parse_result(value: Any) -> ParseResult | None:
+    if isinstance(value, ParseResult):
+        return value
+    if isinstance(value, Mapping):
+        try:
+            return ParseResult.model_validate(value)
+        except ValidationError:
+            return None
+    return None
 
 
-def survey_findings(imports: Iterable[Mapping[str, Any]], iscm_id: str, name: str = "") -> list[SurveyFinding]:
+def survey_findings(imports: Iterable[Any], iscm_id: str, name: str = "") -> list[SurveyFinding]:
     """The imported entries about one ISCM, oldest import first.
 
-    `imports` are stored import records as dicts: {"name", "imported_at", "result"} (``iscm.store``'s
-    StoredImport fields). An entry belongs to the ISCM when the user matched it to its id; an unmatched
-    entry became an ISCM of its own (``survey-<slug>``) under the entry's name, so it is found by name.
+    `imports` are stored imports (``iscm.survey.store.StoredImport``) or records with the same fields as a
+    mapping: {"name", "imported_at", "result"}, the result a ParseResult or its JSON. An entry belongs to the
+    ISCM when the user matched it to its id; an unmatched entry became an ISCM of its own (``survey-<slug>``)
+    under the entry's name, so it is found by name.
     """
     out = []
     for imp in imports:
-        result = imp.get("result") or {}
-        for e in result.get("entries", []) if isinstance(result, Mapping) else []:
-            if not isinstance(e, Mapping):
-                continue
-            mine = e.get("iscm_id") == iscm_id or (
-                iscm_id.startswith("survey-") and not e.get("iscm_id") and _text(e.get("name")).strip().lower()
-                == name.strip().lower())
+        rec = imp if isinstance(imp, Mapping) else {"name": getattr(imp, "name", ""),
+                                                    "imported_at": getattr(imp, "imported_at", ""),
+                                                    "result": getattr(imp, "result", None)}
+        result = _parse_result(rec.get("result"))
+        for e in result.entries if result is not None else []:
+            mine = e.iscm_id == iscm_id or (
+                iscm_id.startswith("survey-") and not e.iscm_id and e.name.strip().lower() == name.strip().lower())
             if mine:
-                secs = tuple(s for s in e.get("sections", []) if isinstance(s, Mapping))
-                out.append(SurveyFinding(_text(imp.get("name")) or "document", _text(imp.get("imported_at")),
-                                         _text(e.get("name")), tuple(dict(s) for s in secs), dict(e)))
-    return out
-
-
-def entry_entities(text: str, entry: Mapping[str, Any], ds: Dataset | None = None) -> list[Entity]:
-    """Where the entities the import found in an entry occur in one of its texts.
-
-    The import stored each entity with the words it matched; those exact words are found again here
-    (whole words, longest first). An entry stored without entities falls back to `find_entities`.
-    """
-    text = _text(text)
-    phrases: list[tuple[str, tuple[str, str, str], bool]] = []
-    for field_name, kind in _ENTITY_KINDS.items():
-        for item in entry.get(field_name, []) or []:
-            if not isinstance(item, Mapping) or not item.get("id"):
-                continue
-            label = _text(item.get("label")) or _text(item.get("id"))
-            for ev in item.get("evidence", []) or []:
-                words = _text(ev.get("text") if isinstance(ev, Mapping) else "")
-                if words.strip():
-                    phrases.append((words, (kind, str(item["id"]), label), True))
-    if not phrases:
-        return find_entities(text, ds) if ds is not None else []
-    out = []
-    for m in PhraseMatcher(phrases).find(text):
-        kind, key, label = m.key  # type: ignore[misc]
-        out.append(Entity(kind, key, label, m.start, m.end))
+                out.append(SurveyFinding(_text(rec.get("name")) or "document", _text(rec.get("imported_at")),
+                                         e.name, tuple(e.sections), e))
     return out

@@ -30,9 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from iscm.extract import parse_document
-    from iscm.store import StoreError, SurveyStore
-    from iscm.survey import SurveyImportError
+    from iscm.survey.extract import parse_document
+    from iscm.survey.read import SurveyImportError
+    from iscm.survey.store import StoreError, SurveyStore
 
     try:
         data = args.file.read_bytes()
@@ -59,12 +59,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     else:
         for e in result.entries:
             target = e.iscm_id or "UNMATCHED (new ISCM, to be confirmed)"
-            focus = [t.id for t in e.themes if t.attrs.get("level") == "focus"]
+            focus = [t.id for t in e.themes if t.level == "focus"]
             print(f"{e.index}. {e.name} -> {target}")
             print(f"   sections {len(e.sections)}/5; focus themes: {', '.join(focus) or '-'}; "
                   f"{len(e.themes)} themes, {len(e.countries)} countries, {len(e.organizations)} organizations, "
                   f"{len(e.iscms)} ISCMs, {len(e.structures)} structures, {len(e.funding)} funding")
-        new = sum(1 for d in result.differences if d["change"] == "new")
+        new = sum(1 for d in result.differences if d.change == "new")
         print(f"{len(result.entries)} entr{'y' if len(result.entries) == 1 else 'ies'}; {new} new fact(s) "
               "compared with the dataset")
     for w in result.warnings:

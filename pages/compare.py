@@ -14,8 +14,9 @@ from components.filters import current_filters
 from components.frame import frame
 from components.profile_views import compare_view
 from components.url_state import url_values, url_widget
+from iscm.compare import MAX_COMPARE, parse_ids
 from iscm.filters import Filters
-from iscm.profile import MAX_COMPARE, escape_markdown, parse_ids
+from iscm.markup import escape_markdown
 
 ctx = frame("Compare")
 full = ctx.full

@@ -16,6 +16,7 @@ from components.clicks import selected_iso3
 from components.frame import filter_notice, frame
 from components.gcm_views import country_gcm_section
 from components.url_state import follow_click, show_toast, url_widget
+from iscm.markup import escape_markdown
 
 ctx = frame("Membership")
 ds, full, flt = ctx.ds, ctx.full, ctx.filters
@@ -45,7 +46,7 @@ def follow(event: object, key: str) -> None:
     """
     code = selected_iso3(event)
     follow_click(code if code in country_names else None, param="country", chart=key, keep_selection=True,
-                 toast=f"Country view: {country_names[code]}" if code in country_names else None)
+                 toast=f"Country view: {escape_markdown(country_names[code])}" if code in country_names else None)
 
 
 def map_panel(fig, *, key: str, name: str, data, sources: list[str]) -> None:  # noqa: ANN001
@@ -97,7 +98,7 @@ def country_section() -> None:
     view = views.country_view(KEY, code, subtitle, ds, full)
     table = view.table
     if table.empty:
-        st.info(f"{cname} takes part in none of the {len(ds.iscms)} ISCMs that pass the filters "
+        st.info(f"{escape_markdown(cname)} takes part in none of the {len(ds.iscms)} ISCMs that pass the filters "
                 f"({view.n_all} in the whole dataset).", icon=":material/info:")
         return
     c1, c2, c3 = st.columns(3)
@@ -111,7 +112,7 @@ def country_section() -> None:
     map_panel(view.fellow, key="mb_fellow", name=f"fellow-members-{code.lower()}", data=view.fellow_data,
               sources=view.sources)
     if view.themes_fig is None:
-        st.info(f"No themes recorded for the ISCMs of {cname}.")
+        st.info(f"No themes recorded for the ISCMs of {escape_markdown(cname)}.")
     else:
         chart_panel(view.themes_fig, key="mb_country_themes", name=f"country-themes-{code.lower()}",
                     data=view.themes, sources=view.sources, data_date=full.data_date, filters=flt)
@@ -150,8 +151,8 @@ def overlap_section() -> None:
     view = views.pair_view(KEY, a, b, roles, subtitle, ds, full)
     m1, m2, m3 = st.columns(3)
     m1.metric("In both", view.counts["both"])
-    m2.metric(f"Only {names[a]}", view.counts["only_a"])
-    m3.metric(f"Only {names[b]}", view.counts["only_b"])
+    m2.metric(escape_markdown(f"Only {names[a]}"), view.counts["only_a"])
+    m3.metric(escape_markdown(f"Only {names[b]}"), view.counts["only_b"])
     st.dataframe(view.table, hide_index=True, width="stretch", key="mb_pair_table")
     map_panel(view.fig, key="mb_pair_map", name=f"pair-{a}-{b}", data=view.data, sources=view.sources)
 

@@ -16,6 +16,7 @@ from components.url_state import chart_key, follow_click, reset_chart, set_url, 
 from iscm import network as net
 from iscm.export_tables import to_csv_bytes
 from iscm.figures.network import SIZE_METRICS
+from iscm.markup import escape_markdown
 from iscm.model import ISCM_TYPE_LABELS, ORG_KIND_LABELS
 
 ctx = frame("Network")
@@ -95,10 +96,11 @@ path = None
 if path_from and path_to:
     path = net.shortest_path(g, path_from, path_to)
     if path is None:
-        st.warning(f"No path joins {labels[path_from]} and {labels[path_to]} with the ties drawn.",
+        st.warning(f"No path joins {escape_markdown(labels[path_from])} and {escape_markdown(labels[path_to])} "
+                   "with the ties drawn.",
                    icon=":material/link_off:")
     else:
-        steps = " → ".join(labels[n] for n in path)
+        steps = " → ".join(escape_markdown(labels[n]) for n in path)
         st.success(f"Shortest path ({len(path) - 1} ties): {steps}", icon=":material/route:")
 
 draw_key = (*view_key, focus, radius if focus else 0, tuple(path or []))
@@ -129,32 +131,34 @@ def node_summary(node: str) -> None:
     """What the selected node is and whom it is tied to."""
     kind, ident = net.split_node(node)
     d = g.nodes[node]
-    st.subheader(d["label"])
+    st.subheader(escape_markdown(d["label"]))
     row = view.metrics.set_index("node").loc[node]
     if kind == "iscm":
         rec = full.iscms.set_index("iscm_id").loc[ident]
-        st.markdown(f"**{rec['full_name']}**  \n{ISCM_TYPE_LABELS.get(rec['type'], rec['type'])} · "
-                    f"{rec['regions']}" + (f" · since {int(rec['established'])}" if pd.notna(rec["established"])
-                                           else ""))
+        st.markdown(f"**{escape_markdown(rec['full_name'])}**  \n"
+                    f"{escape_markdown(ISCM_TYPE_LABELS.get(rec['type'], rec['type']))} · "
+                    f"{escape_markdown(rec['regions'])}" + (f" · since {int(rec['established'])}"
+                                                            if pd.notna(rec["established"]) else ""))
         st.markdown(f"- **Members:** {int(rec['n_members'])} · **observers:** {int(rec['n_observers'])}\n"
-                    f"- **Secretariat:** {rec['secretariat'] or 'not recorded'}\n"
-                    f"- **Status:** {rec['status']}")
+                    f"- **Secretariat:** {escape_markdown(rec['secretariat']) or 'not recorded'}\n"
+                    f"- **Status:** {escape_markdown(rec['status'])}")
         st.page_link("pages/profile.py", label="Open its profile", icon=":material/article:",
                      query_params={"iscm": ident})
     elif kind == "org":
         org = full.organizations.set_index("org_id").loc[ident]
         parent = full.org_label(org["parent"]) if org["parent"] else ""
-        st.markdown(f"**{org['name']}**  \n{ORG_KIND_LABELS.get(org['kind'], org['kind'])}"
-                    + (f" · part of {parent}" if parent else ""))
+        st.markdown(f"**{escape_markdown(org['name'])}**  \n{ORG_KIND_LABELS.get(org['kind'], org['kind'])}"
+                    + (f" · part of {escape_markdown(parent)}" if parent else ""))
     else:
         rows = full.memberships[full.memberships["iso3"] == ident]
-        st.markdown(f"**{d['name']}** ({ident})  \nIn {int((rows['role'] == 'member').sum())} ISCMs as member, "
+        st.markdown(f"**{escape_markdown(d['name'])}** ({ident})  \nIn {int((rows['role'] == 'member').sum())} ISCMs as member, "
                     f"{int((rows['role'] == 'observer').sum())} as observer")
     st.caption(f"Degree {int(row['degree'])} · betweenness {row['betweenness']:.3f} · "
                f"eigenvector {row['eigenvector']:.3f} · community {int(row['community'])}")
     for etype, names in net.ties(g, node).items():
         more = f" and {len(names) - 12} more" if len(names) > 12 else ""
-        st.markdown(f"**{net.EDGE_TYPES[etype]}** ({len(names)}): {', '.join(names[:12])}{more}")
+        st.markdown(f"**{net.EDGE_TYPES[etype]}** ({len(names)}): {', '.join(map(escape_markdown, names[:12]))}"
+                    f"{more}")
     if st.button("Back to the whole network", icon=":material/zoom_out_map:", key="net_clear"):
         set_url("node", None)
         reset_chart("net_chart")
@@ -191,7 +195,7 @@ with st.container(horizontal=True, gap="small"):
 
 # ------------------------------------------------------------------------------------------- metrics
 st.header("Who holds the network together", divider="gray")
-st.markdown(f"**{net.insight(view.metrics)}**")
+st.markdown(f"**{escape_markdown(net.insight(view.metrics))}**")
 table = network_views.cached_metrics_table(view_key, g, view.metrics)
 st.dataframe(table, hide_index=True, width="stretch", key="net_metrics",
              column_config={"Betweenness": st.column_config.NumberColumn(format="%.3f"),

@@ -23,15 +23,8 @@ from components.profile_views import SAFE_URL, profile_view
 from components.url_state import url_widget
 from iscm import brief
 from iscm.filters import Filters
-from iscm.profile import (
-    LOW_MARK,
-    entity_summary,
-    entry_entities,
-    escape_markdown,
-    highlight_markdown,
-    identity_rows,
-    survey_findings,
-)
+from iscm.markup import entity_summary, entry_entities, escape_markdown, highlight_markdown
+from iscm.profile import LOW_MARK, identity_rows, survey_findings
 
 ctx = frame("Profile")
 full = ctx.full
@@ -231,8 +224,8 @@ with tabs[5]:
             st.caption("Survey text as imported. Highlighted names link to their profile or filter; "
                        "bold names are organizations.")
             for sec in finding.sections:
-                st.markdown(f"**{int(sec.get('number') or 0)}. {escape_markdown(str(sec.get('title') or ''))}**")
-                text = str(sec.get("text") or "")
+                st.markdown(f"**{sec.number}. {escape_markdown(sec.title)}**")
+                text = sec.text
                 ents = entry_entities(text, finding.entry, full)
                 st.markdown(highlight_markdown(text, ents, ENTITY_PAGES))
                 found = entity_summary(ents)

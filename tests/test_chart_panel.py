@@ -142,9 +142,9 @@ def test_chart_has_toolbar_config_and_figure():
 def test_caption_names_sources_and_data_date():
     at = run_script()
     text = at.caption[0].value
-    assert "[iom.int](https://www.iom.int/rcps)" in text
-    assert "[icmpd.org](https://www.icmpd.org/prague)" in text
-    assert "Printed report (2019)" in text
+    assert r"[iom\.int](https://www.iom.int/rcps)" in text
+    assert r"[icmpd\.org](https://www.icmpd.org/prague)" in text
+    assert r"Printed report \(2019\)" in text
     assert "Data as of 2026-11-01" in text
     assert at.caption[1].value.startswith("Sources: none listed.")
 
@@ -253,5 +253,5 @@ def test_caption_names_each_site_once_most_cited_first():
     sources = ["https://a.org/1", "https://www.b.org/1", "https://b.org/2", "https://b.org/3", "Report_(2019)",
                "https://c.org", "https://d.org", "https://e.org"]
     text = caption_text(sources, "2026-11-01")
-    assert text == ("Sources: [b.org](https://www.b.org/1); [a.org](https://a.org/1); Report\\_(2019); "
-                    "[c.org](https://c.org) and 2 more. Data as of 2026-11-01.")
+    assert text == (r"Sources: [b\.org](https://www.b.org/1); [a\.org](https://a.org/1); Report\_\(2019\); "
+                    r"[c\.org](https://c.org) and 2 more. Data as of 2026-11-01.")

@@ -1,4 +1,4 @@
-"""iscm.extract: facts with evidence from survey entries, matching entry names, differences to the dataset."""
+"""iscm.survey.extract: facts with evidence from survey entries, matching entry names, differences to the dataset."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from iscm.extract import FUNDING, SCHEMA, STRUCTURES, match_iscm, parse_document, preview_rows
-from iscm.survey import SECTION_IDS, SurveyImportError
+from iscm.survey.extract import FUNDING, SCHEMA, STRUCTURES, match_iscm, parse_document, preview_rows
+from iscm.survey.parse import SECTION_IDS, SurveyImportError
 from tests.test_countries import PROFILE_COUNTRIES
 from tests.test_survey import make_docx, make_pdf, seed_paragraphs, three_entry_lines
 
@@ -138,7 +138,7 @@ def test_three_entry_document(ds):
     assert [(e.name, e.iscm_id) for e in r.entries] == [
         ("Budapest Process", "budapest-process"), ("Rabat Process", "rabat-process"),
         ("Puebla Process", "rcm-puebla-process")]
-    focus = [{t.id for t in e.themes if t.attrs["level"] == "focus"} for e in r.entries]
+    focus = [{t.id for t in e.themes if t.level == "focus"} for e in r.entries]
     assert focus[0] == {"irregular_migration", "return_reintegration", "labour_migration", "migration_development"}
     assert focus[1] == {"labour_migration", "smuggling"}
     assert focus[2] == {"border_management", "migrant_rights"}
@@ -159,8 +159,8 @@ def test_three_entry_document(ds):
 ])
 def test_match_entry_names(ds, name, expected, by):
     m = match_iscm(name, ds)
-    assert m["iscm_id"] == expected and m["by"] == by
-    assert m["status"] == ("matched" if expected else "unmatched")
+    assert m.iscm_id == expected and m.by == by
+    assert m.status == ("matched" if expected else "unmatched")
 
 
 def test_unknown_entry_is_unmatched_with_a_warning(ds):
@@ -168,12 +168,12 @@ def test_unknown_entry_is_unmatched_with_a_warning(ds):
             "Its thematic focus is labour migration and remittances, with IOM.\n")
     r = parse_document("atlantis.txt", text.encode(), ds)
     e = r.entries[0]
-    assert e.iscm_id is None and e.match["status"] == "unmatched"
+    assert e.iscm_id is None and e.match.status == "unmatched"
     assert any("entry 1 'Atlantis Dialogue on Migration': no ISCM of the dataset has this name" in w
                for w in r.warnings)
     assert any("section(s) 2 (Contribution to migration governance)" in w for w in r.warnings)
     assert {t.id for t in e.themes} == {"labour_migration", "migration_development"}
-    assert r.differences[0]["kind"] == "iscm" and r.differences[0]["survey"] == "new ISCM"
+    assert r.differences[0].kind == "iscm" and r.differences[0].survey == "new ISCM"
 
 
 def test_differences_against_the_dataset(seed_text, ds):
@@ -189,12 +189,12 @@ def test_differences_against_the_dataset(seed_text, ds):
         version="cut",
     )
     r = parse_document("seed.txt", seed_text.encode(), cut)
-    new = {(d["kind"], d["id"]) for d in r.differences if d["change"] == "new"}
+    new = {(d.kind, d.id) for d in r.differences if d.change == "new"}
     assert {("theme", "integration"), ("theme", "asylum_protection"), ("organization", "osce"),
             ("link", "almaty-process")} <= new
-    asylum = next(d for d in r.differences if d["id"] == "asylum_protection")
-    assert asylum["survey"] == "focus since 2012"
-    info = {d["id"] for d in r.differences if d["kind"] == "country"}
+    asylum = next(d for d in r.differences if d.id == "asylum_protection")
+    assert asylum.survey == "focus since 2012"
+    info = {d.id for d in r.differences if d.kind == "country"}
     assert info == set()  # every mentioned country is a Prague Process participant in the dataset
 
 

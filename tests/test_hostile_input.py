@@ -30,9 +30,11 @@ from pathlib import Path
 import pytest
 
 from components.frame import PAGES
-from iscm.extract import parse_document
-from iscm.store import SurveyStore, merge_surveys
-from iscm.survey import SurveyImportError
+from iscm.survey.extract import parse_document
+from iscm.survey.merge import merge_surveys
+from iscm.survey.read import SurveyImportError
+from iscm.survey.store import SurveyStore
+from tests.conftest import shown
 
 ROOT = Path(__file__).resolve().parents[1]
 CPU_LIMIT_S = 5.0          # the product's promise for any single upload
@@ -124,9 +126,9 @@ def _strings(obj, path=""):  # noqa: ANN001, ANN202
         yield path, obj
 
 
-def markup_leaks(at) -> list[str]:  # noqa: ANN001
-    """Every Markdown-rendered text of the page that carries the hostile markup unescaped, and every element
-    that allows HTML with it."""
+def markup_leaks(at, raw: re.Pattern[str] = RAW_MARKUP) -> list[str]:  # noqa: ANN001
+    """Every Markdown-rendered text of the page that carries the hostile markup (`raw`) unescaped, and every
+    element that allows HTML with it."""
     from google.protobuf.json_format import MessageToDict
 
     leaks = []
@@ -143,9 +145,9 @@ def markup_leaks(at) -> list[str]:  # noqa: ANN001
             top = re.split(r"[.\[]", path, maxsplit=1)[0]
             if top in plain or top in NO_TEXT:
                 continue
-            if RAW_MARKUP.search(text):
+            if raw.search(text):
                 leaks.append(f"{kind}.{path}: {text[:140]!r}")
-        if fields.get("allowHtml") and RAW_MARKUP.search(fields.get("body", "")):
+        if fields.get("allowHtml") and raw.search(fields.get("body", "")):
             leaks.append(f"{kind} with unsafe_allow_html shows: {fields['body'][:140]!r}")
     return leaks
 
@@ -181,6 +183,44 @@ def test_hostile_names_show_as_plain_text_on_every_page(hostile_import, page):
         at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     assert markup_leaks(at) == []
+
+
+# A link and an image in an ISCM's name; a Markdown link or image in the raw, unescaped form.
+LINK_NAME = "[x](http://evil) ![i](http://evil/i.png)"
+RAW_LINK = re.compile(r"\[x\]\(http://evil|!\[i\]\(http://evil")  # the escaped form "\[x\]\(..." has no "[x]("
+
+
+def _markdown_texts(at) -> list[str]:  # noqa: ANN001
+    """The Markdown of every element that renders it: text, headings, captions, alerts, metric labels."""
+    return [str(e.value) for kind in ("markdown", "subheader", "caption", "info", "warning", "success")
+            for e in getattr(at, kind)] + [str(m.label) for m in at.metric]
+
+
+def test_linked_names_from_a_survey_show_as_text_on_network_and_membership(app_test, ds):
+    """An ISCM a survey added, whose name holds a Markdown link and image, is named as text (escaped, not a
+    link or an image) on the Network page (its summary, and the ties of an ISCM it is linked to) and on the
+    Membership page (the pair comparison)."""
+    data = (f"Name of the ISCM: {LINK_NAME}\n\n1. Evolution of programming and thematic focus\n"
+            "Its thematic focus is labour migration. It works with IOM and the Bali Process.\n").encode()
+    result = parse_document("links.txt", data, ds)
+    SurveyStore(os.environ["ISCM_ATLAS_HOME"]).save("links.txt", data, result)
+    merged = merge_surveys(ds, [result])
+    (iscm_id,) = merged.iscms.loc[merged.iscms["provenance"] == "survey", "iscm_id"]
+    assert merged.iscm_name(iscm_id) == LINK_NAME and RAW_LINK.search(LINK_NAME)
+
+    for node in (f"iscm:{iscm_id}", "iscm:bali-process"):
+        at = app_test(node=node).run()
+        at.switch_page("pages/network.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert any(LINK_NAME in shown(t) for t in _markdown_texts(at)), node  # the name is on the page ...
+        assert markup_leaks(at, RAW_LINK) == [], node                          # ... and only as text
+
+    at = app_test().run()
+    at.switch_page("pages/membership.py").run()
+    at.selectbox(key="mb_pair_a").set_value(iscm_id).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert f"Only {LINK_NAME}" in [shown(m.label) for m in at.metric]
+    assert markup_leaks(at, RAW_LINK) == []
 
 
 def test_import_flow_shows_hostile_names_as_plain_text(app_test):

@@ -177,8 +177,8 @@ def test_imported_survey_sections_are_escaped_and_linked(app_test, ds):
     """A survey whose text carries HTML/JS and Markdown: shown as text, with its entities linked."""
     import os
 
-    from iscm.extract import parse_document
-    from iscm.store import SurveyStore
+    from iscm.survey.extract import parse_document
+    from iscm.survey.store import SurveyStore
 
     text = (
         "Name of the Inter-state consultation mechanism (ISCM): Prague Process\n\n"

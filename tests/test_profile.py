@@ -1,13 +1,14 @@
-"""iscm.profile: a profile's facts, comparisons, and survey text made safe for Markdown."""
+"""iscm.profile: a profile's facts, its figures, and what imported surveys say about the ISCM."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import pandas as pd
 import pytest
 
+from iscm import compare as C
+from iscm import markup as M
 from iscm import profile as P
 from iscm.figures import profile as F
 
@@ -15,20 +16,6 @@ from iscm.figures import profile as F
 def members(ds, iscm_id: str, roles=("member",)) -> set[str]:
     m = ds.memberships
     return set(m.loc[(m.iscm_id == iscm_id) & m.role.isin(roles), "iso3"])
-
-
-def unescaped(md: str, chars: str) -> list[str]:
-    """Characters from `chars` in `md` that are not escaped by a backslash (CommonMark would act on them)."""
-    found = []
-    i = 0
-    while i < len(md):
-        if md[i] == "\\":
-            i += 2
-            continue
-        if md[i] in chars:
-            found.append(md[i])
-        i += 1
-    return found
 
 
 # ------------------------------------------------------------------------------------------ profile
@@ -128,74 +115,6 @@ def test_unknown_iscm_raises(ds):
         P.build_profile(ds, "no-such-iscm")
 
 
-# --------------------------------------------------------------------------------------- comparison
-def test_compare_two_members_common_and_exclusive(ds):
-    a, b = members(ds, "prague-process"), members(ds, "budapest-process")
-    c = P.compare(ds, ["prague-process", "budapest-process"])
-    assert c.common == a & b and len(c.common) == len(a & b)
-    assert c.exclusive["prague-process"] == a - b
-    assert c.exclusive["budapest-process"] == b - a
-    counts = c.counts.set_index("ISCM")
-    assert counts.at["Prague Process", "participants"] == len(a)
-    assert counts.at["Budapest Process", "only here"] == len(b - a)
-    assert c.pairwise.at["Prague Process", "Budapest Process"] == len(a & b)
-    assert c.pairwise.at["Budapest Process", "Budapest Process"] == len(b)
-    assert len(c.participants) == len(a | b)
-    assert set(c.participants.loc[c.participants["n_compared"] == 2, "iso3"]) == a & b
-
-
-def test_compare_observers_optional(ds):
-    with_obs = P.compare(ds, ["budapest-process", "prague-process"], roles=("member", "observer"))
-    assert with_obs.participant_sets["budapest-process"] == members(ds, "budapest-process", ("member", "observer"))
-    assert len(with_obs.participant_sets["budapest-process"]) > len(members(ds, "budapest-process"))
-
-
-def test_compare_reuses_given_profiles_and_builds_the_rest(ds, monkeypatch):
-    ids = ["prague-process", "budapest-process", "almaty-process"]
-    expected = P.compare(ds, ids)
-    given = {i: P.build_profile(ds, i) for i in ids[:2]}
-    built = []
-    real = P.build_profile
-    monkeypatch.setattr(P, "build_profile", lambda d, i: built.append(i) or real(d, i))
-    got = P.compare(ds, ids, profiles=given)
-    assert built == ["almaty-process"]  # only the profile not given is built
-    pd.testing.assert_frame_equal(got.facts, expected.facts)
-    pd.testing.assert_frame_equal(got.participants, expected.participants)
-    pd.testing.assert_frame_equal(got.themes, expected.themes)
-
-
-def test_compare_themes_partners_structures(ds):
-    ids = ["prague-process", "budapest-process", "rabat-process"]
-    c = P.compare(ds, ids)
-    for i in ids:
-        col = c.names[i]
-        mine = ds.iscm_themes[ds.iscm_themes.iscm_id == i]
-        assert set(c.themes.loc[c.themes[col] != "", "theme_id"]) == set(mine["theme_id"])
-        assert set(c.themes.loc[c.themes[col] == "focus", "theme_id"]) == set(mine.loc[mine.level == "focus",
-                                                                                        "theme_id"])
-    orgs = [set(ds.iscm_organizations.loc[ds.iscm_organizations.iscm_id == i, "org_id"]) for i in ids]
-    assert set(c.common_partners["org_id"]) == set.intersection(*orgs)
-    assert "icmpd" in set(orgs[0]) & set(orgs[1])
-    structs = [{s.strip().lower() for s in ds.iscms.set_index("iscm_id").at[i, "structures"].split(";")} for i in ids]
-    common = set(c.structures.loc[c.structures["n_compared"] == 3, "structure"].str.lower())
-    assert common == set.intersection(*structs)
-    assert c.facts.set_index("field").at["Secretariat", "Prague Process"] == "ICMPD"
-
-
-@pytest.mark.parametrize("ids", [["prague-process"], ["a", "b", "c", "d", "e"]])
-def test_compare_needs_two_to_four(ds, ids):
-    with pytest.raises(ValueError, match="two to 4"):
-        P.compare(ds, ids)
-
-
-def test_parse_ids():
-    valid = ["a", "b", "c", "d", "e"]
-    assert P.parse_ids("a,b,a,,zz, c", valid) == ["a", "b", "c"]
-    assert P.parse_ids(["a,b", "e"], valid) == ["a", "b", "e"]
-    assert P.parse_ids("a,b,c,d,e", valid) == ["a", "b", "c", "d"]
-    assert P.parse_ids(None, valid) == []
-
-
 # ------------------------------------------------------------------------------------------ figures
 def test_theme_profile_figure(ds):
     p = P.build_profile(ds, "prague-process")
@@ -217,7 +136,7 @@ def test_partners_and_heatmap_and_overlap_figures(ds):
     assert one_kind["kind"].nunique() == 1
     slim = F.partners_by_kind(one_kind, "Colombo Process")
     assert len(slim.data) == 1 and tuple(slim.layout.yaxis.range) == (-0.5, 3.5)  # room for four rows
-    c = P.compare(ds, ["prague-process", "budapest-process"])
+    c = C.compare(ds, ["prague-process", "budapest-process"])
     heat = F.theme_heatmap(c.themes, list(c.names.values()))
     rows = list(heat.data[0].y)
     r = rows.index("Trafficking in persons")
@@ -226,50 +145,6 @@ def test_partners_and_heatmap_and_overlap_figures(ds):
     by_name = {t.name: list(t.x) for t in bars.data}
     assert by_name["In all compared"] == [48, 48] and by_name["Only in this ISCM"] == [1, 5]
     assert "Shared with some" not in by_name  # impossible with two
-
-
-# ------------------------------------------------------------------------------------ escaping text
-@pytest.mark.parametrize("raw", [
-    "<script>alert(1)</script>",
-    "**x** and __y__ and `code`",
-    "[a](javascript:alert(1)) ![i](x.png)",
-    "# heading\n- item\n1. item\n> quote",
-    "$x^2$ :red[alert] :material/warning: <img src=x onerror=alert(2)> &lt;b&gt;",
-])
-def test_escape_markdown_leaves_no_active_syntax(raw):
-    md = P.escape_markdown(raw)
-    assert unescaped(md, "<>*_`[]()!#$:&|~-") == []
-    # the visible text is the same once the escapes are read
-    assert re.sub(r"\\(.)", r"\1", md).split() == raw.split()
-
-
-def test_escape_markdown_script_example():
-    md = P.escape_markdown("<script>alert(1)</script>")
-    assert md == r"\<script\>alert\(1\)\</script\>"
-    assert "<script>" not in md
-
-
-def test_highlight_markdown_links_built_from_ids_only(ds):
-    text = "With the Budapest Process on asylum. <script>x()</script> [a](javascript:alert(1)) Germany."
-    ents = P.find_entities(text, ds)
-    kinds = {(e.kind, e.key) for e in ents}
-    assert {("iscm", "budapest-process"), ("theme", "asylum_protection"), ("country", "DEU")} <= kinds
-    pages = {"profile": "profile", "theme": "themes", "country": "membership"}
-    md = P.highlight_markdown(text, ents, pages)
-    assert "[Budapest Process](profile?iscm=budapest-process)" in md
-    assert "[asylum](themes?theme=asylum_protection)" in md
-    assert "[Germany](membership?country=DEU)" in md
-    assert "<script>" not in md and "](javascript" not in md
-    # only our three links are links: every other bracket is escaped
-    links = re.findall(r"(?<!\\)\[[^\]]*\]\(([^)]*)\)", md)
-    assert links == ["profile?iscm=budapest-process", "themes?theme=asylum_protection", "membership?country=DEU"]
-
-
-def test_highlight_without_a_page_is_bold(ds):
-    text = "IOM and UNHCR*"
-    ents = P.find_entities(text, ds)
-    md = P.highlight_markdown(text, ents, {})
-    assert md == r"**IOM** and **UNHCR**\*"
 
 
 def test_survey_findings_and_entities_from_the_import(ds):
@@ -283,9 +158,9 @@ def test_survey_findings_and_entities_from_the_import(ds):
     unmatched = {"name": "Lake Forum", "iscm_id": None, "sections": [{"id": "evolution", "text": "Fish."}]}
     imports = [{"name": "s.txt", "imported_at": "2026-01-01T00:00:00", "result": {"entries": [entry, unmatched]}}]
     found = P.survey_findings(imports, "prague-process")
-    assert len(found) == 1 and found[0].document == "s.txt" and found[0].sections[0]["number"] == 1
+    assert len(found) == 1 and found[0].document == "s.txt" and found[0].sections[0].number == 1
     assert P.survey_findings(imports, "budapest-process") == []
     assert len(P.survey_findings(imports, "survey-lake-forum", "Lake Forum")) == 1
-    ents = P.entry_entities("Asylum came with the BP.", entry, ds)
+    ents = M.entry_entities("Asylum came with the BP.", entry, ds)
     assert [(e.kind, e.key, e.start, e.end) for e in ents] == [("theme", "asylum_protection", 0, 6),
                                                                  ("iscm", "budapest-process", 21, 23)]

@@ -30,9 +30,9 @@ from pathlib import Path
 
 import pytest
 
-import iscm.store as store_mod
-from iscm.extract import parse_document
-from iscm.store import StoreError, SurveyStore, import_id
+import iscm.survey.store as store_mod
+from iscm.survey.extract import parse_document
+from iscm.survey.store import StoreError, SurveyStore, import_id
 from tests.conftest import N_ISCMS, shown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -82,7 +82,7 @@ def _assert_intact(home: Path, expected: dict[str, bytes]) -> list[str]:
     for iid, data in expected.items():
         assert iid in loaded, f"import {iid} lost"
         assert loaded[iid].original.read_bytes() == data
-        assert loaded[iid].result["source"]["sha256"] == hashlib.sha256(data).hexdigest()
+        assert loaded[iid].result.source.sha256 == hashlib.sha256(data).hexdigest()
     for s in report.imports:  # anything else visible is complete: its original matches its checksum
         assert hashlib.sha256(s.original.read_bytes()).hexdigest() == s.sha256
     return sorted(loaded)

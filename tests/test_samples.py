@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from iscm.extract import parse_document
-from iscm.survey import SECTION_IDS, parse_survey
+from iscm.survey.extract import parse_document
+from iscm.survey.parse import SECTION_IDS, parse_survey
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "data" / "samples"
@@ -101,7 +101,7 @@ def test_cli_imports_a_sample_as_json_and_stores_it_once(tmp_path, capsys):
     import json
 
     from iscm.cli import main
-    from iscm.store import SurveyStore
+    from iscm.survey.store import SurveyStore
 
     sample = SAMPLES / "sample-americas.pdf"
     home = tmp_path / "home"

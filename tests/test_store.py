@@ -1,4 +1,4 @@
-"""iscm.store: imports kept on disk (atomic, locked, idempotent), quarantine, merge into the Dataset; CLI import."""
+"""iscm.survey.store and iscm.survey.merge: imports kept on disk (atomic, locked, idempotent), quarantine, merge into the Dataset; CLI import."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from iscm.cli import main
-from iscm.extract import parse_document
-from iscm.store import SurveyStore, default_home, import_id, load_with_surveys, merge_surveys
+from iscm.survey.extract import parse_document
+from iscm.survey.merge import load_with_surveys, merge_surveys
+from iscm.survey.store import SurveyStore, default_home, import_id
 
 ATLANTIS = ("Name of the ISCM: Atlantis Dialogue on Migration\n\n1. Evolution of programming and thematic focus\n"
             "Its thematic focus is labour migration and remittances. It works with IOM and the Bali Process.\n\n"
@@ -43,13 +44,13 @@ def test_save_keeps_original_and_result(tmp_path, ds, seed_bytes):
     store = SurveyStore(tmp_path)
     result = parse_document("Prague summary.txt", seed_bytes, ds)
     stored, created = store.save("Prague summary.txt", seed_bytes, result)
-    assert created and stored.import_id == import_id(seed_bytes) == result.source["sha256"][:16]
+    assert created and stored.import_id == import_id(seed_bytes) == result.source.sha256[:16]
     assert stored.original.read_bytes() == seed_bytes and stored.original.name == "original.txt"
     assert stored.name == "Prague summary.txt" and stored.size == len(seed_bytes)
     on_disk = json.loads((stored.folder / "result.json").read_text(encoding="utf-8"))
     assert on_disk["result"] == json.loads(json.dumps(result.to_dict()))
     assert [s.import_id for s in store.list()] == [stored.import_id]
-    assert store.get(stored.import_id).result["entries"][0]["iscm_id"] == "prague-process"
+    assert store.get(stored.import_id).result.entries[0].iscm_id == "prague-process"
     assert not list((tmp_path / "imports").glob(".tmp-*"))
 
 
@@ -137,7 +138,7 @@ def test_concurrent_imports(tmp_path, seed_bytes):
 
 
 def test_unwritable_home_gives_a_store_error(tmp_path, ds, seed_bytes):
-    from iscm.store import StoreError
+    from iscm.survey.store import StoreError
 
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
@@ -265,8 +266,8 @@ def test_cli_size_limit_option(tmp_path, capsys, seed_text):
 
 def test_merged_version_differs_for_the_same_file_under_another_name(ds, seed_text):
     """Views are cached by Dataset.version: two imports of one file under two names must not share it."""
-    from iscm.extract import parse_document
-    from iscm.store import merge_surveys
+    from iscm.survey.extract import parse_document
+    from iscm.survey.merge import merge_surveys
 
     data = seed_text.encode()
     a = merge_surveys(ds, [parse_document("a.txt", data, ds)])

@@ -1,4 +1,4 @@
-"""iscm.survey: reading survey documents (txt, md, pdf, docx), cleaning them and splitting entries/sections.
+"""iscm.survey (read, clean, parse): reading survey documents (txt, md, pdf, docx), cleaning them and splitting entries/sections.
 
 Also holds the document builders (PDF via fpdf2, DOCX via python-docx) that test_extract and test_store use.
 """
@@ -13,17 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from iscm.survey import (
-    SECTION_IDS,
-    SurveyImportError,
-    max_upload_mb,
-    normalise,
-    parse_survey,
-    parse_text,
-    read_text,
-    sentences,
-    split_levels,
-)
+from iscm.survey.parse import SECTION_IDS, normalise, parse_survey, parse_text, sentences, split_levels
+from iscm.survey.read import SurveyImportError, max_upload_mb, read_text
 
 FONT_CANDIDATES = [
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
@@ -516,7 +507,7 @@ def test_docx_zip_bomb_is_refused_before_parsing():
 
 
 def test_docx_unpacked_size_limit():
-    from iscm.survey import _guard_zip
+    from iscm.survey.read import _guard_zip
 
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -579,13 +570,24 @@ def test_ten_megabyte_single_line_parses_fast():
     assert time.process_time() - t < 3
 
 
-def test_long_docx_streaming_reader_gives_python_docx_text(monkeypatch, seed_text):
-    """Past DOCX_STREAM_PARAGRAPHS a DOCX is read by the streaming reader: same text as python-docx."""
-    import io as _io
-
+def _python_docx_text(data: bytes) -> str:
+    """The text python-docx gives: body paragraphs and each table cell's paragraphs, blank-line separated."""
     import docx as _docx
+    from docx.table import Table
 
-    from iscm import survey as sv
+    out: list[str] = []
+    for block in _docx.Document(io.BytesIO(data)).iter_inner_content():
+        if isinstance(block, Table):
+            out.extend(p.text for row in block.rows for cell in row.cells for p in cell.paragraphs)
+        else:
+            out.append(block.text)
+    return "\n\n".join(out)
+
+
+def test_docx_reader_gives_python_docx_text(seed_text):
+    """The one DOCX reader (streaming, bounded) reads what python-docx reads from an unmerged document:
+    paragraphs, tabs, line breaks and table cells."""
+    import docx as _docx
 
     doc = _docx.Document()
     for para in seed_text.split("\n\n"):
@@ -598,13 +600,53 @@ def test_long_docx_streaming_reader_gives_python_docx_text(monkeypatch, seed_tex
         for c, cell in enumerate(row.cells):
             cell.text = f"cell {r}{c}"
     doc.add_paragraph("After the table")
-    buf = _io.BytesIO()
+    buf = io.BytesIO()
     doc.save(buf)
     data = buf.getvalue()
 
-    normal, kind, _ = sv.read_text("seed.docx", data)
-    monkeypatch.setattr(sv, "DOCX_STREAM_PARAGRAPHS", 0)
-    streamed, kind2, _ = sv.read_text("seed.docx", data)
-    assert kind == kind2 == "docx"
-    assert streamed == normal
-    assert "cell 11" in streamed and "Tab\there" in streamed and "Prague Process" in streamed
+    text, kind, _ = read_text("seed.docx", data)
+    assert kind == "docx"
+    assert text == _python_docx_text(data)
+    assert "cell 11" in text and "Tab\there" in text and "Prague Process" in text
+
+
+def test_docx_merged_table_cells_are_read_once():
+    """A cell merged across columns or down rows holds its text once and is read once (python-docx's
+    `row.cells` repeats it for every grid column and row it spans, which would repeat evidence)."""
+    import docx as _docx
+
+    doc = _docx.Document()
+    table = doc.add_table(rows=2, cols=3)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "Across two columns"
+    table.cell(0, 2).text = "Down two rows"
+    table.cell(0, 2).merge(table.cell(1, 2))
+    table.cell(1, 0).text = "Plain cell"
+    table.cell(1, 1).text = "Another cell"
+    buf = io.BytesIO()
+    doc.save(buf)
+    data = buf.getvalue()
+
+    text, _, _ = read_text("merged.docx", data)
+    for words in ("Across two columns", "Down two rows", "Plain cell", "Another cell"):
+        assert text.count(words) == 1, words
+    assert [p for p in text.split("\n\n") if p] == ["Across two columns", "Down two rows", "Plain cell",
+                                                      "Another cell"]
+    # the repetition the reader avoids: python-docx gives both merged cells twice
+    legacy = _python_docx_text(data)
+    assert legacy.count("Across two columns") == 2 and legacy.count("Down two rows") == 2
+
+
+def test_pdf_reading_leaves_a_configured_pypdf_log_level_alone(seed_text):
+    """pypdf's logger is quietened once, and only when the application left its level unset: reading a PDF
+    does not reset a level someone chose."""
+    import logging
+
+    log = logging.getLogger("pypdf")
+    before = log.level
+    try:
+        log.setLevel(logging.INFO)
+        text, kind, _ = read_text("seed.pdf", make_pdf(seed_text.split("\n")[:40]))
+        assert kind == "pdf" and "Prague Process" in text
+        assert log.level == logging.INFO
+    finally:
+        log.setLevel(before)

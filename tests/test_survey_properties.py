@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from iscm.countries import find_countries, lookup
-from iscm.extract import ParseResult, parse_document
-from iscm.survey import SECTION_IDS, SurveyImportError, normalise
+from iscm.survey.extract import ParseResult, parse_document
+from iscm.survey.parse import SECTION_IDS, SurveyImportError, normalise
 
 NAMES = st.sampled_from(["doc.txt", "doc.md", "doc.pdf", "doc.docx", "doc", "", "../../weird name.TXT"])
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,

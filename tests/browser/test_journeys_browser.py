@@ -15,9 +15,9 @@ import pytest
 from playwright.sync_api import Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from iscm.extract import parse_document
 from iscm.filters import Filters, apply_filters
 from iscm.membership import participation_table
+from iscm.survey.extract import parse_document
 from tests.browser.conftest import IN_CI, non_local, real_errors, real_failures, screenshot, wait_for_app
 from tests.conftest import SEED
 

@@ -7,23 +7,39 @@ vocabularies (theme keywords, organization and ISCM names/acronyms/aliases) so t
 improves extraction without code changes.
 
 `parse_document(name, data, ds)` is the one call the import UI and the CLI need: bytes in, a `ParseResult`
-out (entries, warnings, preview rows, differences to the dataset), or `SurveyImportError`.
+(iscm.survey.model: entries, warnings, preview rows, differences to the dataset) out, or `SurveyImportError`.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-from iscm.countries import Match, PhraseMatcher, country_name, find_countries, fold, fold_lower
-from iscm.survey import SECTION_BY_ID, Entry, SurveyDocument, SurveyImportError, parse_survey, sentences
+from iscm.countries import Match, country_name, find_countries, fold
+from iscm.survey.model import (
+    SCHEMA,
+    Difference,
+    EntryResult,
+    Evidence,
+    Item,
+    OrganizationItem,
+    ParseResult,
+    SectionResult,
+    Source,
+    ThemeItem,
+    preview_rows,
+)
+from iscm.survey.model import Match as NameMatch
+from iscm.survey.parse import Entry, SurveyDocument, SurveyImportError, parse_survey, sentences
+from iscm.survey.sections import SECTION_BY_ID
+from iscm.survey.vocabulary import canon_name, vocabulary
 
-SCHEMA = "iscm-atlas/survey-import/1"
-MAX_EVIDENCE = 5
+__all__ = ["FUNDING", "SCHEMA", "STRUCTURES", "ParseResult", "differences", "extract_document", "extract_entry",
+           "match_iscm", "parse_document", "preview_rows", "vocabulary"]
 
 STRUCTURES: dict[str, tuple[str, str]] = {
     "chair": ("Chair", r"\b(?:co-?)?chair(?:s|ed|ing|manship|manships|person|persons)?\b"),
@@ -78,198 +94,28 @@ _FUNDER_ROLE = re.compile(r"\b(?:fund(?:s|ed|ing)?|financ\w+|donors?)\b", re.I)
 _TECH_ROLE = re.compile(r"\btechnical\s+(?:support|assistance|secretariat)\b", re.I)
 
 
-# --- results ------------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Evidence:
-    section: str          # section id (evolution, governance, structures, partnerships, added_value, preface)
-    sentence: str
-    text: str             # the words matched, as written
-
-    def to_dict(self) -> dict[str, str]:
-        return {"section": self.section, "sentence": self.sentence, "text": self.text}
-
-
-@dataclass
-class Item:
-    id: str
-    label: str
-    evidence: list[Evidence] = field(default_factory=list)
-    attrs: dict[str, Any] = field(default_factory=dict)   # level/since (themes), role (organizations)
-
-    def add(self, ev: Evidence) -> None:
-        if len(self.evidence) < MAX_EVIDENCE and all(e.sentence != ev.sentence for e in self.evidence):
-            self.evidence.append(ev)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label, **self.attrs, "evidence": [e.to_dict() for e in self.evidence]}
-
-
-@dataclass
-class EntryResult:
-    index: int
-    name: str
-    iscm_id: str | None
-    match: dict[str, Any]
-    sections: list[dict[str, Any]]
-    themes: list[Item]
-    countries: list[Item]
-    organizations: list[Item]
-    iscms: list[Item]
-    structures: list[Item]
-    funding: list[Item]
-    warnings: list[str]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "index": self.index, "name": self.name, "iscm_id": self.iscm_id, "match": self.match,
-            "sections": self.sections,
-            **{k: [i.to_dict() for i in getattr(self, k)]
-               for k in ("themes", "countries", "organizations", "iscms", "structures", "funding")},
-            "warnings": self.warnings,
-        }
-
-
-@dataclass
-class ParseResult:
-    source: dict[str, Any]            # name, kind, sha256, size
-    preamble: list[str]
-    entries: list[EntryResult]
-    warnings: list[str]
-    differences: list[dict[str, Any]]
-    dataset_version: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"schema": SCHEMA, "source": self.source, "dataset_version": self.dataset_version,
-                "warnings": self.warnings, "entries": [e.to_dict() for e in self.entries],
-                "differences": self.differences}
-
-    def preview(self) -> pd.DataFrame:
-        return preview_rows(self.to_dict())
-
-
-# --- vocabularies from the dataset ---------------------------------------------------------------------------
-
-def _split_aliases(v: Any) -> list[str]:
-    if isinstance(v, list | tuple):
-        return [str(x) for x in v if str(x).strip()]
-    if isinstance(v, str):
-        return [s.strip() for s in v.split(";") if s.strip()]
-    return []
-
-
-def _case_sensitive(phrase: str) -> bool:
-    """Acronym-like phrases ("EC", "CIS ExCom", "EaP PMM&IBM", "5+5") must match their exact case."""
-    words = phrase.split()
-    if any(c.isdigit() for c in phrase):
-        return True
-    if len(words) == 1 and len(phrase) <= 5:
-        return True
-    return len(words) <= 2 and any(sum(c.isupper() for c in w) >= 2 for w in words)
-
-
-def _variants(phrase: str) -> list[str]:
-    """'migration and development' also as 'migration & development', 'labour' also as 'labor'."""
-    out = {phrase}
-    if re.search(r"\band\b", phrase):
-        out.add(re.sub(r"\s+and\s+", " & ", phrase))
-    if "&" in phrase:
-        out.add(re.sub(r"\s*&\s*", " and ", phrase))
-    for a, b in (("labour", "labor"), ("organisation", "organization"), ("programme", "program")):
-        for p in list(out):
-            if a in p:
-                out.add(p.replace(a, b))
-    return sorted(out)
-
-
-@dataclass(frozen=True)
-class Vocab:
-    entities: PhraseMatcher                 # organizations and ISCMs: keys ('org'|'iscm', id)
-    themes: PhraseMatcher                   # keys theme ids
-    iscm_names: dict[str, str]              # canonical name -> iscm id
-    org_labels: dict[str, str]
-    iscm_labels: dict[str, str]
-    theme_labels: dict[str, str]
-
-
-def _canon_name(s: str) -> str:
-    s = fold_lower(s)
-    s = re.sub(r"[\"'“”‘’.,:;]", "", s)
-    return " ".join(re.sub(r"\s*-\s*", "-", s).split())
-
-
-def _vocab_key(ds: Any) -> tuple:
-    return (getattr(ds, "version", ""), len(ds.iscms), len(ds.organizations), len(ds.themes), id(ds))
-
-
-_VOCAB_CACHE: dict[tuple, Vocab] = {}
-
-
-def vocabulary(ds: Any) -> Vocab:
-    """Matchers built from a Dataset; cached per dataset version (building them takes ~50 ms)."""
-    key = _vocab_key(ds)
-    hit = _VOCAB_CACHE.get(key)
-    if hit is not None:
-        return hit
-    entity_phrases: list[tuple[str, object, bool]] = []
-    org_labels: dict[str, str] = {}
-    for r in ds.organizations.itertuples(index=False):
-        names = [r.name, r.acronym, *_split_aliases(r.aliases)]
-        org_labels[r.org_id] = str(r.acronym or r.name)
-        for n in names:
-            if isinstance(n, str) and n.strip():
-                for v in _variants(n.strip()):
-                    entity_phrases.append((v, ("org", r.org_id), _case_sensitive(v)))
-    iscm_names: dict[str, str] = {}
-    iscm_labels: dict[str, str] = {}
-    for r in ds.iscms.itertuples(index=False):
-        iscm_labels[r.iscm_id] = str(r.short_name)
-        names = [r.short_name, r.full_name, r.acronym, *_split_aliases(r.aliases)]
-        for n in names:
-            if isinstance(n, str) and n.strip():
-                iscm_names.setdefault(_canon_name(n), r.iscm_id)
-                for part in re.findall(r"\(([^)]+)\)", n):  # "Regional Conference on Migration (Puebla Process)"
-                    if len(part) > 4:
-                        iscm_names.setdefault(_canon_name(part), r.iscm_id)
-                for v in _variants(n.strip()):
-                    entity_phrases.append((v, ("iscm", r.iscm_id), _case_sensitive(v)))
-    theme_phrases: list[tuple[str, object, bool]] = []
-    theme_labels: dict[str, str] = {}
-    for r in ds.themes.itertuples(index=False):
-        theme_labels[r.theme_id] = str(r.label)
-        for kw in _split_aliases(r.keywords):
-            for v in _variants(kw):
-                theme_phrases.append((v, r.theme_id, False))
-    vocab = Vocab(PhraseMatcher(entity_phrases), PhraseMatcher(theme_phrases), iscm_names, org_labels,
-                  iscm_labels, theme_labels)
-    if len(_VOCAB_CACHE) > 8:
-        _VOCAB_CACHE.clear()
-    _VOCAB_CACHE[key] = vocab
-    return vocab
-
-
 # --- matching the entry's name ------------------------------------------------------------------------------
 
-def match_iscm(name: str, ds: Any) -> dict[str, Any]:
+def match_iscm(name: str, ds: Any) -> NameMatch:
     """Match an entry name to a dataset ISCM by name, acronym or alias.
 
-    Returns {"iscm_id": id or None, "status": "matched"|"unmatched", "by": how, "candidates": [...]}.
+    Returns the ISCM id (or None), status "matched"|"unmatched", how it matched and the candidates.
     Exact (case-, accent- and punctuation-insensitive) names first, then the parts of the name in or outside
     brackets, then a single ISCM name found inside the entry name. Anything else is left for the user.
     """
     vocab = vocabulary(ds)
-    key = _canon_name(name)
+    key = canon_name(name)
     if key in vocab.iscm_names:
-        return {"iscm_id": vocab.iscm_names[key], "status": "matched", "by": "name", "candidates": []}
+        return NameMatch(iscm_id=vocab.iscm_names[key], status="matched", by="name")
     parts = [p for p in re.split(r"[()\[\]]|\s[-–—/]\s", name) if p.strip()]
     for p in parts:
-        k = _canon_name(p)
+        k = canon_name(p)
         if k in vocab.iscm_names:
-            return {"iscm_id": vocab.iscm_names[k], "status": "matched", "by": "name part", "candidates": []}
+            return NameMatch(iscm_id=vocab.iscm_names[k], status="matched", by="name part")
     found = list(dict.fromkeys(m.key[1] for m in vocab.entities.find(name) if m.key[0] == "iscm"))
     if len(found) == 1:
-        return {"iscm_id": found[0], "status": "matched", "by": "name contains", "candidates": []}
-    return {"iscm_id": None, "status": "unmatched", "by": None, "candidates": found}
+        return NameMatch(iscm_id=found[0], status="matched", by="name contains")
+    return NameMatch(iscm_id=None, status="unmatched", by=None, candidates=found)
 
 
 # --- extraction ---------------------------------------------------------------------------------------------
@@ -334,10 +180,10 @@ def extract_entry(entry: Entry, ds: Any) -> EntryResult:
     """Every fact of one survey entry with its evidence."""
     vocab = vocabulary(ds)
     match = match_iscm(entry.name, ds)
-    self_id = match["iscm_id"]
-    themes: dict[str, Item] = {}
+    self_id = match.iscm_id
+    themes: dict[str, ThemeItem] = {}
     countries: dict[str, Item] = {}
-    orgs: dict[str, Item] = {}
+    orgs: dict[str, OrganizationItem] = {}
     iscms: dict[str, Item] = {}
     structures: dict[str, Item] = {}
     funding: dict[str, Item] = {}
@@ -352,22 +198,22 @@ def extract_entry(entry: Entry, ds: Any) -> EntryResult:
 
     def evidence(pos: int, matched: str) -> tuple[int, Evidence]:
         i = t.sentence_index(pos)
-        return i, Evidence(t.section_at(pos), t.sentence(i), matched)
+        return i, Evidence(section=t.section_at(pos), sentence=t.sentence(i), text=matched)
 
     for m in ents:
         kind, eid = m.key  # type: ignore[misc]
         _, ev = evidence(m.start, m.text)
         if kind == "org":
-            orgs.setdefault(eid, Item(eid, vocab.org_labels.get(eid, eid))).add(ev)
+            orgs.setdefault(eid, OrganizationItem(id=eid, label=vocab.org_labels.get(eid, eid))).add(ev)
             role = role_memo.get(ev.sentence)
             if role is None:
                 role = role_memo[ev.sentence] = _role(ev.sentence)
             roles.setdefault(eid, set()).add(role)
         elif eid != self_id:
-            iscms.setdefault(eid, Item(eid, vocab.iscm_labels.get(eid, eid))).add(ev)
+            iscms.setdefault(eid, Item(id=eid, label=vocab.iscm_labels.get(eid, eid))).add(ev)
     for iso3, matched, start in find_countries(t.text, lowered=t.lowered):
         if not _inside_longer(start, start + len(matched), spans):
-            countries.setdefault(iso3, Item(iso3, country_name(iso3))).add(evidence(start, matched)[1])
+            countries.setdefault(iso3, Item(id=iso3, label=country_name(iso3))).add(evidence(start, matched)[1])
 
     # themes: 'focus' inside the focus statement of section 1, else 'mentioned'
     evolution = [i for i, (a, _) in enumerate(t.spans) if t.section_at(a) == "evolution"]
@@ -380,10 +226,9 @@ def extract_entry(entry: Entry, ds: Any) -> EntryResult:
             continue
         tid = str(m.key)
         i, ev = evidence(m.start, m.text)
-        item = themes.setdefault(tid, Item(tid, vocab.theme_labels.get(tid, tid),
-                                           attrs={"level": "mentioned", "since": None}))
+        item = themes.setdefault(tid, ThemeItem(id=tid, label=vocab.theme_labels.get(tid, tid)))
         if i in focus_sentences:
-            item.attrs["level"] = "focus"
+            item.level = "focus"
         item.add(ev)
         by_sentence.setdefault(i, []).append(tid)
     # the year a theme was added: a sentence with a year and an adding verb (not negated), naming the theme
@@ -402,7 +247,7 @@ def extract_entry(entry: Entry, ds: Any) -> EntryResult:
     # structures and funding, each scan over the whole entry
     for sid, rx in _STRUCT_RX.items():
         for sm in rx.finditer(t.lowered):
-            structures.setdefault(sid, Item(sid, STRUCTURES[sid][0])).add(
+            structures.setdefault(sid, Item(id=sid, label=STRUCTURES[sid][0])).add(
                 evidence(sm.start(), t.text[sm.start():sm.end()])[1])
     money = {t.sentence_index(c.start()) for c in _FUNDING_CONTEXT.finditer(t.folded)}
     if money:
@@ -410,19 +255,15 @@ def extract_entry(entry: Entry, ds: Any) -> EntryResult:
             for fm in rx.finditer(t.lowered):
                 i, ev = evidence(fm.start(), t.text[fm.start():fm.end()])
                 if i in money:
-                    funding.setdefault(fid, Item(fid, FUNDING[fid][0])).add(ev)
+                    funding.setdefault(fid, Item(id=fid, label=FUNDING[fid][0])).add(ev)
     for tid, year in since.items():
         if tid in themes:
-            themes[tid].attrs["since"] = year
-    for oid, item in orgs.items():
-        item.attrs["role"] = _strongest_role(roles.get(oid, set()))
-    sections = []
-    for sid, sec in entry.sections.items():
-        d: dict[str, Any] = {"id": sid, "number": sec.number, "title": SECTION_BY_ID[sid].title,
-                             "heading": sec.heading, "text": sec.text}
-        if sid == "governance":
-            d["levels"] = dict(sec.levels)
-        sections.append(d)
+            themes[tid].since = year
+    for oid, org in orgs.items():
+        org.role = _strongest_role(roles.get(oid, set()))
+    sections = [SectionResult(id=sid, number=sec.number, title=SECTION_BY_ID[sid].title, heading=sec.heading,
+                              text=sec.text, levels=dict(sec.levels) if sid == "governance" else None)
+                for sid, sec in entry.sections.items()]
     return EntryResult(
         index=entry.index, name=entry.name, iscm_id=self_id, match=match, sections=sections,
         themes=_ordered(themes, list(vocab.theme_labels)), countries=sorted(countries.values(), key=lambda x: x.id),
@@ -432,7 +273,7 @@ def extract_entry(entry: Entry, ds: Any) -> EntryResult:
     )
 
 
-def _ordered(items: dict[str, Item], order: list[str]) -> list[Item]:
+def _ordered(items: dict[str, Any], order: list[str]) -> list[Any]:
     rank = {k: i for i, k in enumerate(order)}
     return sorted(items.values(), key=lambda x: (rank.get(x.id, len(rank)), x.id))
 
@@ -463,15 +304,15 @@ def extract_document(doc: SurveyDocument, ds: Any) -> ParseResult:
     warnings = list(doc.warnings)
     for e in entries:
         if e.iscm_id is None:
-            cands = ", ".join(e.match["candidates"]) or "none"
+            cands = ", ".join(e.match.candidates) or "none"
             warnings.append(f"{doc.name}, entry {e.index} '{e.name}': no ISCM of the dataset has this name, "
                             f"acronym or alias (close: {cands}) — confirm it as a new ISCM or pick the one it is.")
     result = ParseResult(
-        source={"name": doc.name, "kind": doc.kind, "sha256": doc.sha256, "size": doc.size},
-        preamble=list(doc.preamble), entries=entries, warnings=warnings, differences=[],
+        source=Source(name=doc.name, kind=doc.kind, sha256=doc.sha256, size=doc.size),
+        preamble=list(doc.preamble), entries=entries, warnings=warnings,
         dataset_version=str(getattr(ds, "version", "")),
     )
-    result.differences = differences(result.to_dict(), ds)
+    result.differences = differences(result, ds)
     return result
 
 
@@ -488,30 +329,16 @@ def parse_document(name: str, data: bytes, ds: Any, *, max_mb: float | None = No
                                 "ordinary survey summary.") from None
 
 
-# --- preview and differences (work on the JSON form, so stored results need no re-parsing) -------------------
+# --- differences to the dataset -----------------------------------------------------------------------------
 
-def preview_rows(result: dict[str, Any]) -> pd.DataFrame:
-    """One row per extracted fact with its evidence: what the user checks before confirming an import."""
-    rows = []
-    for e in result.get("entries", []):
-        for kind in ("themes", "countries", "organizations", "iscms", "structures", "funding"):
-            for item in e.get(kind, []):
-                detail = ", ".join(f"{k} {item[k]}" for k in ("level", "since", "role") if item.get(k) is not None)
-                ev = (item.get("evidence") or [{}])[0]
-                rows.append({"entry": e.get("name", ""), "iscm_id": e.get("iscm_id") or "", "kind": kind,
-                             "id": item.get("id", ""), "label": item.get("label", ""), "detail": detail,
-                             "section": ev.get("section", ""), "evidence": ev.get("sentence", "")})
-    return pd.DataFrame(rows, columns=["entry", "iscm_id", "kind", "id", "label", "detail", "section", "evidence"])
-
-
-def differences(result: dict[str, Any], ds: Any) -> list[dict[str, Any]]:
+def differences(result: ParseResult, ds: Any) -> list[Difference]:
     """What importing would change or add compared with the dataset, entry by entry.
 
     change: 'new' (would be added on import), 'differs' (the dataset says otherwise; the curated value is
     kept), 'info' (shown, not merged: countries mentioned that are not members, an unmatched ISCM).
     """
-    out: list[dict[str, Any]] = []
-    ids = {e.get("iscm_id") for e in result.get("entries", [])}
+    out: list[Difference] = []
+    ids = {e.iscm_id for e in result.entries}
     it = ds.iscm_themes[ds.iscm_themes["iscm_id"].isin(ids)]
     themes = {(i, th): (lv, None if pd.isna(sn) else int(sn))
               for i, th, lv, sn in zip(it["iscm_id"], it["theme_id"], it["level"], it["since"], strict=True)}
@@ -519,36 +346,35 @@ def differences(result: dict[str, Any], ds: Any) -> list[dict[str, Any]]:
     links = set(zip(ds.iscm_links["source_id"], ds.iscm_links["target_id"], strict=True))
     ms = ds.memberships[ds.memberships["iscm_id"].isin(ids)]
     members = set(zip(ms["iscm_id"], ms["iso3"], strict=True))
-    for e in result.get("entries", []):
-        iid = e.get("iscm_id")
-        base = {"entry": e.get("name", ""), "iscm_id": iid or ""}
+    for e in result.entries:
+        iid = e.iscm_id
+
+        def diff(kind: str, item_id: str, label: str, dataset: str, survey: str, change: str,
+                 _e: EntryResult = e) -> Difference:
+            return Difference(entry=_e.name, iscm_id=_e.iscm_id or "", kind=kind, id=item_id, label=label,
+                              dataset=dataset, survey=survey, change=change)
+
         if not iid:
-            out.append({**base, "kind": "iscm", "id": "", "label": e.get("name", ""), "dataset": "",
-                        "survey": "new ISCM", "change": "info"})
+            out.append(diff("iscm", "", e.name, "", "new ISCM", "info"))
             continue
-        for t in e.get("themes", []):
-            cur = themes.get((iid, t["id"]))
+        for t in e.themes:
+            cur = themes.get((iid, t.id))
             if cur is None:
-                out.append({**base, "kind": "theme", "id": t["id"], "label": t.get("label", ""), "dataset": "",
-                            "survey": _theme_desc(t.get("level"), t.get("since")), "change": "new"})
+                out.append(diff("theme", t.id, t.label, "", _theme_desc(t.level, t.since), "new"))
             else:
                 cur_level, cur_since = cur
-                if cur_level != t.get("level") or (t.get("since") and cur_since != t.get("since")):
-                    out.append({**base, "kind": "theme", "id": t["id"], "label": t.get("label", ""),
-                                "dataset": _theme_desc(cur_level, cur_since),
-                                "survey": _theme_desc(t.get("level"), t.get("since")), "change": "differs"})
-        for o in e.get("organizations", []):
-            if (iid, o["id"]) not in orgs:
-                out.append({**base, "kind": "organization", "id": o["id"], "label": o.get("label", ""),
-                            "dataset": "", "survey": o.get("role", "partner"), "change": "new"})
-        for s in e.get("iscms", []):
-            if (iid, s["id"]) not in links and (s["id"], iid) not in links and s["id"] != iid:
-                out.append({**base, "kind": "link", "id": s["id"], "label": s.get("label", ""), "dataset": "",
-                            "survey": "mentioned", "change": "new"})
-        for c in e.get("countries", []):
-            if (iid, c["id"]) not in members:
-                out.append({**base, "kind": "country", "id": c["id"], "label": c.get("label", ""),
-                            "dataset": "not a member", "survey": "mentioned", "change": "info"})
+                if cur_level != t.level or (t.since and cur_since != t.since):
+                    out.append(diff("theme", t.id, t.label, _theme_desc(cur_level, cur_since),
+                                    _theme_desc(t.level, t.since), "differs"))
+        for o in e.organizations:
+            if (iid, o.id) not in orgs:
+                out.append(diff("organization", o.id, o.label, "", o.role, "new"))
+        for s in e.iscms:
+            if (iid, s.id) not in links and (s.id, iid) not in links and s.id != iid:
+                out.append(diff("link", s.id, s.label, "", "mentioned", "new"))
+        for c in e.countries:
+            if (iid, c.id) not in members:
+                out.append(diff("country", c.id, c.label, "not a member", "mentioned", "info"))
     return out
 
 

@@ -1,4 +1,4 @@
-"""The user's imported surveys on disk, and merging them into the Dataset.
+"""The user's imported surveys on disk (merging them into the Dataset: iscm.survey.merge).
 
 Each import is a folder `imports/<id>/` in the user data directory holding the original file as uploaded
 and `result.json` (the parsed result the user confirmed). The id is the first 16 hex digits of the file's
@@ -24,14 +24,14 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
-import pandas as pd
+from pydantic import ValidationError
 
-from iscm.extract import SCHEMA, ParseResult
+from iscm.survey.model import SCHEMA, ParseResult
 
 try:
     import fcntl
@@ -69,7 +69,7 @@ class StoredImport:
     size: int
     imported_at: str          # ISO timestamp (UTC)
     folder: Path
-    result: dict[str, Any]    # ParseResult.to_dict() as confirmed by the user
+    result: ParseResult       # as confirmed by the user
 
     @property
     def original(self) -> Path:
@@ -77,7 +77,7 @@ class StoredImport:
 
     @property
     def entry_names(self) -> list[str]:
-        return [e.get("name", "") for e in self.result.get("entries", [])]
+        return [e.name for e in self.result.entries]
 
 
 @dataclass(frozen=True)
@@ -259,9 +259,13 @@ class SurveyStore:
         name = str(meta.get("name") or "document")
         if not (folder / _original_name(name)).is_file():
             return "the original file is missing"
+        try:
+            parsed = ParseResult.model_validate(res)
+        except ValidationError as e:
+            return f"{RESULT_FILE} does not hold a survey result ({e.error_count()} value(s) of the wrong type)"
         return StoredImport(import_id=folder.name, name=name, sha256=sha, kind=str(meta.get("kind", "")),
                             size=int(meta.get("size") or 0), imported_at=str(meta.get("imported_at", "")),
-                            folder=folder, result=res)
+                            folder=folder, result=parsed)
 
     def _quarantine(self, folder: Path) -> Path:
         self.quarantine_dir.mkdir(parents=True, exist_ok=True)
@@ -275,142 +279,3 @@ class SurveyStore:
         """Temporary folders left by a crashed write (we hold the lock, so none is in progress)."""
         for p in self.imports_dir.glob(".tmp-*"):
             shutil.rmtree(p, ignore_errors=True)
-
-
-# --- merging into the Dataset ---------------------------------------------------------------------------------
-
-def _slug(name: str) -> str:
-    s = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return s[:50].strip("-") or "iscm"
-
-
-def _results(imports: Iterable[StoredImport | ParseResult | dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for imp in imports:
-        if isinstance(imp, StoredImport):
-            out.append(imp.result)
-        elif isinstance(imp, ParseResult):
-            out.append(imp.to_dict())
-        elif isinstance(imp, dict):
-            out.append(imp)
-    return out
-
-
-def survey_source_title(result: dict[str, Any]) -> str:
-    src = result.get("source", {})
-    return f"Survey import: {src.get('name', 'document')} (sha256 {str(src.get('sha256', ''))[:12]})"
-
-
-def merge_surveys(ds: Any, imports: Iterable[StoredImport | ParseResult | dict[str, Any]]) -> Any:
-    """The dataset plus what the imports add, each added row with provenance 'survey'.
-
-    Curated facts are never overwritten: a theme, organization or link the dataset already has for an ISCM
-    stays as it is (the import's view shows up in `extract.differences` instead). Countries mentioned in a
-    survey are not memberships and are not merged. An entry the user did not match to a dataset ISCM becomes
-    a new ISCM `survey-<slug>` with provenance 'survey', status 'unknown' and a note asking for confirmation.
-    """
-    results = _results(imports)
-    if not results:
-        return ds
-    theme_rows, org_rows, link_rows, iscm_rows, source_rows = [], [], [], [], []
-    have_theme = set(zip(ds.iscm_themes["iscm_id"], ds.iscm_themes["theme_id"], strict=True))
-    have_org = set(zip(ds.iscm_organizations["iscm_id"], ds.iscm_organizations["org_id"], strict=True))
-    have_link = set(zip(ds.iscm_links["source_id"], ds.iscm_links["target_id"], strict=True))
-    known_iscms = set(ds.iscms["iscm_id"])
-    known_themes = set(ds.themes["theme_id"])
-    known_orgs = set(ds.organizations["org_id"])
-    new_ids: dict[str, str] = {}
-    sourced: set[tuple[str, str]] = set()
-    digest = hashlib.sha256()
-    for res in results:
-        title = survey_source_title(res)
-        digest.update(json.dumps(res, sort_keys=True, default=str).encode())  # the version caches key on
-        for e in res.get("entries", []):
-            if not isinstance(e, dict):
-                continue
-            iid = e.get("iscm_id")
-            if iid not in known_iscms:
-                name = str(e.get("name") or "Unnamed ISCM")
-                iid = new_ids.get(name.lower())
-                if iid is None:
-                    base = f"survey-{_slug(name)}"
-                    iid, n = base, 2
-                    while iid in known_iscms:
-                        iid, n = f"{base}-{n}", n + 1
-                    new_ids[name.lower()] = iid
-                    known_iscms.add(iid)
-                    iscm_rows.append(_new_iscm_row(iid, name, res, e))
-            touched = False
-            for t in e.get("themes", []):
-                if t.get("id") in known_themes and (iid, t["id"]) not in have_theme:
-                    have_theme.add((iid, t["id"]))
-                    ev = (t.get("evidence") or [{}])[0].get("sentence", "")
-                    theme_rows.append({"iscm_id": iid, "theme_id": t["id"], "level": t.get("level") or "mentioned",
-                                       "since": t.get("since"), "evidence": ev, "source": title,
-                                       "provenance": "survey"})
-                    touched = True
-            for o in e.get("organizations", []):
-                if o.get("id") in known_orgs and (iid, o["id"]) not in have_org:
-                    have_org.add((iid, o["id"]))
-                    org_rows.append({"iscm_id": iid, "org_id": o["id"], "role": o.get("role") or "partner",
-                                     "source": title, "provenance": "survey"})
-                    touched = True
-            for s in e.get("iscms", []):
-                tgt = s.get("id")
-                if tgt in known_iscms and tgt != iid and (iid, tgt) not in have_link and (tgt, iid) not in have_link:
-                    have_link.add((iid, tgt))
-                    link_rows.append({"source_id": iid, "target_id": tgt, "relation": "mentioned in survey",
-                                      "source": title, "provenance": "survey"})
-                    touched = True
-            if (touched or iid in new_ids.values()) and (iid, title) not in sourced:
-                sourced.add((iid, title))
-                source_rows.append({"iscm_id": iid, "url": "", "title": title,
-                                    "used_for": "themes, organizations and linked ISCMs (survey import)"})
-
-    def add(df: pd.DataFrame, rows: list[dict[str, Any]]) -> pd.DataFrame:
-        if not rows:
-            return df
-        extra = pd.DataFrame(rows, columns=df.columns)
-        for col in df.columns:
-            if str(df[col].dtype) == "Int64":
-                extra[col] = pd.array([None if pd.isna(v) else int(v) for v in extra[col]], dtype="Int64")
-            elif df[col].dtype == bool:
-                extra[col] = extra[col].fillna(False).astype(bool)
-        return pd.concat([df, extra], ignore_index=True) if len(df) else extra
-
-    iscm_themes = add(ds.iscm_themes, theme_rows)
-    iscm_orgs = add(ds.iscm_organizations, org_rows)
-    iscms = add(ds.iscms, iscm_rows)
-    counts_t = iscm_themes.groupby("iscm_id").size()
-    counts_o = iscm_orgs.groupby("iscm_id")["org_id"].nunique()
-    iscms["n_themes"] = iscms["iscm_id"].map(counts_t).fillna(0).astype(int)
-    iscms["n_organizations"] = iscms["iscm_id"].map(counts_o).fillna(0).astype(int)
-    return replace(
-        ds, iscms=iscms, iscm_themes=iscm_themes, iscm_organizations=iscm_orgs,
-        iscm_links=add(ds.iscm_links, link_rows), sources=add(ds.sources, source_rows),
-        version=f"{ds.version}+s{digest.hexdigest()[:8]}", _names={},
-    )
-
-
-def _new_iscm_row(iid: str, name: str, res: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
-    src = res.get("source", {}).get("name", "a survey document")
-
-    def labels(kind: str) -> str:
-        return "; ".join(str(i.get("label") or i.get("id")) for i in entry.get(kind, []) if isinstance(i, dict))
-
-    return {
-        "iscm_id": iid, "short_name": name, "full_name": name, "acronym": "", "type": "", "regions": "",
-        "macro_regions": "", "established": None, "status": "unknown", "secretariat": "", "website": "",
-        "summary": f"Added from the survey import of {src}; not matched to an ISCM of the dataset.",
-        "n_members": 0, "n_observers": 0, "n_themes": 0, "n_organizations": 0, "member_count_reported": None,
-        "confidence_members": "low", "confidence_themes": "low", "confidence_organizations": "low",
-        "open_questions": "Unmatched survey entry: confirm it as a new ISCM or match it to an existing one.",
-        "aliases": "", "structures": labels("structures"), "funding": labels("funding"), "theme_notes": "",
-        "provenance": "survey",
-    }
-
-
-def load_with_surveys(ds: Any, home: str | Path | None = None) -> tuple[Any, LoadReport]:
-    """The dataset merged with every stored import, and the load report (problems to show the user)."""
-    report = SurveyStore(home).load()
-    return merge_surveys(ds, report.imports), report

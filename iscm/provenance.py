@@ -215,10 +215,12 @@ def _document_checks(rec: ISCMRecord, data_dir: Path,
                 continue
             other = names(f"iscm:{link.id}") if names else []
             if own is not None:
-                cited.append((f"linked_iscms[{i}].relation", link.relation, other, own))
+                must, entry = other, own
             else:  # a link may rest on the other ISCM's entry, when that entry names this one
-                cited.append((f"linked_iscms[{i}].relation", link.relation, [n for n in own_names if n],
-                              _entry_for(other, entries) if other else None))
+                must, entry = [n for n in own_names if n], (_entry_for(other, entries) if other else None)
+            cited.append((f"linked_iscms[{i}].relation", link.relation, must, entry))
+            if link.evidence.strip():
+                cited.append((f"linked_iscms[{i}].evidence", link.evidence, must, entry))
         for fld, claim, must_name, entry in cited:
             if entry is None:
                 yield (fld, f"cites '{s.label}', which has no entry for {rec.short_name}",

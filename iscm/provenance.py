@@ -49,10 +49,12 @@ def unfit_site(url: str | None) -> str | None:
 
 
 # Words that talk about how the file was made rather than about the ISCM.
+# Also first-person words ('we', 'our'): a source is quoted or paraphrased in its own voice or the third person, and
+# a 'we' in evidence is the editor speaking. ('us' is left out: it cannot be told apart from 'US'.)
 _EDITOR_NOTE = re.compile(
-    r"\b(?:the seed|in the seed|the reference(?! (?:year|period))|tagged in|slug|the brief|this file|our data|"
-    r"unverified|unchecked|background knowledge|the corpus|excerpts?|the extract|presum\w*|the dataset now|"
-    r"we saw|TODO|FIXME)\b", re.IGNORECASE)
+    r"\b(?:the seed|in the seed|the reference(?! (?:year|period))|tagged in|tagged|tagging|slug|the brief|th(?:is|e) file|"
+    r"our data|unverified|unchecked|background knowledge|the corpus|excerpts?|the extract|presum\w*|"
+    r"the dataset now|we saw|coded (?:here|as|by)|we|our|ours|TODO|FIXME)\b", re.IGNORECASE)
 
 
 def editor_note(text: str) -> str | None:
@@ -174,6 +176,7 @@ def check(rec: ISCMRecord, data_dir: Path | None,
     texts += [(f"organizations[{i}].evidence", o.evidence) for i, o in enumerate(rec.organizations)]
     texts += [(f"organizations[{i}].note", o.note) for i, o in enumerate(rec.organizations)]
     texts += [(f"linked_iscms[{i}].relation", link.relation) for i, link in enumerate(rec.linked_iscms)]
+    texts += [(f"linked_iscms[{i}].evidence", link.evidence) for i, link in enumerate(rec.linked_iscms)]
     texts += [(f"sources[{i}].used_for", s.used_for) for i, s in enumerate(rec.sources)]
     for group in ("members", "observers", "chairs"):
         texts += [(f"{group}[{i}].note", p.note) for i, p in enumerate(getattr(rec, group))]
@@ -187,6 +190,14 @@ def check(rec: ISCMRecord, data_dir: Path | None,
         if not t.evidence.strip():
             yield (f"themes[{i}].evidence", "theme has no evidence",
                    "say what the cited source says about this theme")
+    for i, o in enumerate(rec.organizations):
+        if not o.evidence.strip():
+            yield (f"organizations[{i}].evidence", f"organization '{o.org}' ({o.role}) has no evidence",
+                   "say what the cited source says about this organization's role, in words a reader can find there")
+    for i, link in enumerate(rec.linked_iscms):
+        if not link.evidence.strip():
+            yield (f"linked_iscms[{i}].evidence", f"link to '{link.id}' has no evidence",
+                   "say what the cited source says about the tie between the two ISCMs")
     if data_dir is not None:
         yield from _document_checks(rec, data_dir, names)
 

@@ -74,9 +74,10 @@ def profile_view(version: str, iscm_id: str, _full: Dataset) -> ProfileView:
             "label": "Theme", "level": "Level", "since": "Since", "evidence": "Evidence",
             "provenance": "Provenance", "source_ref": "Sources"}),
         orgs_fig=freeze(partners_by_kind(p.organizations, p.name)) if len(p.organizations) else None,
-        orgs_shown=p.organizations[["name", "acronym", "kind_label", "roles", "provenance", "source_ref"]].rename(
+        orgs_shown=p.organizations[["name", "acronym", "kind_label", "roles", "evidence", "provenance",
+                                    "source_ref"]].rename(
             columns={"name": "Organization", "acronym": "Acronym", "kind_label": "Kind", "roles": "Roles",
-                     "provenance": "Provenance", "source_ref": "Sources"}),
+                     "evidence": "Evidence", "provenance": "Provenance", "source_ref": "Sources"}),
         sources_shown=src[["n", "link", "title", "used_for"]].rename(columns={
             "n": "#", "link": "Address", "title": "Title", "used_for": "Supports"}),
     )

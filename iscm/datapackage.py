@@ -152,6 +152,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             ("relation", _S, "What the link consists of", {"required": True}),
             ("source", _S, "The source"),
             ("provenance", _S, "curated or survey"),
+            ("evidence", _S, "What the source says about the link, in words a reader can check there"),
         ],
         "primaryKey": ["source_id", "target_id", "relation"],
         "foreignKeys": [{"fields": "source_id", "reference": {"resource": "iscms", "fields": "iscm_id"}},

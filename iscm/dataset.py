@@ -80,7 +80,7 @@ COLUMNS: dict[str, list[str]] = {
     "iscm_themes": ["iscm_id", "theme_id", "level", "since", "evidence", "source", "provenance"],
     "organizations": ["org_id", "acronym", "name", "kind", "parent", "aliases"],
     "iscm_organizations": ["iscm_id", "org_id", "role", "source", "provenance", "evidence"],
-    "iscm_links": ["source_id", "target_id", "relation", "source", "provenance"],
+    "iscm_links": ["source_id", "target_id", "relation", "source", "provenance", "evidence"],
     "sources": ["iscm_id", "url", "title", "used_for", "kind", "checked"],
     **gcm.COLUMNS,
 }
@@ -450,7 +450,7 @@ def _build(root: Path, records: list[ISCMRecord], theme_file: ThemeFile, org_fil
         for link in rec.linked_iscms:
             rows["iscm_links"].append({
                 "source_id": rec.id, "target_id": link.id, "relation": link.relation,
-                "source": link.source or default_src, "provenance": "curated",
+                "source": link.source or default_src, "provenance": "curated", "evidence": link.evidence,
             })
         for s in rec.sources:
             rows["sources"].append({"iscm_id": rec.id, "url": s.url or "", "title": s.title or "",

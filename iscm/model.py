@@ -82,6 +82,7 @@ class LinkedISCM(_Strict):
     id: str = Field(min_length=1)
     relation: str = Field(min_length=1)
     source: str | None = None
+    evidence: str = ""
 
 
 class ThemeEntry(_Strict):

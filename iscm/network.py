@@ -86,6 +86,11 @@ def _member_sources(ds: Dataset) -> dict[str, str]:
     return {**first, **for_members}
 
 
+def _said(value: object) -> str:
+    """An evidence cell as text ('' for a missing one, e.g. rows added by a survey import)."""
+    return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else str(value).strip()
+
+
 def _edge(g: nx.MultiGraph, u: str, v: str, etype: str, *, relation: str, evidence: str = "",
           source: str = "", provenance: str = "curated", weight: float = 1.0) -> None:
     a, b = sorted((u, v))  # undirected: one canonical order so ids and exports are stable
@@ -124,8 +129,9 @@ def build_graph(ds: Dataset, *, include_states: bool = False, edge_types: Iterab
     orgs = {oid: (acr or name, name, kind) for oid, acr, name, kind in zip(
         *(ds.organizations[c].tolist() for c in ("org_id", "acronym", "name", "kind")), strict=True)}
     org_ties = sorted(zip(*(ds.iscm_organizations[c].tolist()
-                            for c in ("iscm_id", "org_id", "role", "source", "provenance")), strict=True))
-    for iid, oid, role, source, prov in org_ties:
+                            for c in ("iscm_id", "org_id", "role", "source", "provenance")),
+                          map(_said, ds.iscm_organizations["evidence"]), strict=True))
+    for iid, oid, role, source, prov, said in org_ties:
         if role not in etypes or oid not in orgs or iid not in names or orgs[oid][2] not in kinds:
             continue
         node = org_node(oid)
@@ -135,17 +141,19 @@ def build_graph(ds: Dataset, *, include_states: bool = False, edge_types: Iterab
         if g.has_edge(iscm_node(iid), node, key=role):  # the same role cited twice: keep both sources
             data = g.edges[iscm_node(iid), node, role]
             data["source"] = " | ".join(dict.fromkeys([*data["source"].split(" | "), source]))
+            data["evidence"] = " | ".join(s for s in dict.fromkeys([*data["evidence"].split(" | "), said]) if s)
             continue
-        _edge(g, iscm_node(iid), node, role, relation=f"{label}: {role} of {names[iid]}", source=source,
-              provenance=prov)
+        _edge(g, iscm_node(iid), node, role, relation=f"{label}: {role} of {names[iid]}", evidence=said,
+              source=source, provenance=prov)
 
     if "linked-iscm" in etypes:
         links = sorted(zip(*(ds.iscm_links[c].tolist()
-                             for c in ("source_id", "target_id", "relation", "source", "provenance")), strict=True))
-        for a, b, rel, source, prov in links:
+                             for c in ("source_id", "target_id", "relation", "source", "provenance")),
+                           map(_said, ds.iscm_links["evidence"]), strict=True))
+        for a, b, rel, source, prov, said in links:
             if a not in names or b not in names or a == b:
                 continue
-            text = f"{names[a]} → {names[b]}: {rel}"
+            text = f"{names[a]} → {names[b]}: {said or rel}"  # what the source says, when the file records it
             u, v = sorted((iscm_node(a), iscm_node(b)))
             if g.has_edge(u, v, key="linked-iscm"):  # named from both sides: one edge, both statements
                 data = g.edges[u, v, "linked-iscm"]

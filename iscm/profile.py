@@ -42,8 +42,8 @@ class Profile:
     members: pd.DataFrame          # iso3, country, territory, confidence, note
     observers: pd.DataFrame        # same columns
     themes: pd.DataFrame           # theme_id, label, level, since, evidence, provenance, source_ref
-    organizations: pd.DataFrame    # org_id, acronym, name, kind, kind_label, roles, provenance, source_ref
-    links: pd.DataFrame            # other_id, other_name, direction, relation, provenance, source_ref
+    organizations: pd.DataFrame    # org_id, acronym, name, kind, kind_label, roles, evidence, provenance, source_ref
+    links: pd.DataFrame            # other_id, other_name, direction, relation, evidence, provenance, source_ref
     sources: pd.DataFrame          # n, label, url, title, used_for
     structures: tuple[str, ...]
     confidence: dict[str, str]     # members/themes/organizations -> high|medium|low
@@ -124,7 +124,7 @@ def merged_themes(ds: Dataset, iscm_id: str, index: Mapping[str, int] | None = N
 
 def merged_organizations(ds: Dataset, iscm_id: str, index: Mapping[str, int] | None = None) -> pd.DataFrame:
     """One row per organization working with the ISCM, its roles in a fixed order, registry name and kind."""
-    cols = ["org_id", "acronym", "name", "kind", "kind_label", "roles", "provenance", "source_ref"]
+    cols = ["org_id", "acronym", "name", "kind", "kind_label", "roles", "evidence", "provenance", "source_ref"]
     rows = ds.iscm_organizations[ds.iscm_organizations["iscm_id"] == iscm_id]
     if rows.empty:
         return pd.DataFrame(columns=cols)
@@ -141,6 +141,7 @@ def merged_organizations(ds: Dataset, iscm_id: str, index: Mapping[str, int] | N
             "name": str(reg.at[org_id, "name"]) if known else str(org_id),
             "kind": kind, "kind_label": ORG_KIND_LABELS.get(kind, kind),
             "roles": "; ".join(roles),
+            "evidence": _join(grp["evidence"]),
             "provenance": _join(sorted(set(grp["provenance"]))),
             "source_ref": _refs(grp["source"], index),
         })
@@ -151,7 +152,7 @@ def merged_organizations(ds: Dataset, iscm_id: str, index: Mapping[str, int] | N
 
 def linked_iscms(ds: Dataset, iscm_id: str, index: Mapping[str, int] | None = None) -> pd.DataFrame:
     """ISCMs linked to this one in either direction ('to' = stated in this file, 'from' = by the other)."""
-    cols = ["other_id", "other_name", "direction", "relation", "provenance", "source_ref"]
+    cols = ["other_id", "other_name", "direction", "relation", "evidence", "provenance", "source_ref"]
     links = ds.iscm_links
     out_rows = links[links["source_id"] == iscm_id].assign(other_id=lambda d: d["target_id"], direction="to")
     in_rows = links[links["target_id"] == iscm_id].assign(other_id=lambda d: d["source_id"], direction="from")
@@ -167,6 +168,7 @@ def linked_iscms(ds: Dataset, iscm_id: str, index: Mapping[str, int] | None = No
             "direction": "both" if len(dirs) == 2 else dirs.pop(),
             # this ISCM's own words about the link when it states one, else what the other ISCM says
             "relation": _join(grp.loc[grp["direction"] == "to", "relation"]) or _join(grp["relation"]),
+            "evidence": _join(grp.loc[grp["direction"] == "to", "evidence"]) or _join(grp["evidence"]),
             "provenance": _join(sorted(set(grp["provenance"]))),
             "source_ref": _refs(grp.loc[grp["direction"] == "to", "source"], index),
         })

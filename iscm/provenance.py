@@ -49,10 +49,12 @@ def unfit_site(url: str | None) -> str | None:
 
 
 # Words that talk about how the file was made rather than about the ISCM.
+# Also first-person words ('we', 'our'): a source is quoted or paraphrased in its own voice or the third person, and
+# a 'we' in evidence is the editor speaking. ('us' is left out: it cannot be told apart from 'US'.)
 _EDITOR_NOTE = re.compile(
-    r"\b(?:the seed|in the seed|the reference(?! (?:year|period))|tagged in|slug|the brief|this file|our data|"
-    r"unverified|unchecked|background knowledge|the corpus|excerpts?|the extract|presum\w*|the dataset now|"
-    r"we saw|TODO|FIXME)\b", re.IGNORECASE)
+    r"\b(?:the seed|in the seed|the reference(?! (?:year|period))|tagged in|tagged|tagging|slug|the brief|th(?:is|e) file|"
+    r"our data|unverified|unchecked|background knowledge|the corpus|excerpts?|the extract|presum\w*|"
+    r"the dataset now|we saw|coded (?:here|as|by)|we|our|ours|TODO|FIXME)\b", re.IGNORECASE)
 
 
 def editor_note(text: str) -> str | None:
@@ -174,6 +176,7 @@ def check(rec: ISCMRecord, data_dir: Path | None,
     texts += [(f"organizations[{i}].evidence", o.evidence) for i, o in enumerate(rec.organizations)]
     texts += [(f"organizations[{i}].note", o.note) for i, o in enumerate(rec.organizations)]
     texts += [(f"linked_iscms[{i}].relation", link.relation) for i, link in enumerate(rec.linked_iscms)]
+    texts += [(f"linked_iscms[{i}].evidence", link.evidence) for i, link in enumerate(rec.linked_iscms)]
     texts += [(f"sources[{i}].used_for", s.used_for) for i, s in enumerate(rec.sources)]
     for group in ("members", "observers", "chairs"):
         texts += [(f"{group}[{i}].note", p.note) for i, p in enumerate(getattr(rec, group))]
@@ -187,6 +190,14 @@ def check(rec: ISCMRecord, data_dir: Path | None,
         if not t.evidence.strip():
             yield (f"themes[{i}].evidence", "theme has no evidence",
                    "say what the cited source says about this theme")
+    for i, o in enumerate(rec.organizations):
+        if not o.evidence.strip():
+            yield (f"organizations[{i}].evidence", f"organization '{o.org}' ({o.role}) has no evidence",
+                   "say what the cited source says about this organization's role, in words a reader can find there")
+    for i, link in enumerate(rec.linked_iscms):
+        if not link.evidence.strip():
+            yield (f"linked_iscms[{i}].evidence", f"link to '{link.id}' has no evidence",
+                   "say what the cited source says about the tie between the two ISCMs")
     if data_dir is not None:
         yield from _document_checks(rec, data_dir, names)
 
@@ -215,10 +226,12 @@ def _document_checks(rec: ISCMRecord, data_dir: Path,
                 continue
             other = names(f"iscm:{link.id}") if names else []
             if own is not None:
-                cited.append((f"linked_iscms[{i}].relation", link.relation, other, own))
+                must, entry = other, own
             else:  # a link may rest on the other ISCM's entry, when that entry names this one
-                cited.append((f"linked_iscms[{i}].relation", link.relation, [n for n in own_names if n],
-                              _entry_for(other, entries) if other else None))
+                must, entry = [n for n in own_names if n], (_entry_for(other, entries) if other else None)
+            cited.append((f"linked_iscms[{i}].relation", link.relation, must, entry))
+            if link.evidence.strip():
+                cited.append((f"linked_iscms[{i}].evidence", link.evidence, must, entry))
         for fld, claim, must_name, entry in cited:
             if entry is None:
                 yield (fld, f"cites '{s.label}', which has no entry for {rec.short_name}",

@@ -192,6 +192,8 @@ with tabs[3]:
             st.caption(f"{escape_markdown(str(r.relation))} · {way[str(r.direction)]}"
                        + (f" · {escape_markdown(str(r.source_ref))}" if r.source_ref else "")
                        + (" · from a survey import" if "survey" in str(r.provenance) else ""))
+            if r.evidence:
+                st.caption(f"Evidence: {escape_markdown(str(r.evidence))}")
         c2.page_link("pages/compare.py", label="compare", icon=":material/compare_arrows:",
                      query_params={"compare": f"{current},{r.other_id}"})
 

@@ -290,6 +290,49 @@ def test_editor_note_as_evidence_is_refused(data_copy):
                         "('Tagged in'), not a fact users can check — say what the source says")
 
 
+@pytest.mark.parametrize("note, word", [
+    ("Tagged as a focus area", "Tagged"),
+    ("We coded this from the agenda", "We"),
+    ("In our reading the Process works on employment", "our"),
+    ("Taken from the file of 2019", "the file"),
+])
+def test_first_person_and_process_words_in_evidence_are_refused(data_copy, note, word):
+    f = data_copy / "iscms" / "colombo-process.yaml"
+    edit(f, "evidence: Overseas employment is the core mandate", f"evidence: {note}")
+    (p,) = [p for p in problems_of(data_copy) if "colombo" in p]
+    assert p.startswith(f"iscms/colombo-process.yaml:themes[0].evidence: reads as a note about how the data was made "
+                        f"('{word}')")
+
+
+def test_organization_without_evidence_is_refused(data_copy):
+    f = data_copy / "iscms" / "colombo-process.yaml"
+    text = f.read_text(encoding="utf-8")
+    start = text.index("- org: iom")
+    ev = text.index("  evidence:", start)
+    f.write_text(text[:ev] + text[text.index("- org: ilo", ev):], encoding="utf-8")
+    (p,) = [p for p in problems_of(data_copy) if "colombo" in p]
+    assert p == ("iscms/colombo-process.yaml:organizations[0].evidence: organization 'iom' (secretariat) has no "
+                 "evidence — say what the cited source says about this organization's role, in words a reader can "
+                 "find there")
+
+
+def test_link_without_evidence_is_refused(data_copy):
+    f = data_copy / "iscms" / "colombo-process.yaml"
+    text = f.read_text(encoding="utf-8")
+    start = text.index("linked_iscms:")
+    ev = text.index("  evidence:", start)
+    f.write_text(text[:ev] + text[text.index("\nthemes:", ev) + 1:], encoding="utf-8")
+    (p,) = [p for p in problems_of(data_copy) if "colombo" in p]
+    assert p == ("iscms/colombo-process.yaml:linked_iscms[0].evidence: link to 'abu-dhabi-dialogue' has no evidence "
+                 "— say what the cited source says about the tie between the two ISCMs")
+
+
+def test_every_organization_and_link_of_the_default_data_has_evidence(ds):
+    assert (ds.iscm_organizations["evidence"].str.strip() != "").all()
+    assert (ds.iscm_links["evidence"].str.strip() != "").all()
+    assert len(ds.iscm_links) and len(ds.iscm_organizations)
+
+
 def test_open_participation_with_members_is_refused(data_copy):
     edit(data_copy / "iscms" / "colombo-process.yaml", "type: RCP", "type: RCP\nparticipation: open")
     (p,) = [p for p in problems_of(data_copy) if "colombo" in p]
@@ -323,7 +366,13 @@ def survey_cited(data_copy):
     edit(f, "source: http://www.colomboprocess.org/contact/cp-secretariat", "source: Survey summary (test)")
     edit(f, "  source: https://iom.int/speeches/remarks-handover-ceremony-colombo-process-chairmanship-sri-lanka-nepal-0",
          "  source: Survey summary (test)")
+    edit(f, IOM_EVIDENCE, "evidence: IOM acts as its secretariat")
     return f
+
+
+IOM_EVIDENCE = ("evidence: The Colombo Process's secretariat page says IOM acts as its secretariat and, at the Chair's "
+                "request, gives\n    technical and substantive support, coordinating meetings and drafting agendas and "
+                "reports")
 
 
 def test_fact_found_in_its_survey_document_passes(survey_cited):
@@ -335,18 +384,18 @@ def test_fact_found_in_its_survey_document_passes(survey_cited):
     # every other theme cited to the document gets evidence the document holds
     text = re.sub(r"evidence: (?!Works on)[^\n]*(\n    [^\n]*)*\n  source: Survey summary \(test\)",
                   "evidence: The Colombo Process works on overseas employment\n  source: Survey summary (test)", text)
-    survey_cited.write_text(text.replace("- org: iom\n  role: secretariat\n",
-                                         "- org: iom\n  role: secretariat\n  evidence: IOM acts as its secretariat\n"),
-                            encoding="utf-8")
+    survey_cited.write_text(text, encoding="utf-8")
     load(survey_cited.parents[1])  # no problem: a hyphenated line break ("recog-/nition") is joined
 
 
 def test_fact_missing_from_its_survey_document_is_refused(survey_cited):
+    edit(survey_cited, "evidence: IOM acts as its secretariat", "evidence: IOM funds the working groups")
     found = [p for p in problems_of(survey_cited.parents[1]) if "colombo" in p]
     assert any(p.startswith("iscms/colombo-process.yaml:themes[0].evidence: 'Overseas employment is the core mandate;")
                and "is not found in 'Survey summary (test)' (survey.txt) — quote or closely paraphrase" in p
                for p in found), found
-    assert any(p.startswith("iscms/colombo-process.yaml:organizations[0].evidence: '' is not found") for p in found)
+    assert any(p.startswith("iscms/colombo-process.yaml:organizations[0].evidence: 'IOM funds the working groups' is "
+                            "not found") for p in found), found
 
 
 def test_fact_cited_to_another_iscms_entry_is_refused(survey_cited):
@@ -357,11 +406,19 @@ def test_fact_cited_to_another_iscms_entry_is_refused(survey_cited):
 
 
 def test_organization_the_document_does_not_name_is_refused(survey_cited):
-    edit(survey_cited, "- org: iom\n  role: secretariat\n",
-         "- org: frontex\n  role: secretariat\n  evidence: IOM acts as its secretariat\n")
+    edit(survey_cited, "- org: iom\n  role: secretariat\n", "- org: frontex\n  role: secretariat\n")
     found = [p for p in problems_of(survey_cited.parents[1]) if "organizations[0]" in p]
     assert found == ["iscms/colombo-process.yaml:organizations[0].evidence: 'Survey summary (test)' does not name "
                      "European Border and Coast Guard Agency — cite a source that names it, or remove the entry"], found
+
+
+def test_link_evidence_missing_from_its_survey_document_is_refused(survey_cited):
+    edit(survey_cited, "  source: https://live.lankamission.org/index.php/archives.html?start=350\n",
+         "  source: Survey summary (test)\n")
+    found = [p for p in problems_of(survey_cited.parents[1]) if "linked_iscms[0].evidence" in p]
+    assert len(found) == 1 and found[0].startswith(
+        "iscms/colombo-process.yaml:linked_iscms[0].evidence: 'Sri Lanka's mission reports that the May 2014 Senior "
+        "Officials' Meeting") and "is not found in 'Survey summary (test)' (survey.txt)" in found[0], found
 
 
 def test_a_missing_document_is_not_checked(survey_cited):

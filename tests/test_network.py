@@ -12,6 +12,7 @@ paper:
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 
@@ -106,6 +107,22 @@ def test_edges_are_typed_and_parallel_roles_kept(g):
     assert edge_set(g) == EXPECTED_EDGES
     assert sorted(g[A][O1]) == ["funder", "secretariat"]
     assert g.number_of_edges() == 9
+
+
+def test_org_and_link_edges_carry_what_the_source_says(tiny):
+    said = dataclasses.replace(
+        tiny,
+        iscm_organizations=tiny.iscm_organizations.assign(
+            evidence=[f"page says {o} is {r} of {i}" for i, o, r in zip(
+                tiny.iscm_organizations["iscm_id"], tiny.iscm_organizations["org_id"],
+                tiny.iscm_organizations["role"], strict=True)]),
+        iscm_links=tiny.iscm_links.assign(evidence=["report names B", "", "report names C"]))
+    h = net.build_graph(said, min_shared=2)
+    assert h.edges[A, O1, "secretariat"]["evidence"] == "page says o1 is secretariat of a"
+    assert h.edges[B, O1, "partner"]["evidence"] == "page says o1 is partner of b"  # cited twice, said once
+    # the source's words replace the bare relation; a link without evidence keeps its relation
+    assert h.edges[A, B, "linked-iscm"]["evidence"] == "A → B: report names B | B → A: y"
+    assert h.edges[B, C, "linked-iscm"]["evidence"] == "B → C: report names C"
 
 
 def test_edges_carry_relation_evidence_and_source(g):

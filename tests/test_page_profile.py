@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from iscm.export import chromium_available
+from iscm.markup import escape_markdown
 from tests.conftest import IN_CI, N_ISCMS, shown
 
 PROFILE = "pages/profile.py"
@@ -37,7 +38,7 @@ def markdown_text(at) -> str:
 
 
 # Each table of the two pages by a column only it has (AppTest dataframes carry no key).
-TABLES = {"pf_theme_table": "Evidence", "pf_members": "Territory", "pf_org_table": "Roles", "pf_sources": "Supports",
+TABLES = {"pf_theme_table": "Since", "pf_members": "Territory", "pf_org_table": "Roles", "pf_sources": "Supports",
           "pf_list": "Profile", "cmp_members": "In how many", "cmp_facts": "", "cmp_partners": "With how many"}
 
 
@@ -98,6 +99,8 @@ def test_profile_by_url_shows_the_facts(app_test, ds):
     assert set(people["ISO3"]) == member_set(ds, "prague-process")
     orgs = frame(at, "pf_org_table").set_index("Acronym")
     assert orgs.at["ICMPD", "Roles"] == "secretariat"
+    assert orgs.at["ICMPD", "Evidence"] == ds.iscm_organizations.query(
+        "iscm_id == 'prague-process' and org_id == 'icmpd'")["evidence"].iloc[0]
     sources = frame(at, "pf_sources")
     assert sources["#"].tolist() == list(range(1, len(ds.sources.query("iscm_id == 'prague-process'")) + 1))
     # the map is this ISCM's membership map
@@ -115,6 +118,9 @@ def test_linked_iscms_link_to_their_profiles(app_test, ds):
     targets = set(ds.iscm_links.loc[ds.iscm_links.source_id == "prague-process", "target_id"])
     for t in targets:
         assert (ds.iscm_name(t), f"iscm={t}") in links
+    shown = " ".join(c.value for c in at.caption)
+    for ev in ds.iscm_links.loc[ds.iscm_links.source_id == "prague-process", "evidence"]:
+        assert f"Evidence: {escape_markdown(ev)}" in shown
     compares = {p.proto.query_string for p in at.get("page_link") if p.proto.page == "compare"}
     assert "compare=prague-process%2Cbudapest-process" in compares or \
         "compare=prague-process,budapest-process" in compares

@@ -60,6 +60,12 @@ def test_organizations_merge_roles_and_use_registry_names(ds):
     assert orgs.at["european-commission", "roles"] == "partner; funder"  # listed twice in the file
     assert p.organizations["org_id"].is_unique
     assert p.organizations.loc[0, "org_id"] == "icmpd"  # secretariat first
+    # every evidence the file gives for an organization is shown, once, with its roles
+    ec = ds.iscm_organizations.query("iscm_id == 'prague-process' and org_id == 'european-commission'")
+    assert orgs.at["european-commission", "evidence"] == "; ".join(dict.fromkeys(ec["evidence"]))
+    assert all(e in orgs.at["european-commission", "evidence"] for e in ec["evidence"]) and len(ec) == 2
+    assert orgs.at["icmpd", "evidence"] == ds.iscm_organizations.query(
+        "iscm_id == 'prague-process' and org_id == 'icmpd'")["evidence"].iloc[0]
 
 
 def test_links_both_directions(ds):
@@ -76,6 +82,11 @@ def test_links_both_directions(ds):
     # this ISCM's own words come first
     own = ds.iscm_links[(ds.iscm_links.source_id == "prague-process") & (ds.iscm_links.target_id == "budapest-process")]
     assert links.at["budapest-process", "relation"] == own["relation"].iloc[0]
+    assert links.at["budapest-process", "evidence"] == own["evidence"].iloc[0]
+    # a link stated only by the other ISCM shows what that ISCM's source says
+    for other in stated_by_others - stated:
+        theirs = ds.iscm_links[(ds.iscm_links.source_id == other) & (ds.iscm_links.target_id == "prague-process")]
+        assert links.at[other, "evidence"] == "; ".join(dict.fromkeys(theirs["evidence"]))
 
 
 def test_low_confidence_is_reported(ds):

@@ -168,6 +168,8 @@ def test_merge_adds_survey_rows_and_keeps_curated(ds, seed_bytes):
     assert "integration" in added_t.iloc[0].evidence
     added_o = merged.iscm_organizations[merged.iscm_organizations.provenance == "survey"]
     assert set(added_o.org_id) == {"osce", "eu"} and set(added_o.role) == {"partner"}
+    # each imported tie carries the survey sentence that names the organization
+    assert "OSCE" in added_o.set_index("org_id").at["osce", "evidence"]
     # curated rows untouched
     curated = merged.iscm_themes[merged.iscm_themes.provenance == "curated"].reset_index(drop=True)
     assert curated.equals(cut.iscm_themes.reset_index(drop=True))
@@ -195,6 +197,7 @@ def test_merge_unmatched_entry_becomes_a_flagged_iscm(ds):
     assert set(themes.theme_id) == {"labour_migration", "migration_development"} and row.n_themes == 2
     links = merged.iscm_links[merged.iscm_links.source_id == row.iscm_id]
     assert list(links.target_id) == ["bali-process"] and list(links.provenance) == ["survey"]
+    assert "Bali Process" in links.iloc[0].evidence  # the survey sentence that names the linked ISCM
     assert merged.iscm_name(row.iscm_id) == "Atlantis Dialogue on Migration"
     # a user who matched the entry to an existing ISCM: the facts go there instead
     d = result.to_dict()

@@ -96,14 +96,16 @@ def merge_surveys(ds: Any, imports: Iterable[StoredImport | ParseResult | Mappin
                 if o.id in known_orgs and (iid, o.id) not in have_org:
                     have_org.add((iid, o.id))
                     org_rows.append({"iscm_id": iid, "org_id": o.id, "role": o.role or "partner",
-                                     "source": title, "provenance": "survey"})
+                                     "source": title, "provenance": "survey",
+                                     "evidence": o.evidence[0].sentence if o.evidence else ""})
                     touched = True
             for s in e.iscms:
                 tgt = s.id
                 if tgt in known_iscms and tgt != iid and (iid, tgt) not in have_link and (tgt, iid) not in have_link:
                     have_link.add((iid, tgt))
                     link_rows.append({"source_id": iid, "target_id": tgt, "relation": "mentioned in survey",
-                                      "source": title, "provenance": "survey"})
+                                      "source": title, "provenance": "survey",
+                                      "evidence": s.evidence[0].sentence if s.evidence else ""})
                     touched = True
             if (touched or iid in new_ids.values()) and (iid, title) not in sourced:
                 sourced.add((iid, title))

@@ -66,6 +66,7 @@ class Subject:
     link: str  # path and query string of the deep link
     interaction: str | None = None  # "theme", "country" or "node": the page's own interaction
     shows: tuple[str, ...] = ()  # ISCM ids whose short names the loaded page must show
+    interaction_link: str = ""  # where the interaction starts, when not at `link` (e.g. another tab)
 
     @property
     def name(self) -> str:
@@ -75,7 +76,7 @@ class Subject:
 
 SUBJECTS = [
     Subject("Overview", "/"),  # the default page; its own path (/overview) redirects once navigation ran
-    Subject("Themes", "/themes", "theme"),
+    Subject("Themes", "/themes", "theme", interaction_link="/themes?section=Theme+view"),
     Subject("Membership", "/membership", "country"),
     Subject("Network", "/network", "node"),
     Subject("Data", "/data"),
@@ -640,7 +641,7 @@ def one_pass(tab: Tab, app: Launched, floor: Launched, k: int, choices: Choices,
             p_change = filter_change(tab, app, theme, f"{what}: filter change")
             sample = None
             if subject.interaction:
-                load(tab, app, subject.link, f"{what}: reload before the interaction")
+                load(tab, app, subject.interaction_link or subject.link, f"{what}: reload before the interaction")
                 check_page(tab, subject, choices, f"{what}: reload")
                 sample = page_interaction(tab, app, subject.interaction, k + p, choices,
                                           f"{what}: {INTERACTIONS[subject.interaction]}")

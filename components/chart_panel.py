@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
@@ -163,31 +163,45 @@ def _page_name() -> str:
     return re.sub(r"[^A-Za-z0-9-]+", "-", str(name)).strip("-").lower() or "page"
 
 
-def download_all_button(name: str | None = None, *, filters: Filters | None = None) -> bool | None:
+def download_all_button(name: str | None = None, *, filters: Filters | None = None,
+                        hidden: Sequence[Callable[[], export.ChartItem | None]] = ()) -> bool | None:
     """One ZIP with every chart of the page (PNG + SVG + CSV + README with sources), built on click.
 
-    Pages call it once, after their last chart. Returns None when the page drew no chart.
+    Pages call it once, after their last chart. `hidden`: one function per chart of a section the page did
+    not draw (a closed tab), each building that chart's `chart_item` when the ZIP is made, so the ZIP holds
+    every chart of the page while a rerun draws only what is on screen. Returns None when there is no chart.
     """
     registry = page_downloads()
     items = list(registry.values())
-    if not items:
+    hidden = list(hidden)
+    if not items and not hidden:
         return None
     images = export_server().available
-    if filters is None:
+    if filters is None and items:
         stems = [it.stem for it in items]
         slug_date = stems[0].split("_", 1)[1] if "_" in stems[0] else dt.date.today().isoformat()
+    elif filters is None:
+        slug_date = f"{Filters().slug()}_{dt.date.today().isoformat()}"
     else:
         slug_date = f"{filters.slug()}_{dt.date.today().isoformat()}"
     file_name = f"iscm-charts-{name or _page_name()}_{slug_date}.zip"
-    charts = f"{len(items)} chart{'s' if len(items) != 1 else ''}"
-    label = f"Download all {charts} (ZIP)" if images else f"Download the data of all {charts} (ZIP)"
+    n = len(items) + len(hidden)
+    charts = "the chart" if n == 1 else f"{n} charts"
+    label = (f"Download {charts} (ZIP)" if n == 1 else f"Download all {charts} (ZIP)") if images else (
+        f"Download the data of {charts} (ZIP)" if n == 1 else f"Download the data of all {charts} (ZIP)")
     help_text = ("Every chart of this page as PNG and SVG, with its data as CSV and a README listing the "
                  "sources." if images else "CSV and sources only. " + export.ENABLE_HINT)
     return st.download_button(
-        label, data=lambda: export.charts_zip(list(registry.values()), images=images), file_name=file_name,
+        label, data=lambda: export.charts_zip([*registry.values(), *_built(hidden)], images=images),
+        file_name=file_name,
         mime=export.MIME["zip"], key="_download_all", icon=":material/folder_zip:", on_click="ignore",
         help=help_text,
     )
+
+
+def _built(hidden: Sequence[Callable[[], export.ChartItem | None]]) -> list[export.ChartItem]:
+    """The charts of closed tabs, built now (a builder returns None for a section with nothing to draw)."""
+    return [item for item in (build() for build in hidden) if item is not None]
 
 
 # -------------------------------------------------------------------------------------- the panel
@@ -240,11 +254,8 @@ def chart_panel(
             kwargs["selection_mode"] = selection_mode
     event = st.plotly_chart(fig, **kwargs)
 
-    title, subtitle = export.title_parts(fig)
-    if not subtitle:
-        subtitle = filters.describe() if filters is not None and filters.active else "All ISCMs"
-    report = _Report(fig, title=title or name.replace("-", " ").capitalize(), subtitle=subtitle,
-                     sources=sources, data_date=data_date)
+    item, report = _item_and_report(fig, name=name, data=data, sources=sources, data_date=data_date,
+                                    filters=filters)
     server = export_server()
 
     with st.container(horizontal=True, vertical_alignment="center", gap="small", key=f"{key}_foot"):
@@ -255,8 +266,24 @@ def chart_panel(
             if menu.open:
                 _menu_buttons(report, server, data, stem, key)
 
-    _register(key, export.ChartItem(
-        stem=stem, figure=lambda: report.figure, data=data, title=report.title, subtitle=subtitle,
-        sources=tuple(sources), data_date=data_date,
-    ))
+    _register(key, item)
     return event
+
+
+def _item_and_report(fig: go.Figure, *, name: str, data: pd.DataFrame, sources: Sequence[str], data_date: str,
+                     filters: Filters | None) -> tuple[export.ChartItem, _Report]:
+    title, subtitle = export.title_parts(fig)
+    if not subtitle:
+        subtitle = filters.describe() if filters is not None and filters.active else "All ISCMs"
+    report = _Report(fig, title=title or name.replace("-", " ").capitalize(), subtitle=subtitle,
+                     sources=list(sources), data_date=data_date)
+    item = export.ChartItem(stem=file_stem(name, filters), figure=lambda: report.figure, data=data,
+                            title=report.title, subtitle=subtitle, sources=tuple(sources), data_date=data_date)
+    return item, report
+
+
+def chart_item(fig: go.Figure, *, name: str, data: pd.DataFrame, sources: Sequence[str], data_date: str = "",
+               filters: Filters | None = None) -> export.ChartItem:
+    """The "Download all" entry of a chart that is not drawn (a closed tab): what `chart_panel` registers for
+    the same arguments."""
+    return _item_and_report(fig, name=name, data=data, sources=sources, data_date=data_date, filters=filters)[0]

@@ -3,15 +3,17 @@
 A click on a country (shape or marker) on any map opens that State in the country view; the chosen State
 is kept in the URL (`?country=DEU`) so a copied link reopens it.
 
-Speed: the tables and figures come from `components.membership_views`, computed once per data version,
-filter state and control value and shared by all sessions, so a rerun mostly re-sends finished charts.
-Each section is a fragment: changing a section's control reruns that section, not the page.
+Speed: the sections are tabs, and only the open tab is drawn (`st.tabs(on_change="rerun")`, its label in
+the URL as `?section=`): a browser redraws one map per filter change instead of four. "Download all" still
+holds every chart of the page: the closed tabs' charts are built when the ZIP is made. The tables and
+figures come from `components.membership_views`, computed once per data version, filter state and control
+value and shared by all sessions. Each section is a fragment: changing a section's control reruns it.
 """
 
 import streamlit as st
 
 from components import membership_views as views
-from components.chart_panel import chart_panel, download_all_button
+from components.chart_panel import chart_item, chart_panel, download_all_button
 from components.clicks import selected_iso3
 from components.frame import filter_notice, frame
 from components.gcm_views import country_gcm_section
@@ -45,6 +47,8 @@ def follow(event: object, key: str) -> None:
     redraw only that section, and the country view further down would not follow).
     """
     code = selected_iso3(event)
+    if code in country_names and st.query_params.get("country") != code:
+        st.query_params["section"] = COUNTRY_TAB  # the rerun opens the country view's tab
     follow_click(code if code in country_names else None, param="country", chart=key, keep_selection=True,
                  toast=f"Country view: {escape_markdown(country_names[code])}" if code in country_names else None)
 
@@ -58,7 +62,7 @@ def map_panel(fig, *, key: str, name: str, data, sources: list[str]) -> None:  #
 # ------------------------------------------------------------------------------------------- ISCM map
 @st.fragment
 def iscm_map_section() -> None:
-    st.header("ISCM map", divider="gray")
+    st.subheader("The members and observers of an ISCM")
     if flt.iscms:
         chosen = [i for i in flt.iscms if i in names]
         st.caption("The ISCMs chosen in the sidebar filter.")
@@ -76,7 +80,7 @@ def iscm_map_section() -> None:
 # ------------------------------------------------------------------------------------------- density
 @st.fragment
 def density_section() -> None:
-    st.header("Dialogue density", divider="gray")
+    st.subheader("How many ISCMs each State takes part in")
     count_observers = st.toggle("Count observers too", value=True, key="mb_density_obs")
     roles = views.MEMBERS_AND_OBSERVERS if count_observers else ("member",)
     fig, data, sources = views.density_view(KEY, roles, subtitle, ds)
@@ -86,7 +90,7 @@ def density_section() -> None:
 # ------------------------------------------------------------------------------------------- country view
 @st.fragment
 def country_section() -> None:
-    st.header("Country view", divider="gray")
+    st.subheader("One State: its ISCMs, fellow members and themes")
     # Bound to `?country=` (components/url_state.py): a link or a map click opens the State.
     code = url_widget(st.selectbox, "country", label="State or territory", options=B.countries, key="mb_country",
                       parse=str.upper, index=None, format_func=lambda c: f"{country_names[c]} ({c})",
@@ -122,7 +126,7 @@ def country_section() -> None:
 # ------------------------------------------------------------------------------------------- overlap
 @st.fragment
 def overlap_section() -> None:
-    st.header("Overlap between ISCMs", divider="gray")
+    st.subheader("Shared members between ISCMs")
     if len(ds.iscms) < 2:
         st.info("The overlap needs at least two ISCMs; widen the filters.", icon=":material/info:")
         return
@@ -137,7 +141,20 @@ def overlap_section() -> None:
     st.caption("Rows and columns are ordered by hierarchical clustering, so ISCMs with similar membership sit "
                "together.")
 
-    st.subheader("Compare two ISCMs")
+
+def overlap_roles() -> tuple[str, ...]:
+    return views.MEMBERS_AND_OBSERVERS if st.session_state.get("mb_overlap_obs") else ("member",)
+
+
+# ------------------------------------------------------------------------------------------- two ISCMs
+@st.fragment
+def pair_section() -> None:
+    st.subheader("Two ISCMs: common and exclusive participants")
+    if len(ds.iscms) < 2:
+        st.info("The comparison needs at least two ISCMs; widen the filters.", icon=":material/info:")
+        return
+    with_obs = st.toggle("Count observers too", value=False, key="mb_pair_obs")
+    roles = views.MEMBERS_AND_OBSERVERS if with_obs else ("member",)
     default_a, default_b = views.default_pair(KEY, roles, ds, full)
     ids = B.ids_by_name
     c1, c2 = st.columns(2)
@@ -157,8 +174,62 @@ def overlap_section() -> None:
     map_panel(view.fig, key="mb_pair_map", name=f"pair-{a}-{b}", data=view.data, sources=view.sources)
 
 
-iscm_map_section()
-density_section()
-country_section()
-overlap_section()
-download_all_button()
+# ------------------------------------------------------------------------------------------- closed tabs
+# What a closed tab's chart would show with its controls as the user left them (or their defaults): built
+# only when "Download all" makes its ZIP.
+def iscm_map_item():  # noqa: ANN201 - an export.ChartItem
+    chosen = [i for i in flt.iscms if i in names] or [st.session_state.get("mb_iscm", B.default_iscm)]
+    fig, data, sources = views.iscm_map_view(KEY, tuple(chosen), st.session_state.get("mb_zoom", True), subtitle,
+                                             ds)
+    return chart_item(fig, name="membership-map", data=data, sources=sources, data_date=full.data_date,
+                      filters=flt)
+
+
+def density_item():  # noqa: ANN201
+    roles = views.MEMBERS_AND_OBSERVERS if st.session_state.get("mb_density_obs", True) else ("member",)
+    fig, data, sources = views.density_view(KEY, roles, subtitle, ds)
+    return chart_item(fig, name="dialogue-density", data=data, sources=sources, data_date=full.data_date,
+                      filters=flt)
+
+
+def overlap_item():  # noqa: ANN201
+    if len(ds.iscms) < 2:
+        return None
+    metric = st.session_state.get("mb_overlap_metric", "count")
+    heat, matrix, sources = views.overlap_chart(KEY, overlap_roles(), metric, subtitle, ds)
+    return chart_item(heat, name=f"membership-overlap-{metric}", data=matrix, sources=sources,
+                      data_date=full.data_date, filters=flt)
+
+
+def pair_item():  # noqa: ANN201
+    if len(ds.iscms) < 2:
+        return None
+    roles = views.MEMBERS_AND_OBSERVERS if st.session_state.get("mb_pair_obs") else ("member",)
+    a, b = views.default_pair(KEY, roles, ds, full)
+    a, b = st.session_state.get("mb_pair_a", a), st.session_state.get("mb_pair_b", b)
+    if a == b:
+        return None
+    view = views.pair_view(KEY, a, b, roles, subtitle, ds, full)
+    return chart_item(view.fig, name=f"pair-{a}-{b}", data=view.data, sources=view.sources,
+                      data_date=full.data_date, filters=flt)
+
+
+COUNTRY_TAB = "Country view"
+SECTIONS = {
+    "ISCM map": (iscm_map_section, [iscm_map_item]),
+    "Dialogue density": (density_section, [density_item]),
+    "Overlap": (overlap_section, [overlap_item]),
+    "Two ISCMs": (pair_section, [pair_item]),
+    COUNTRY_TAB: (country_section, []),  # a State's charts are drawn once one is chosen: not in the ZIP unseen
+}
+# a link to a State (`?country=DEU`) opens its tab
+default = COUNTRY_TAB if st.query_params.get("country") and "section" not in st.query_params else None
+hidden = []
+for tab, (draw, items) in zip(st.tabs(list(SECTIONS), default=default, key="section", bind="query-params",
+                                      on_change="rerun"), SECTIONS.values(), strict=True):
+    if tab.open:
+        with tab:
+            draw()
+    else:
+        hidden += items
+download_all_button(filters=flt, hidden=hidden)

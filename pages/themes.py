@@ -4,15 +4,17 @@ A click on a coverage cell or on a similar-ISCM bar filters the app to that ISCM
 bar filters it to that theme. Both go through the global filters, so the URL follows and a copied link
 reproduces the view.
 
-Speed: the tables and figures come from `components.theme_views`, computed once per data version, filter
-state and control value and shared by all sessions, so a rerun mostly re-sends finished charts. Each
-section is a fragment: changing a section's control reruns that section, not the page.
+Speed: the sections are tabs, and only the open tab is drawn (`st.tabs(on_change="rerun")`, its label in
+the URL as `?section=`): a browser redraws one chart per filter change instead of five. "Download all" still
+holds every chart of the page: the closed tabs' charts are built when the ZIP is made. The tables and
+figures come from `components.theme_views`, computed once per data version, filter state and control value
+and shared by all sessions. Each section is a fragment: changing a section's control reruns that section.
 """
 
 import streamlit as st
 
 from components import theme_views as views
-from components.chart_panel import chart_panel, download_all_button
+from components.chart_panel import chart_item, chart_panel, download_all_button
 from components.clicks import selected_customdata
 from components.frame import filter_notice, frame
 from components.url_state import chart_key, follow_click
@@ -47,7 +49,7 @@ def follow(event, *, chart: str, param: str) -> None:  # noqa: ANN001 - a Stream
 # ------------------------------------------------------------------------------------------- coverage
 @st.fragment
 def coverage_section() -> None:
-    st.header("Coverage", divider="gray")
+    st.subheader("Which ISCM works on which theme")
     c1, c2, c3 = st.columns([1, 1, 1])
     group_by = c1.selectbox("Group rows by", list(GROUPINGS), format_func=GROUPINGS.get, key="th_group",
                             help="Region: the ISCM's macro region, or Cross-regional when it spans several.")
@@ -67,7 +69,7 @@ def coverage_section() -> None:
 # ------------------------------------------------------------------------------------------- prevalence
 @st.fragment
 def prevalence_section() -> None:
-    st.header("Prevalence", divider="gray")
+    st.subheader("How widely each theme is covered")
     by = st.segmented_control("Split bars by", ["type", "region"], format_func=GROUPINGS.get, default="type",
                               key="th_prev_by") or "type"
     fig, prev = views.prevalence_chart(KEY, by, subtitle, ds, full)
@@ -82,7 +84,7 @@ def prevalence_section() -> None:
 # ------------------------------------------------------------------------------------------- theme view
 @st.fragment
 def theme_section() -> None:
-    st.header("Theme view", divider="gray")
+    st.subheader("One theme: its ISCMs and the States they reach")
     ordered = B.order
     default_theme = next((t for t in flt.themes if t in ordered), ordered[0])
     theme = st.selectbox("Theme", ordered, index=ordered.index(default_theme), format_func=labels.get,
@@ -108,7 +110,7 @@ def theme_section() -> None:
 
 # ------------------------------------------------------------------------------------------- evolution
 def evolution_section() -> None:
-    st.header("Evolution", divider="gray")
+    st.subheader("When themes entered the agendas")
     fig, evo, caption = views.evolution_chart(KEY, int(full.data_date[:4] or 0) or None, subtitle, ds,
                                               full)
     chart_panel(fig, key="th_evolution", name="theme-evolution", data=evo, sources=B.sources,
@@ -119,7 +121,7 @@ def evolution_section() -> None:
 # ------------------------------------------------------------------------------------------- similar
 @st.fragment
 def similar_section() -> None:
-    st.header("Similar ISCMs", divider="gray")
+    st.subheader("ISCMs with the most similar themes")
     choices = sorted(full.iscms["iscm_id"], key=lambda i: names[i].casefold())
     default_iscm = next((i for i in flt.iscms if i in names), None) or sorted(
         ds.iscms["iscm_id"], key=lambda i: names[i].casefold())[0]
@@ -134,9 +136,59 @@ def similar_section() -> None:
     st.dataframe(view.shown, hide_index=True, width="stretch", key="th_similar_table")
 
 
-coverage_section()
-prevalence_section()
-theme_section()
-evolution_section()
-similar_section()
-download_all_button()
+# ------------------------------------------------------------------------------------------- closed tabs
+# What a closed tab's chart would show with its controls as the user left them (or their defaults): built
+# only when "Download all" makes its ZIP.
+def coverage_item():  # noqa: ANN201 - an export.ChartItem
+    group_by, sort = st.session_state.get("th_group", "none"), st.session_state.get("th_sort", "name")
+    only_themes = flt.themes if (st.session_state.get("th_only") and flt.themes) else None
+    fig, data = views.coverage_chart(KEY, group_by, sort, only_themes, subtitle, ds, full)
+    return chart_item(fig, name="theme-coverage", data=data, sources=B.sources, data_date=full.data_date,
+                      filters=flt)
+
+
+def prevalence_item():  # noqa: ANN201
+    fig, prev = views.prevalence_chart(KEY, st.session_state.get("th_prev_by") or "type", subtitle, ds, full)
+    return chart_item(fig, name="theme-prevalence", data=prev, sources=B.sources, data_date=full.data_date,
+                      filters=flt)
+
+
+def theme_map_item():  # noqa: ANN201
+    theme = next((t for t in flt.themes if t in B.order), B.order[0])
+    view = views.theme_view(KEY, theme, subtitle, ds, full)
+    if view.map is None:  # no ISCM covers the theme: the tab has no map
+        return None
+    return chart_item(view.map, name=f"theme-states-{theme}", data=view.states, sources=view.map_sources,
+                      data_date=full.data_date, filters=flt)
+
+
+def evolution_item():  # noqa: ANN201
+    fig, evo, _ = views.evolution_chart(KEY, int(full.data_date[:4] or 0) or None, subtitle, ds, full)
+    return chart_item(fig, name="theme-evolution", data=evo, sources=B.sources, data_date=full.data_date,
+                      filters=flt)
+
+
+def similar_item():  # noqa: ANN201
+    chosen = next((i for i in flt.iscms if i in names), None) or sorted(
+        ds.iscms["iscm_id"], key=lambda i: names[i].casefold())[0]
+    view = views.similar_view(KEY, chosen, subtitle, full)
+    return chart_item(view.fig, name=f"similar-{chosen}", data=view.table, sources=view.sources,
+                      data_date=full.data_date, filters=flt)
+
+
+SECTIONS = {
+    "Coverage": (coverage_section, [coverage_item]),
+    "Prevalence": (prevalence_section, [prevalence_item]),
+    "Theme view": (theme_section, [theme_map_item]),
+    "Evolution": (evolution_section, [evolution_item]),
+    "Similar ISCMs": (similar_section, [similar_item]),
+}
+hidden = []
+for tab, (draw, items) in zip(st.tabs(list(SECTIONS), key="section", bind="query-params", on_change="rerun"),
+                              SECTIONS.values(), strict=True):
+    if tab.open:
+        with tab:
+            draw()
+    else:
+        hidden += items
+download_all_button(filters=flt, hidden=hidden)

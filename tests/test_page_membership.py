@@ -60,8 +60,10 @@ def test_iscm_filter_maps_prague_process_members(app_test, ds):
         assert json.loads(c.proto.config)["topojsonURL"] == "/app/static/topojson/"
     # the local ISCM picker is replaced by the sidebar filter
     assert not [s for s in at.selectbox if s.key == "mb_iscm"]
+    assert len(at.get("plotly_chart")) == 1  # only the open tab is drawn
     # density follows the filter: every Prague Process participant counts 1
-    density = trace(chart(at, "Dialogue density"), "ISCMs")
+    density = trace(chart(open_page(app_test, iscm="prague-process", section="Dialogue density"), "Dialogue density"),
+                    "ISCMs")
     assert set(density["z"]) == {1} and set(density["locations"]) == set(rows.iso3)
 
 
@@ -69,16 +71,16 @@ def test_default_view_maps_largest_rcp_and_has_every_section(app_test, ds):
     at = open_page(app_test)
     assert at.selectbox(key="mb_iscm").value == "prague-process"
     titles = [s["layout"]["title"]["text"] for s in charts(at)]
-    assert titles[0] == "Prague Process: members and observers"
-    assert titles[1].startswith("Dialogue density")
-    assert any(t.startswith("Shared members between ISCMs") for t in titles)
-    density = trace(chart(at, "Dialogue density"), "ISCMs")
+    assert titles == ["Prague Process: members and observers"]  # the first tab, alone
+    assert at.get("download_button")[-1].proto.label == "Download all 4 charts (ZIP)"  # and the closed tabs'
+    assert chart(open_page(app_test, section="Overlap"), "Shared members between ISCMs")
+    density = trace(chart(open_page(app_test, section="Dialogue density"), "Dialogue density"), "ISCMs")
     participants = ds.memberships[ds.memberships.role.isin(["member", "observer"])]  # chairs hold no seat
     expected = participants.groupby("iso3")["iscm_id"].nunique()
     assert dict(zip(density["locations"], density["z"], strict=True)) == expected.to_dict()
-    assert [h.value for h in at.header] == ["ISCM map", "Dialogue density", "Country view", "Overlap between ISCMs"]
+    assert [t.label for t in at.tabs] == ["ISCM map", "Dialogue density", "Overlap", "Two ISCMs", "Country view"]
     # no State chosen yet
-    assert at.selectbox(key="mb_country").value is None
+    assert open_page(app_test, section="Country view").selectbox(key="mb_country").value is None
 
 
 def test_country_param_opens_country_view(app_test, ds):
@@ -111,7 +113,7 @@ def test_country_selectbox_writes_url(app_test):
 
 
 def test_unknown_country_param_is_ignored(app_test):
-    at = open_page(app_test, country="ZZZ")
+    at = open_page(app_test, country="ZZZ", section="Country view")
     assert at.selectbox(key="mb_country").value is None
 
 
@@ -125,7 +127,7 @@ def test_several_iscms_show_counts(app_test):
 
 @pytest.mark.parametrize("metric", ["count", "jaccard"])
 def test_overlap_matrix_and_pair(app_test, ds, metric):
-    at = open_page(app_test, type="RCP")
+    at = open_page(app_test, type="RCP", section="Overlap")
     at.radio(key="mb_overlap_metric").set_value(metric).run()
     assert not at.exception
     rcps = ds.iscms[ds.iscms.type == "RCP"]
@@ -142,6 +144,7 @@ def test_overlap_matrix_and_pair(app_test, ds, metric):
             want = len(a & b) if metric == "count" else len(a & b) / len(a | b)
             assert heat.z[r][c] == pytest.approx(want)
     # the two-ISCM comparison defaults to a pair that overlaps, with matching counts and map
+    at = open_page(app_test, type="RCP", section="Two ISCMs")
     a = at.selectbox(key="mb_pair_a").value
     b = at.selectbox(key="mb_pair_b").value
     assert a != b

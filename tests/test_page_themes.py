@@ -72,13 +72,19 @@ def test_all_iscms_without_filter(app_test, covering_asylum):
     assert cov["layout"]["title"]["text"].startswith(f"Thematic coverage of {len(ds.iscms)} ISCMs")
     assert not cov["layout"].get("shapes")  # nothing highlighted
     assert len(cov["layout"]["xaxis"]["categoryarray"]) == len(ds.themes)
-    prev = _chart(at, "How many of the")
+    assert len(at.get("plotly_chart")) == 1  # only the open tab is drawn
+    # ... and "Download all" still counts every chart of the page
+    assert at.get("download_button")[-1].proto.label == "Download all 5 charts (ZIP)"
+    prev = _chart(_open(app_test, section="Prevalence"), "How many of the")
     expected = ds.iscm_themes.groupby("theme_id")["iscm_id"].nunique()
     labels = dict(zip(ds.themes["theme_id"], ds.themes["label"], strict=True))
     assert _bar_totals(prev) == {labels[t]: int(n) for t, n in expected.items()}
-    for title in ("When themes entered ISCM agendas", "ISCMs with the most similar themes to",
-                  "States reached through the"):
+    for section, title in (("Evolution", "When themes entered ISCM agendas"),
+                           ("Similar ISCMs", "ISCMs with the most similar themes to"),
+                           ("Theme view", "States reached through the")):
+        at = _open(app_test, section=section)
         _chart(at, title)
+        assert len(at.get("plotly_chart")) == 1
 
 
 def test_theme_filter_in_url_narrows_and_highlights(app_test, covering_asylum):
@@ -99,11 +105,12 @@ def test_theme_filter_in_url_narrows_and_highlights(app_test, covering_asylum):
     assert xs[int(shape["x0"] + 0.5)] == label
     assert f"<b>{label}</b>" in cov["layout"]["xaxis"]["ticktext"]
 
-    prev = _chart(at, "How many of the")
+    prev = _chart(_open(app_test, theme="asylum_protection", section="Prevalence"), "How many of the")
     assert _bar_totals(prev)[label] == len(covering)
     assert f"How many of the {len(covering)} ISCMs" in prev["layout"]["title"]["text"]
 
     # theme view opens on the filtered theme: the ISCMs covering it, Prague Process since 2012
+    at = _open(app_test, theme="asylum_protection", section="Theme view")
     assert at.selectbox(key="th_theme_asylum_protection").value == "asylum_protection"
     table = at.dataframe[0].value
     assert set(table["ISCM"]) == set(ds.iscms.set_index("iscm_id").loc[sorted(covering), "short_name"])
@@ -111,7 +118,7 @@ def test_theme_filter_in_url_narrows_and_highlights(app_test, covering_asylum):
     assert prague["Level"] == "Declared focus" and prague["Since"] == 2012
     _chart(at, f"States reached through the {len(covering)} ISCMs covering asylum")
 
-    evo = _chart(at, "When themes entered ISCM agendas")
+    evo = _chart(_open(app_test, theme="asylum_protection", section="Evolution"), "When themes entered ISCM agendas")
     assert f"<b>{label}</b>" in evo["layout"]["yaxis"]["ticktext"]
 
 
@@ -140,12 +147,12 @@ def test_only_filtered_themes_and_sort_controls(app_test, covering_asylum):
 
 
 def test_similar_iscms_follow_the_iscm_filter(app_test):
-    at = _open(app_test, iscm="prague-process")
+    at = _open(app_test, iscm="prague-process", section="Similar ISCMs")
     assert at.selectbox(key="th_similar_prague-process").value == "prague-process"
     sim = _chart(at, "ISCMs with the most similar themes to Prague Process")
     shared = sim["data"][0]
     assert len(_arr(shared["x"])) == 5
-    # compared with the whole dataset even though the ISCM filter shows only Prague Process elsewhere
-    cov = _chart(at, "Thematic coverage of")
-    assert _cov_ids(cov) == {"prague-process"}
     assert f"Compared with {N_ISCMS - 1} ISCMs" in " ".join(c.value for c in at.caption)
+    # compared with the whole dataset even though the ISCM filter shows only Prague Process elsewhere
+    cov = _chart(_open(app_test, iscm="prague-process"), "Thematic coverage of")
+    assert _cov_ids(cov) == {"prague-process"}

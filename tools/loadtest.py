@@ -450,6 +450,8 @@ async def run_level(n: int, url: str, pid: int | None | dict[str, int | None], v
                             "cpu_s": cpus1[k] - cpus0[k] if cpus0[k] is not None and cpus1[k] is not None else None}
                         for k, p in pids.items()} if isinstance(pid, dict) else {},
         "sessions_per_replica": dict(sorted(stats.replicas.items())),
+        # the ceiling is per process (one core of Python work each): k replicas reach k times it, given k cores
+        "processes": len(pids),
     }
 
 
@@ -492,7 +494,7 @@ def table(levels: list[dict[str, Any]]) -> str:
             f"{_f(r['rss_start_mb'], '{:.0f}')} / {_f(r['rss_peak_mb'], '{:.0f}')} / {_f(r['rss_end_mb'], '{:.0f}')} | "
             f"{_f(r['server_cpu_per_rerun_s'], '{:.3f}')} | {_f(r['server_cpu_share_of_wall'])} | "
             f"{_f(r.get('offered_per_s'), '{:.1f}')} / {_f(r.get('throughput_per_s'), '{:.1f}')} / "
-            f"{_f(1 / r['server_cpu_per_rerun_s'] if r['server_cpu_per_rerun_s'] else None, '{:.1f}')} | "
+            f"{_f(r.get('processes', 1) / r['server_cpu_per_rerun_s'] if r['server_cpu_per_rerun_s'] else None, '{:.1f}')} | "
             f"{r['loadavg_before']} -> {r['loadavg_after']} |")
     return "\n".join(lines)
 

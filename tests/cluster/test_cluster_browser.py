@@ -9,7 +9,10 @@ HAProxy pins it: with the SERVERID cookie it would have inserted.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -62,7 +65,7 @@ def upload(page: Page, c: Cluster, path) -> None:  # noqa: ANN001
         timeout=60_000)
 
 
-def test_a_browser_keeps_its_replica_across_reruns_and_reloads(atlas_cluster, browser, browser_context_args,
+def test_a_browser_keeps_its_replica_across_reruns_and_reloads(atlas_cluster, browser, browser_context_args, ds,
                                                               needs_chromium):
     c = atlas_cluster
     since = len(c.requests())
@@ -83,6 +86,13 @@ def test_a_browser_keeps_its_replica_across_reruns_and_reloads(atlas_cluster, br
         page.reload()
         wait_for_app(page, timeout=60_000)
     expect(page.locator(EXCEPTION)).to_have_count(0)
+    # a file made by the session (/media/...) exists only in its replica: the download must reach it
+    page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Data").click()
+    wait_for_app(page, timeout=60_000)
+    with page.expect_download(timeout=60_000) as got:
+        page.locator(".st-key-dl_iscms button").click()
+    rows = list(csv.reader(io.StringIO(Path(got.value.path()).read_text(encoding="utf-8-sig"))))
+    assert len(rows) - 1 == len(ds.iscms) and "iscm_id" in rows[0]
     assert replica_of(first) == mine
 
     # a second browser, arriving while the first is open, goes to the replica with fewer connections
@@ -101,6 +111,7 @@ def test_a_browser_keeps_its_replica_across_reruns_and_reloads(atlas_cluster, br
     cut = next(i for i, r in enumerate(before_second) if r.server == theirs)
     assert {r.server for r in before_second[:cut]} == {mine}
     assert len(websockets(first_reqs)) >= 3  # the first session and one per reload, all on `mine`
+    assert [r.status for r in first_reqs if r.path.startswith("/media/")] == [200]  # the download
     assert len(websockets([r for r in c.requests()[since:] if r.server == theirs])) == 1
     first.close()
     second.close()

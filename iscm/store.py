@@ -200,7 +200,7 @@ class SurveyStore:
     def load(self) -> LoadReport:
         """Every stored import, oldest first; unreadable ones are quarantined and reported."""
         if not self.imports_dir.exists():
-            return LoadReport([], [])
+            return LoadReport([], [], self.fingerprint())
         imports: list[StoredImport] = []
         problems: list[str] = []
         with self._locked():

@@ -56,9 +56,11 @@ def needs_chromium() -> None:
 
 @pytest.fixture(scope="session")
 def sample_survey() -> Path:
-    """A survey summary to import: the first of data/samples/ when there is one, else the seed beside the
-    checkout (shared/seeds/)."""
-    samples = sorted(p for p in SAMPLES.glob("*") if p.suffix.lower() in (".txt", ".md", ".pdf", ".docx"))
+    """A survey summary to import: the first of data/samples/ when there is one (text first), else the seed
+    beside the checkout (shared/seeds/)."""
+    kinds = (".txt", ".md", ".docx", ".pdf")
+    samples = sorted((p for p in SAMPLES.glob("*") if p.suffix.lower() in kinds),
+                     key=lambda p: (kinds.index(p.suffix.lower()), p.name))
     if samples:
         return samples[0]
     if not SEED.is_file():

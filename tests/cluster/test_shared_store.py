@@ -132,3 +132,24 @@ def test_the_fingerprint_skips_an_import_removed_during_the_scan(tmp_path, monke
     monkeypatch.undo()
     assert store.load().fingerprint == empty == store.fingerprint()
     assert os.listdir(tmp_path / "imports") == []
+
+
+def test_an_unchanged_store_is_cached_from_the_first_rerun(tmp_path, monkeypatch):
+    """No store folder yet, an empty one, one with an import: each time, the fingerprint taken under the
+    lock is the one taken before, so the merged dataset is cached (one load, not one per rerun)."""
+    from components import data
+
+    monkeypatch.setenv("ISCM_ATLAS_HOME", str(tmp_path / "store"))
+    monkeypatch.setattr(data, "_RECENT", {})
+    data._merged.clear()
+    loads = []
+    real_load = SurveyStore.load
+    monkeypatch.setattr(SurveyStore, "load", lambda self: loads.append(1) or real_load(self))
+    for _ in range(3):
+        data.get_dataset()
+    assert not (tmp_path / "store" / "imports").exists() and len(loads) == 1 and len(data._RECENT) == 1
+    (tmp_path / "store" / "imports").mkdir(parents=True)
+    for _ in range(3):
+        data.get_dataset()
+    assert len(loads) == 1  # an empty folder has the fingerprint of no folder: nothing to reload
+    data._merged.clear()

@@ -12,9 +12,8 @@ of a session run in the process that holds its websocket), `/media/...` and `/_s
 (both only exist in the process that holds the session). New browsers go to the replica with the fewest
 open connections (`balance leastconn`: each open tab is one long websocket).
 
-The replicas share one cookie secret (generated per cluster), as replicas must: Streamlit signs its XSRF
-cookie and the sign-in cookie with it. They run with ISCM_EDITING=open (loopback only, no sign-in)
-unless --editing says otherwise.
+The replicas share one cookie secret (generated per cluster), as replicas must: Streamlit signs the sign-in
+cookie with it. They run with ISCM_EDITING=open (loopback only, no sign-in) unless --editing says otherwise.
 
 Python API, used by tests/cluster/ and tools/loadtest.py:
 
@@ -200,7 +199,7 @@ def cluster(replicas: int = 2, *, home: str | Path | None = None, port: int = 0,
     replica_env = {
         "ISCM_ATLAS_HOME": str(store),
         "ISCM_EDITING": editing,
-        # every replica signs cookies (XSRF, sign-in) with the same secret, so any replica accepts them
+        # every replica signs the sign-in cookie with the same secret, so any replica accepts it
         "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
         "STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none",
         **(env or {}),

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.test_reliability import _loadtest_module
+from tools import loadtest as lt
 from tools.cluster import haproxy_path
 
 pytestmark = pytest.mark.cluster
@@ -28,7 +28,6 @@ def test_a_load_session_keeps_its_replica_when_it_reconnects(atlas_cluster):
     """Four sessions spread over the two replicas; after the others leave, one reconnects while its own
     replica has more open connections than the other: without its cookie, `leastconn` would send it to
     the other replica; with it, HAProxy sends it back to its own."""
-    lt = _loadtest_module()
     c = atlas_cluster
     ws_url = c.url.replace("http", "ws", 1) + "/_stcore/stream"
 

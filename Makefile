@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test test-fast bench bench-browser load lint validate tables clean
+.PHONY: run test test-fast bench bench-browser load cluster lint validate tables clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ bench-browser: $(VENV)/.dev  ## every page's load and interactions in headless C
 
 load: $(VENV)/.runtime  ## 1, 10, 50 concurrent sessions against a server it starts on 127.0.0.1 (~3 min); LOAD_ARGS="--url ..." to attach
 	$(PY) tools/loadtest.py $(LOAD_ARGS)
+
+cluster: $(VENV)/.runtime  ## 2 app processes behind HAProxy on loopback, one survey store (needs haproxy); CLUSTER_ARGS="--replicas 3"
+	$(PY) tools/cluster.py $(CLUSTER_ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -2,7 +2,8 @@
 
 Both parts are cached: the curated tables by the data directory's files (names, sizes, modification times),
 the merged dataset by that key plus the survey store's fingerprint. An edited data/ or an import made in another tab
-(or with the CLI) therefore shows on the next rerun, and all sessions share one read-only Dataset.
+(or with the CLI, or through another replica on a shared store) therefore shows on the next rerun, and all sessions
+of a process share one read-only Dataset.
 """
 
 from __future__ import annotations
@@ -63,11 +64,25 @@ def _load(path: str, version: str) -> Dataset:
     return load(path)
 
 
+class _StoreMoved(Exception):
+    """The store changed between taking its fingerprint and reading it (another tab, process or replica
+    wrote in between): what was read belongs to another key. An exception, so the cache keeps nothing."""
+
+    def __init__(self, result: tuple[Dataset, LoadReport]):
+        super().__init__("the survey store changed while it was read")
+        self.result = result
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _merged(path: str, version: str, home: str, fingerprint: str) -> tuple[Dataset, LoadReport]:
     base = _load(path, version)
     report = SurveyStore(home).load()
-    return merge_surveys(base, report.imports), report
+    result = merge_surveys(base, report.imports), report
+    if report.fingerprint != fingerprint:
+        # Cached under `fingerprint`, this state would come back when the store returns to that key (an
+        # import, then its removal): the removed import would show again on this replica.
+        raise _StoreMoved(result)
+    return result
 
 
 def curated_dataset() -> Dataset:
@@ -80,7 +95,11 @@ def _current() -> tuple[Dataset, LoadReport]:
     """The merged dataset and store report for the data directory and store as they are now."""
     path = data_dir()
     store = survey_store()
-    return _merged(str(path), _stat_key(path), str(store.home), store.fingerprint())
+    key = (str(path), _stat_key(path), str(store.home), store.fingerprint())
+    try:
+        return _merged(*key)
+    except _StoreMoved as moved:  # a write landed in between: show what was read, cache nothing
+        return moved.result
 
 
 def get_dataset() -> tuple[Dataset, list[str]]:

@@ -216,7 +216,9 @@ def test_linked_names_from_a_survey_show_as_text_on_network_and_membership(app_t
         assert markup_leaks(at, RAW_LINK) == [], node                          # ... and only as text
 
     at = app_test().run()
-    at.switch_page("pages/membership.py").run()
+    at.switch_page("pages/membership.py")
+    at.query_params["section"] = "Two ISCMs"
+    at.run()
     at.selectbox(key="mb_pair_a").set_value(iscm_id).run()
     assert not at.exception, [e.value for e in at.exception]
     assert f"Only {LINK_NAME}" in [shown(m.label) for m in at.metric]

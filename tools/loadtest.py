@@ -2,6 +2,7 @@
 
     python tools/loadtest.py                      # starts a server on 127.0.0.1, N = 1, 10, 50, 60 s each
     python tools/loadtest.py --url http://127.0.0.1:8501 --sessions 10 --duration 30
+    python tools/loadtest.py --replicas 1,2 --sessions 50    # through HAProxy: 1 replica, then 2 (tools/cluster.py)
     make load
 
 Each session speaks Streamlit's own websocket protocol (`/_stcore/stream`, the protobuf `BackMsg` /
@@ -24,6 +25,11 @@ N / think time reruns per second, so the think time decides what N means: 50 use
 the throughput reached and the server's ceiling, 1 / (server CPU per rerun), which is meaningful once the
 server is busy: script runs hold Python's GIL, so one server process does about one core of Python work
 however many cores the machine has.
+
+Behind a proxy (`--url` of HAProxy, or `--replicas 1,2`, which starts tools/cluster.py's local cluster for
+each count in turn), each session keeps the cookies the proxy sets on its websocket handshake (HAProxy's
+SERVERID) and sends them again whenever it reconnects, as a browser does, so it stays on its replica. The
+report then shows how many sessions each replica got and each replica's server CPU.
 
 Why a protocol client and not browsers: 50 Chromium tabs would need far more CPU than the server under test
 on a 2-core machine, and would measure the browsers. Only loopback addresses are accepted.
@@ -55,6 +61,7 @@ from benchmarks.servers import Server, start_app, stop, wait_healthy  # noqa: E4
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 TARGET_P95_S = 1.5
+PROXY_COOKIE = "SERVERID"  # the affinity cookie of tools/cluster.py and deploy/haproxy.cfg
 HARD_CAP_S = 900  # no run of this script lasts longer, whatever the options say
 
 
@@ -121,6 +128,7 @@ class LevelStats:
     samples: list[Sample] = field(default_factory=list)
     errors: dict[str, int] = field(default_factory=dict)
     examples: list[str] = field(default_factory=list)
+    replicas: dict[str, int] = field(default_factory=dict)  # sessions per replica (the proxy's cookie value)
 
     def error(self, kind: str, detail: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -134,6 +142,9 @@ class Session:
     def __init__(self, ws_url: str, timeout: float):
         self.ws_url, self.timeout = ws_url, timeout
         self.ws: Any = None
+        # Cookies the proxy set on the handshake (HAProxy's SERVERID=r1): sent on every reconnect, as a
+        # browser sends them, so the session stays on its replica.
+        self.cookies: dict[str, str] = {}
         # page key -> (url path, page_script_hash), from the navigation message. The default page's url path
         # is "" (the app's root); its key is its lower-cased name, "overview".
         self.pages: dict[str, tuple[str, str]] = {}
@@ -141,8 +152,18 @@ class Session:
     async def connect(self) -> None:
         import websockets
 
+        jar = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         self.ws = await websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None,
-                                           open_timeout=self.timeout, ping_interval=None)
+                                           open_timeout=self.timeout, ping_interval=None,
+                                           additional_headers={"Cookie": jar} if jar else None)
+        for raw in self.ws.response.headers.get_all("Set-Cookie"):
+            name, _, rest = raw.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0].strip()
+
+    @property
+    def replica(self) -> str:
+        """The replica the proxy pinned this session to (its cookie value), or "-" without a proxy."""
+        return self.cookies.get(PROXY_COOKIE, "-")
 
     async def close(self) -> None:
         if self.ws is not None:
@@ -212,6 +233,8 @@ async def drive(idx: int, ws_url: str, v: Vocabulary, args: argparse.Namespace, 
                     stats.error("connect", f"{type(e).__name__}: {e}")
                     await asyncio.sleep(1)
                     continue
+                if done == 0:
+                    stats.replicas[session.replica] = stats.replicas.get(session.replica, 0) + 1
             try:
                 seconds = await session.rerun(page, query)
                 stats.samples.append(Sample(seconds, page, action))
@@ -340,11 +363,22 @@ def pct(values: list[float], q: float) -> float:
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
-async def run_level(n: int, url: str, pid: int | None, v: Vocabulary, args: argparse.Namespace) -> dict[str, Any]:
+def _total(values: list[float | None]) -> float | None:
+    return None if not values or any(v is None for v in values) else sum(values)  # type: ignore[arg-type]
+
+
+async def run_level(n: int, url: str, pid: int | None | dict[str, int | None], v: Vocabulary,
+                    args: argparse.Namespace) -> dict[str, Any]:
+    """N sessions against `url`. `pid` is the server's process, or {replica name: process} behind a proxy:
+    RSS and CPU are then the replicas' sums, and `per_replica` has each one's CPU, RSS and sessions."""
+    pids = pid if isinstance(pid, dict) else {"-": pid}
     ws_url = url.replace("http", "ws", 1) + "/_stcore/stream"
     stats = LevelStats()
     load_before = loadavg()
-    rss0, cpu0, main0, proc0 = rss_mb(pid), cpu_seconds(pid), main_thread_cpu_seconds(pid), time.process_time()
+    cpus0 = {k: cpu_seconds(p) for k, p in pids.items()}
+    mains0 = {k: main_thread_cpu_seconds(p) for k, p in pids.items()}
+    rss0, proc0 = _total([rss_mb(p) for p in pids.values()]), time.process_time()
+    cpu0, main0 = _total(list(cpus0.values())), _total(list(mains0.values()))
     peak = rss0 or 0.0
     start = time.perf_counter()
     ramp = min(args.ramp, args.duration / 3)
@@ -355,7 +389,7 @@ async def run_level(n: int, url: str, pid: int | None, v: Vocabulary, args: argp
     async def sample_rss() -> None:
         nonlocal peak
         while True:
-            peak = max(peak, rss_mb(pid) or 0.0)
+            peak = max(peak, _total([rss_mb(p) for p in pids.values()]) or 0.0)
             await asyncio.sleep(0.5)
 
     sampler = asyncio.create_task(sample_rss())
@@ -370,7 +404,9 @@ async def run_level(n: int, url: str, pid: int | None, v: Vocabulary, args: argp
     wall = time.perf_counter() - start
     acts = [s for s in stats.samples if s.action != "first"]
     secs = [s.seconds for s in acts]
-    cpu1, main1 = cpu_seconds(pid), main_thread_cpu_seconds(pid)
+    cpus1 = {k: cpu_seconds(p) for k, p in pids.items()}
+    cpu1, main1 = _total(list(cpus1.values())), _total([main_thread_cpu_seconds(p) for p in pids.values()])
+    rss1 = _total([rss_mb(p) for p in pids.values()])
     per_page: dict[str, list[float]] = {}
     for s in acts:
         per_page.setdefault(s.page, []).append(s.seconds)
@@ -380,8 +416,8 @@ async def run_level(n: int, url: str, pid: int | None, v: Vocabulary, args: argp
         "p50_s": pct(secs, 50), "p95_s": pct(secs, 95), "max_s": max(secs, default=float("nan")),
         "first_load_p95_s": pct([s.seconds for s in stats.samples if s.action == "first"], 95),
         "errors": sum(stats.errors.values()), "error_kinds": stats.errors, "error_examples": stats.examples,
-        "rss_start_mb": rss0, "rss_peak_mb": max(peak, rss_mb(pid) or 0.0) if pid else None,
-        "rss_end_mb": rss_mb(pid), "wall_s": wall,
+        "rss_start_mb": rss0, "rss_peak_mb": max(peak, rss1 or 0.0) if rss0 is not None else None,
+        "rss_end_mb": rss1, "wall_s": wall,
         "server_cpu_s": server_cpu,
         "server_cpu_per_rerun_s": server_cpu / len(stats.samples) if server_cpu and stats.samples else None,
         "throughput_per_s": len(stats.samples) / wall if wall > 0 else None,
@@ -392,6 +428,12 @@ async def run_level(n: int, url: str, pid: int | None, v: Vocabulary, args: argp
         "client_cpu_s": time.process_time() - proc0,
         "loadavg_before": load_before, "loadavg_after": loadavg(),
         "per_page": {p: {"n": len(x), "p50_s": pct(x, 50), "p95_s": pct(x, 95)} for p, x in sorted(per_page.items())},
+        "per_replica": {k: {"sessions": stats.replicas.get(k, 0), "rss_end_mb": rss_mb(p),
+                            "cpu_s": cpus1[k] - cpus0[k] if cpus0[k] is not None and cpus1[k] is not None else None}
+                        for k, p in pids.items()} if isinstance(pid, dict) else {},
+        "sessions_per_replica": dict(sorted(stats.replicas.items())),
+        # the ceiling is per process (one core of Python work each): k replicas reach k times it, given k cores
+        "processes": len(pids),
     }
 
 
@@ -434,7 +476,7 @@ def table(levels: list[dict[str, Any]]) -> str:
             f"{_f(r['rss_start_mb'], '{:.0f}')} / {_f(r['rss_peak_mb'], '{:.0f}')} / {_f(r['rss_end_mb'], '{:.0f}')} | "
             f"{_f(r['server_cpu_per_rerun_s'], '{:.3f}')} | {_f(r['server_cpu_share_of_wall'])} | "
             f"{_f(r.get('offered_per_s'), '{:.1f}')} / {_f(r.get('throughput_per_s'), '{:.1f}')} / "
-            f"{_f(1 / r['server_cpu_per_rerun_s'] if r['server_cpu_per_rerun_s'] else None, '{:.1f}')} | "
+            f"{_f(r.get('processes', 1) / r['server_cpu_per_rerun_s'] if r['server_cpu_per_rerun_s'] else None, '{:.1f}')} | "
             f"{r['loadavg_before']} -> {r['loadavg_after']} |")
     return "\n".join(lines)
 
@@ -446,6 +488,23 @@ def page_table(level: dict[str, Any]) -> str:
              "| page | reruns | p50 s | p95 s |", "|---|---:|---:|---:|"]
     for page, r in level["per_page"].items():
         lines.append(f"| {page} | {r['n']} | {_f(r['p50_s'])} | {_f(r['p95_s'])} |")
+    return "\n".join(lines)
+
+
+def replica_table(runs: list[dict[str, Any]]) -> str:
+    """One row per (replicas, sessions) run through the proxy: what was served, how fast, at what CPU."""
+    lines = ["| replicas | sessions | reruns/s done (asked) | p50 s | p95 s | errors | sessions per replica | "
+             "server CPU s per replica (share of wall) | RSS MB per replica (end) |",
+             "|---:|---:|---|---:|---:|---:|---|---|---|"]
+    for r in runs:
+        per = r.get("per_replica", {})
+        cpu = ", ".join(f"{k} {_f(x['cpu_s'], '{:.1f}')} ({_f(x['cpu_s'] and x['cpu_s'] / r['wall_s'])})"
+                        for k, x in per.items())
+        rss = ", ".join(f"{k} {_f(x['rss_end_mb'], '{:.0f}')}" for k, x in per.items())
+        sess = ", ".join(f"{k} {n}" for k, n in r.get("sessions_per_replica", {}).items())
+        lines.append(f"| {r['replicas']} | {r['sessions']} | {_f(r['throughput_per_s'])} "
+                     f"({_f(r['offered_per_s'], '{:.1f}')}) | {_f(r['p50_s'])} | {_f(r['p95_s'])} | {r['errors']} | "
+                     f"{sess} | {cpu} | {rss} |")
     return "\n".join(lines)
 
 
@@ -466,16 +525,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--target-p95", type=float, default=TARGET_P95_S, help="exit 1 if p95 is above this, s")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--store", help="survey store of the started server (default: a new empty folder)")
+    p.add_argument("--replicas", help="comma-separated replica counts, e.g. 1,2: for each, start that many app "
+                                      "processes behind HAProxy (tools/cluster.py) and run every level "
+                                      "through the proxy")
     p.add_argument("--server-option", action="append", default=[], metavar="NAME=VALUE",
                    help="a Streamlit option for the started server, e.g. runner.postScriptGC=false (repeatable)")
     p.add_argument("--json", help="also write the results to this file")
     a = p.parse_args(argv)
     a.levels = [int(x) for x in a.sessions.split(",") if x.strip()]
+    a.replica_counts = [int(x) for x in (a.replicas or "").split(",") if x.strip()]
+    if a.replicas and (not a.replica_counts or min(a.replica_counts) < 1 or max(a.replica_counts) > 8):
+        p.error("--replicas: counts between 1 and 8")
+    if a.replicas and a.url:
+        p.error("--replicas starts its own clusters; leave out --url")
     if not a.levels or min(a.levels) < 1 or max(a.levels) > 200:
         p.error("--sessions: counts between 1 and 200")
     if a.duration <= 0 or a.think_min < 0 or a.think_max < a.think_min:
         p.error("--duration must be positive and --think-min <= --think-max")
-    total = sum(a.duration + min(a.ramp, a.duration / 3) for _ in a.levels)
+    total = sum(a.duration + min(a.ramp, a.duration / 3) for _ in a.levels) * max(len(a.replica_counts), 1)
     if total > HARD_CAP_S:
         p.error(f"the levels would run {total:.0f} s; the cap is {HARD_CAP_S} s")
     if a.url:
@@ -486,11 +553,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return a
 
 
-async def _main(args: argparse.Namespace, url: str, pid: int | None) -> list[dict[str, Any]]:
+async def _main(args: argparse.Namespace, url: str, pid: int | None | dict[str, int | None],
+                warm_urls: list[str] | None = None) -> list[dict[str, Any]]:
     v = vocabulary()
-    warm = await warm_up(url, v, args)
-    print("warm-up (first run of each page, s): " + ", ".join(f"{p} {t:.2f}" for p, t in warm.items()),
-          flush=True)
+    for target in warm_urls or [url]:  # behind a proxy: every replica directly, or some would start cold
+        warm = await warm_up(target, v, args)
+        print(f"warm-up of {target} (first run of each page, s): "
+              + ", ".join(f"{p} {t:.2f}" for p, t in warm.items()), flush=True)
     levels = []
     for n in args.levels:
         print(f"running {n} session(s) for {args.duration:.0f} s ...", flush=True)
@@ -499,8 +568,39 @@ async def _main(args: argparse.Namespace, url: str, pid: int | None) -> list[dic
     return levels
 
 
+def through_proxy(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """Every level through HAProxy, once per replica count, each on a fresh local cluster."""
+    sys.path.insert(0, str(ROOT))
+    from tools.cluster import cluster
+
+    runs: list[dict[str, Any]] = []
+    for k in args.replica_counts:
+        with cluster(k, home=args.store) as c:
+            pids: dict[str, int | None] = {r.name: r.pid for r in c.replicas}
+            print(f"\n{k} replica(s) behind HAProxy at {c.url}: "
+                  + ", ".join(f"{r.name} {r.url} (pid {r.pid})" for r in c.replicas)
+                  + f"; {os.cpu_count()} CPU(s), load average {loadavg()}", flush=True)
+            levels = asyncio.run(_main(args, c.url, pids, [r.url for r in c.replicas]))
+        for r in levels:
+            r["replicas"] = k
+        print()
+        print(table(levels))
+        runs += levels
+    return runs
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.replica_counts:
+        levels = through_proxy(args)
+        print()
+        print(replica_table(levels))
+        for r in levels:
+            for ex in r["error_examples"]:
+                print(f"  error at {r['replicas']} replica(s), {r['sessions']} sessions: {ex}")
+        if args.json:
+            Path(args.json).write_text(json.dumps({"levels": levels}, indent=1, default=str), encoding="utf-8")
+        return _verdict(levels, args)
     with contextlib.ExitStack() as stack:
         if args.url:
             url = args.url
@@ -522,9 +622,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps({"url": url, "levels": levels}, indent=1, default=str),
                                    encoding="utf-8")
+    return _verdict(levels, args)
+
+
+def _verdict(levels: list[dict[str, Any]], args: argparse.Namespace) -> int:
     missed = [r for r in levels if r["errors"] or not r["p95_s"] <= args.target_p95]
     for r in missed:
-        print(f"target missed at {r['sessions']} session(s): {r['errors']} error(s), p95 {_f(r['p95_s'])} s "
+        where = f"{r['replicas']} replica(s), " if "replicas" in r else ""
+        print(f"target missed at {where}{r['sessions']} session(s): {r['errors']} error(s), p95 {_f(r['p95_s'])} s "
               f"(target: 0 errors, p95 <= {args.target_p95} s)")
     return 1 if missed else 0
 

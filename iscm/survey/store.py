@@ -84,6 +84,7 @@ class StoredImport:
 class LoadReport:
     imports: list[StoredImport]
     problems: list[str]       # one message per stored import that could not be read (now quarantined)
+    fingerprint: str = ""     # SurveyStore.fingerprint() of exactly what was read (taken under the lock)
 
 
 def _original_name(name: str) -> str:
@@ -199,7 +200,7 @@ class SurveyStore:
     def load(self) -> LoadReport:
         """Every stored import, oldest first; unreadable ones are quarantined and reported."""
         if not self.imports_dir.exists():
-            return LoadReport([], [])
+            return LoadReport([], [], self.fingerprint())
         imports: list[StoredImport] = []
         problems: list[str] = []
         with self._locked():
@@ -214,20 +215,29 @@ class SurveyStore:
                     moved = self._quarantine(folder)
                     problems.append(f"stored import {folder.name} could not be read ({got}); it was moved to "
                                     f"{moved} — import the original file again to restore it.")
+            fingerprint = self.fingerprint()  # no writer can run while we hold the lock
         imports.sort(key=lambda s: (s.imported_at, s.import_id))
-        return LoadReport(imports, problems)
+        return LoadReport(imports, problems, fingerprint)
 
     def fingerprint(self) -> str:
         """A cheap key that changes whenever an import is added, removed or rewritten: for caches (e.g.
-        the app's merged dataset) that must notice a change made by another tab or by the CLI."""
+        the app's merged dataset) that must notice a change made by another tab, the CLI or another replica.
+
+        Taken without the lock, so a writer in another process may be half-way: an import that vanishes
+        between the listing and its stat() counts as absent. Pair it with `LoadReport.fingerprint` (taken
+        under the lock) before caching what `load()` returned under this key.
+        """
         h = hashlib.sha256()
         try:
-            for p in sorted(self.imports_dir.iterdir()):
-                if not p.name.startswith("."):
-                    st = (p / RESULT_FILE).stat() if (p / RESULT_FILE).exists() else None
-                    h.update(f"{p.name}:{st.st_mtime_ns if st else 0}:{st.st_size if st else 0};".encode())
+            names = sorted(p.name for p in self.imports_dir.iterdir() if not p.name.startswith("."))
         except OSError:  # no store yet: the same key as an empty one
-            pass
+            names = []
+        for name in names:
+            try:
+                st = (self.imports_dir / name / RESULT_FILE).stat()
+            except OSError:  # removed (or being written) by another process right now
+                continue
+            h.update(f"{name}:{st.st_mtime_ns}:{st.st_size};".encode())
         return h.hexdigest()[:16]
 
     def list(self) -> list[StoredImport]:

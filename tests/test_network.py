@@ -23,6 +23,7 @@ import pytest
 from iscm import network as net
 from iscm.dataset import COLUMNS, Dataset
 from iscm.figures.network import labelled_nodes, network_figure, node_sizes, selected_node
+from iscm.palette import ISCM_TYPE_COLORS, ORG_KIND_COLORS
 
 
 def frame(name: str, rows: list[dict]) -> pd.DataFrame:
@@ -282,8 +283,8 @@ def test_min_degree_filter(g):
 
 def test_ties_text(g):
     assert net.ties(g, O1) == {"secretariat": ["A"], "partner": ["B"], "funder": ["A"]}
-    assert net.ties_text(g, B, max_names=1) == ("Partner: O1; Observer (organization): Org two; "
-                                                "Linked ISCM: A and 1 more; Shared member States: A")
+    assert net.ties_text(g, B, max_names=1) == ("Partner: O1 | Observer (organization): Org two | "
+                                                "Linked ISCM: A and 1 more | Shared member States: A")
 
 
 # ------------------------------------------------------------------------------------------- exports
@@ -332,7 +333,7 @@ def test_csv_node_and_edge_lists(g):
     nodes = pd.read_csv(io.BytesIO(net.to_csv(net.nodes_table(g, m))), keep_default_na=False)
     assert nodes["node"].tolist() == sorted(g.nodes)
     assert {"label", "kind", "degree", "betweenness", "community", "ties"} <= set(nodes.columns)
-    assert nodes.set_index("node").loc[O1, "ties"] == "Secretariat: A; Partner: B; Funder: A"
+    assert nodes.set_index("node").loc[O1, "ties"] == "Secretariat: A | Partner: B | Funder: A"
     edges = pd.read_csv(io.BytesIO(net.to_csv(net.edges_table(g))), keep_default_na=False)
     assert len(edges) == 9
     assert set(zip(edges["source"], edges["target"], edges["type"], strict=True)) == EXPECTED_EDGES
@@ -354,7 +355,7 @@ def test_figure_traces_per_kind_and_customdata(g):
                                        "Other intergovernmental"]
     assert {n for t in nodes for n in t.customdata} == set(g.nodes)
     assert list(nodes[0].customdata) == [A, D]
-    assert nodes[0].marker.color == "#0072B2" and nodes[3].marker.color == "#56B4E9"
+    assert nodes[0].marker.color == ISCM_TYPE_COLORS["RCP"] and nodes[3].marker.color == ORG_KIND_COLORS["un"]
     assert nodes[0].marker.symbol == "circle" and nodes[3].marker.symbol == "diamond"
     edges = [t for t in fig.data if t.meta and t.meta["role"] == "edges"]
     assert [t.name for t in edges] == ["Secretariat", "Partner", "Observer (organization)",

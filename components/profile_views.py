@@ -19,7 +19,7 @@ import streamlit as st
 from iscm.dataset import Dataset
 from iscm.figures.fast import freeze
 from iscm.figures.maps import iscm_map, pair_compare, pair_map
-from iscm.figures.profile import overlap_bars, partners_by_kind, theme_heatmap, theme_profile
+from iscm.figures.profile import organizations_by_role, overlap_bars, theme_heatmap, theme_profile
 from iscm.profile import Comparison, Profile, build_profile, compare
 
 TTL = "1h"
@@ -70,7 +70,7 @@ def profile_view(version: str, iscm_id: str, _full: Dataset) -> ProfileView:
         themes_shown=p.themes[["label", "level", "since", "evidence", "provenance", "source_ref"]].rename(columns={
             "label": "Theme", "level": "Level", "since": "Since", "evidence": "Evidence",
             "provenance": "Provenance", "source_ref": "Sources"}),
-        orgs_fig=freeze(partners_by_kind(p.organizations, p.name)) if len(p.organizations) else None,
+        orgs_fig=freeze(organizations_by_role(p.organizations, p.name)) if len(p.organizations) else None,
         orgs_shown=p.organizations[["name", "acronym", "kind_label", "roles", "provenance", "source_ref"]].rename(
             columns={"name": "Organization", "acronym": "Acronym", "kind_label": "Kind", "roles": "Roles",
                      "provenance": "Provenance", "source_ref": "Sources"}),

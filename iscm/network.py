@@ -138,7 +138,7 @@ def build_graph(ds: Dataset, *, include_states: bool = False, edge_types: Iterab
             data = g.edges[iscm_node(iid), node, role]
             data["source"] = " | ".join(dict.fromkeys([*data["source"].split(" | "), source]))
             continue
-        _edge(g, iscm_node(iid), node, role, relation=f"{label}: {role} of {names[iid]}", source=source,
+        _edge(g, iscm_node(iid), node, role, relation=f"{label}: {role.replace('-', ' ')} of {names[iid]}", source=source,
               provenance=prov)
 
     if "linked-iscm" in etypes:

@@ -127,12 +127,16 @@ POSITIONS = {  # textposition -> (dx, dy) of the label box's centre, in units of
 }
 
 
+HUBS = 5
+"""The most central nodes are named even where their label must cover a smaller node's marker."""
+
+
 def label_priority(g: nx.Graph, table: pd.DataFrame, size_by: str, n: int, *, focus: str | None = None,
                    path: Sequence[str] | None = None) -> tuple[list[str], set[str]]:
     """(nodes to label in order of importance, the ones that must be labelled).
 
     Always: the selected node, its neighbours and the nodes of a path; then the `n` most central nodes
-    (by the size metric, then degree, then betweenness). Further down only if there is room.
+    (by the size metric, then degree, then betweenness), as room allows.
     """
     must: list[str] = []
     if focus and focus in g:
@@ -171,18 +175,23 @@ def place_labels(pos: Mapping[str, tuple[float, float]], order: Sequence[str], t
     placed: list[tuple[float, float, float, float]] = []
     out: dict[str, str] = {}
 
-    def overlap(box: tuple[float, float, float, float], owner: str) -> float:
+    def overlap(box: tuple[float, float, float, float], owner: str) -> tuple[float, float]:
+        """(area shared with placed labels or beyond the plot's edge, area over other nodes' markers)."""
         bx0, by0, bx1, by1 = box
-        area = 0.0
+        labels = 0.0
         for ax0, ay0, ax1, ay1 in placed:
-            area += max(0.0, min(bx1, ax1) - max(bx0, ax0)) * max(0.0, min(by1, ay1) - max(by0, ay0))
+            labels += max(0.0, min(bx1, ax1) - max(bx0, ax0)) * max(0.0, min(by1, ay1) - max(by0, ay0))
+        if bx0 < 0 or by0 < 0 or bx1 > plot[0] or by1 > plot[1]:
+            labels += 1e6
+        markers = 0.0
         for (nx_, ny_, r), n in zip(nodes, pos, strict=True):
             if n != owner:
-                area += max(0.0, min(bx1, nx_ + r) - max(bx0, nx_ - r)) * max(0.0, min(by1, ny_ + r) - max(by0, ny_ - r))
-        if bx0 < 0 or by0 < 0 or bx1 > plot[0] or by1 > plot[1]:
-            area += 1e6
-        return area
+                markers += (max(0.0, min(bx1, nx_ + r) - max(bx0, nx_ - r))
+                            * max(0.0, min(by1, ny_ + r) - max(by0, ny_ - r)))
+        return labels, markers
 
+    hubs = {n for n in order if n not in must}
+    hubs = set([n for n in order if n in hubs][:HUBS])
     for n in order:
         if n not in px or not text.get(n):
             continue
@@ -190,7 +199,7 @@ def place_labels(pos: Mapping[str, tuple[float, float]], order: Sequence[str], t
         h = font * 1.3
         r = sizes.get(n, 10.0) / 2 + 2
         cx, cy = px[n]
-        best: tuple[float, str, tuple[float, float, float, float]] | None = None
+        best: tuple[tuple[float, float], str, tuple[float, float, float, float]] | None = None
         for where, (dx, dy) in POSITIONS.items():
             bx = cx + dx * (w / 2 + r) if dx else cx
             by = cy + dy * (h / 2 + r) if dy else cy
@@ -198,12 +207,13 @@ def place_labels(pos: Mapping[str, tuple[float, float]], order: Sequence[str], t
             cost = overlap(box, n)
             if best is None or cost < best[0]:
                 best = (cost, where, box)
-            if cost == 0:
+            if cost == (0.0, 0.0):
                 break
         assert best is not None
-        if best[0] == 0 or n in must:
-            out[n] = best[1]
-            placed.append(best[2])
+        (on_labels, on_markers), where, box = best
+        if n in must or (on_labels == 0 and (on_markers == 0 or n in hubs)):
+            out[n] = where
+            placed.append(box)
     return out
 
 
@@ -217,7 +227,8 @@ def _wrap_hover(text: str, width: int = 56) -> str:
 
     lines = []
     for line in text.split("<br>"):
-        lines += textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False) or [""]
+        # long words are web addresses of sources: broken too, or the box would run off the chart
+        lines += textwrap.wrap(line, width, break_long_words=True, break_on_hyphens=False) or [""]
     return "<br>".join(lines)
 
 
@@ -261,13 +272,13 @@ def network_figure(g: nx.MultiGraph, pos: dict[str, tuple[float, float]], table:
             if not keep[i]:
                 continue
             d = g.edges[u, v, k]
-            text = f"<b>{d.get('relation', '')}</b>"
+            text = "<b>" + _wrap_hover(d.get("relation", "")).replace("<br>", "</b><br><b>") + "</b>"
             if d.get("evidence") and etype != "state-membership":
                 text += f"<br>{_wrap_hover(_short(d['evidence']))}"
             elif d.get("evidence"):
                 text += f"<br>{d['evidence']}"
             if d.get("source"):
-                text += f"<br><i>Source: {_short(d['source'], 90)}</i>"
+                text += "<br><i>" + _wrap_hover(f"Source: {_short(d['source'], 90)}").replace("<br>", "</i><br><i>") + "</i>"
             hover.append(text)
         traces.append(dict(type="scatter",
             x=[m[0] for m, ok in zip(mids, keep, strict=True) if ok],

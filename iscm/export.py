@@ -1,10 +1,10 @@
 """Charts as files for reports: PNG, SVG, PDF (static, through kaleido and Chromium), HTML and CSV.
 
 A chart on screen and a chart in a report need different layouts: the app draws it at the width of the
-browser with a transparent background that follows the theme, while a slide wants a fixed size, a white
-background, and the title, the filter state and the sources inside the image, because a picture pasted
-into a document loses the page around it. ``report_figure`` makes that copy; the ``to_*`` functions turn
-it into bytes.
+browser with a transparent background that follows the theme, while a report wants a white background,
+the title, the filter state and the sources inside the image (a picture pasted into a document loses the
+page around it), and a size that fits what the chart shows, so a 37-row matrix keeps every row label.
+``report_figure`` makes that copy by one rule for all charts; the ``to_*`` functions turn it into bytes.
 
 Static images come from one warm kaleido server (one headless Chromium for the whole process): starting
 Chromium takes seconds, a render on a warm server a fraction of one. The server starts on the first
@@ -45,7 +45,8 @@ from iscm.export_tables import to_csv_bytes
 REPORT_WIDTH = 1600
 REPORT_HEIGHT = 900
 REPORT_SCALE = 2
-"""Slide size in layout pixels (16:9); PNGs are drawn at twice that so they stay sharp when projected."""
+"""Smallest export in layout pixels (a 16:9 slide; ``report_figure`` grows it to fit the content); PNGs are
+drawn at twice the layout size so they stay sharp when projected."""
 
 ENABLE_HINT = (
     "Image export (PNG, SVG, PDF) needs Chromium or Google Chrome on the machine that runs the app: "
@@ -273,6 +274,8 @@ def _axes(fig: go.Figure) -> dict[str, _Axis]:
                                           angle=ax.tickangle if isinstance(ax.tickangle, int | float) else None,
                                           title=ax.title.text or "", visible=ax.visible is not False))
             values = getattr(t, letter, None)
+            if isinstance(values, dict):  # a typed (numeric) array, base64-encoded by to_dict()
+                continue
             if values is None or ax.type not in (None, "category", "-"):
                 continue
             if ax.tickmode == "array" and ax.tickvals is not None and ax.type == "category":
@@ -291,15 +294,12 @@ def _legend_entries(fig: go.Figure) -> list[str]:
     """Names of the legend entries plotly will draw (one per legend group)."""
     if fig.layout.showlegend is False:
         return []
-    shown, groups = [], set()
+    shown = []
     for t in fig.data:
         if t.showlegend is False or not t.name:
             continue
         if t.type in ("choropleth", "heatmap") and t.showlegend is not True:
             continue  # scale traces show a colour bar, not a legend entry
-        if t.legendgroup and t.legendgroup in groups and t.showlegend is not True:
-            continue
-        groups.add(t.legendgroup)
         shown.append(str(t.name))
     if len(shown) == 1 and fig.layout.showlegend is not True:
         return []

@@ -177,6 +177,8 @@ def _plain(text: str) -> str:
 
 # Type sizes of the report layout (layout pixels; the PNG doubles them).
 TITLE_SIZE, SUBTITLE_SIZE, BODY_SIZE, SOURCE_SIZE, LEGEND_SIZE = 28, 18, 16, 14, 15
+MIN_TEXT_SIZE = 13
+"""Smallest text drawn on a chart in the report (labels of nodes, values in cells)."""
 ROW_PX = 30
 """Room per row of a categorical axis: a 16 px label with air above and below, so every label is printed."""
 COL_PX = 36
@@ -343,7 +345,8 @@ def report_figure(
       (``COL_PX`` per slanted column, the widest label per upright one);
     - height: title, subtitle and legend on top, then the plot, then the axis labels and the source line.
       A categorical y axis gets ``ROW_PX`` per row, so every row label is printed; a map keeps the
-      proportions of the region it frames; anything else fills the slide height (a plot of 480 px at least);
+      proportions of the region it frames, a drawing without axes (the network) its own; anything
+      else fills the slide height (a plot of 480 px at least);
     - the title, the filter line and the source line are wrapped over as many lines as they need;
     - every legend is horizontal under the subtitle and wraps over as many rows as it needs;
     - categorical x labels are slanted when upright ones would not fit their column.
@@ -398,6 +401,10 @@ def report_figure(
         lon = out.layout[geo_keys[0]].lonaxis.range or [-180.0, 180.0]
         lat = out.layout[geo_keys[0]].lataxis.range or [-57.0, 85.0]
         plot_h = plot_w * min(max(1.05 * (lat[1] - lat[0]) / max(lon[1] - lon[0], 1.0), 0.35), 0.9)
+    elif axes and not xs and not ys and out.layout.xaxis.range and out.layout.yaxis.range:
+        # a drawing without axes (the network): its own proportions, between 1:2 and 3:4
+        (x0, x1), (y0, y1) = out.layout.xaxis.range, out.layout.yaxis.range
+        plot_h = plot_w * min(max(abs(y1 - y0) / max(abs(x1 - x0), 1e-9), 0.5), 0.75)
     else:
         plot_h = 480.0  # the slide height leaves it more when the header is short
     h = height or int(max(REPORT_HEIGHT, math.ceil(top + plot_h + bottom)))
@@ -436,6 +443,10 @@ def report_figure(
         out.layout[a.name].automargin = True
         if a.categories and out.layout[a.name].tickmode != "array":
             out.layout[a.name].update(tickmode="linear", tick0=0, dtick=1)
+    for t in out.data:  # labels drawn on the chart (node names, cell values) grow with the body text
+        font = getattr(t, "textfont", None)
+        if font is not None and isinstance(font.size, int | float) and font.size < MIN_TEXT_SIZE:
+            font.size = MIN_TEXT_SIZE
     for key in geo_keys:
         if out.layout[key].bgcolor in (None, "rgba(0,0,0,0)"):
             out.layout[key].bgcolor = "white"

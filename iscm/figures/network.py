@@ -127,16 +127,13 @@ POSITIONS = {  # textposition -> (dx, dy) of the label box's centre, in units of
 }
 
 
-HUBS = 5
-"""The most central nodes are named even where their label must cover a smaller node's marker."""
-
-
 def label_priority(g: nx.Graph, table: pd.DataFrame, size_by: str, n: int, *, focus: str | None = None,
                    path: Sequence[str] | None = None) -> tuple[list[str], set[str]]:
     """(nodes to label in order of importance, the ones that must be labelled).
 
     Always: the selected node, its neighbours and the nodes of a path; then the `n` most central nodes
-    (by the size metric, then degree, then betweenness), as room allows.
+    (by the size metric, then degree, then betweenness) and the `n // 3` top brokers by betweenness not
+    among them, as room allows.
     """
     must: list[str] = []
     if focus and focus in g:
@@ -149,6 +146,10 @@ def label_priority(g: nx.Graph, table: pd.DataFrame, size_by: str, n: int, *, fo
         cols = [size_by, "degree", "betweenness", "label"]
         ranked = tbl.sort_values(cols, ascending=[False, False, False, True])["node"].tolist()
     top = [m for m in ranked if m not in must][: max(n, 0)]
+    if len(tbl) and n > 0:  # and the brokers: high betweenness marks a node between groups
+        brokers = tbl[tbl["betweenness"] > 0].sort_values(["betweenness", "degree", "label"],
+                                                          ascending=[False, False, True])["node"]
+        top += [m for m in brokers if m not in must and m not in top][: n // 3]
     return must + top, set(must)
 
 
@@ -158,9 +159,10 @@ def place_labels(pos: Mapping[str, tuple[float, float]], order: Sequence[str], t
     """A textposition per labelled node such that no two labels overlap and no label covers a node.
 
     Greedy, most important first: each label tries eight places around its node and takes the first that
-    is clear of the labels placed so far, of every node marker and of the plot's edge. A node that must be
-    labelled (the selection and its neighbours) takes its least crowded place when none is clear; others
-    stay unlabelled (their name is in the hover and the tables).
+    is clear of the labels placed so far, of every node marker and of the plot's edge; failing that, the
+    place that covers the least of other markers while clear of every label. A node that must be labelled
+    (the selection and its neighbours) takes its least crowded place in any case; a central node whose
+    name would cover another name stays unlabelled (its name is in the hover and the tables).
     """
     if not order:
         return {}
@@ -190,8 +192,6 @@ def place_labels(pos: Mapping[str, tuple[float, float]], order: Sequence[str], t
                             * max(0.0, min(by1, ny_ + r) - max(by0, ny_ - r)))
         return labels, markers
 
-    hubs = {n for n in order if n not in must}
-    hubs = set([n for n in order if n in hubs][:HUBS])
     for n in order:
         if n not in px or not text.get(n):
             continue
@@ -211,7 +211,7 @@ def place_labels(pos: Mapping[str, tuple[float, float]], order: Sequence[str], t
                 break
         assert best is not None
         (on_labels, on_markers), where, box = best
-        if n in must or (on_labels == 0 and (on_markers == 0 or n in hubs)):
+        if n in must or on_labels == 0:  # a central node's name may cover a smaller node, never a name
             out[n] = where
             placed.append(box)
     return out

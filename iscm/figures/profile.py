@@ -75,8 +75,17 @@ def theme_profile(themes: pd.DataFrame, all_themes: pd.DataFrame, name: str, *, 
                      automargin=True, showgrid=True, gridcolor="rgba(153,153,153,0.2)")
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=columns, range=[-0.5, 2.9],
                      side="top", showgrid=False)
+    _header_room(fig, subtitle)
     fig.update_layout(showlegend=False)
     return fig
+
+
+def _header_room(fig: go.Figure, subtitle: str) -> None:
+    """Title pinned to the top and room under it for the column labels and their axis title, which sit
+    on top of these charts (automargin would otherwise push them up into the title)."""
+    height = fig.layout.height or 450
+    fig.update_layout(title={"yref": "container", "y": 1 - 10 / height, "yanchor": "top"},
+                      margin={"t": 118 + (22 if subtitle else 0)})
 
 
 def _wrap(text: str, width: int = 60, limit: int = 300) -> str:
@@ -124,6 +133,7 @@ def organizations_by_role(orgs: pd.DataFrame, name: str, *, subtitle: str = "") 
                      range=[-0.5, max(len(columns), 3) - 0.5], showgrid=False)
     fig.update_layout(legend={"orientation": "h", "y": -0.02, "x": 0, "yanchor": "top", "title": {"text": "Kind:"}},
                       showlegend=True)
+    _header_room(fig, subtitle)
     return fig
 
 

@@ -35,6 +35,7 @@ import plotly.io as pio
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
+from iscm import geo
 from iscm.dataset import Dataset
 from iscm.figures.maps import iscm_map, region_view
 from iscm.figures.profile import (
@@ -160,9 +161,8 @@ def map_size(ds: Dataset, iscm_id: str) -> tuple[int, int]:
     membership gets the world), so the frame holds the members without bands or cuts."""
     codes = ds.memberships.loc[ds.memberships["iscm_id"] == iscm_id, "iso3"].tolist()
     view = region_view(codes) or {"lonaxis_range": [-180.0, 180.0], "lataxis_range": [-57.0, 85.0]}
-    lon, lat = view["lonaxis_range"], view["lataxis_range"]
-    plot_w = MAP_SIZE[0] - 40
-    ratio = 1.05 * (lat[1] - lat[0]) / max(lon[1] - lon[0], 1.0)  # natural earth: about 1:1 near the equator
+    plot_w = MAP_SIZE[0] - 40  # for_print's side margins; 90 for the title and the legend below
+    ratio = geo.natural_earth_aspect(view["lonaxis_range"], view["lataxis_range"])
     height = int(min(max(plot_w * ratio + 90, 380), 760))
     return MAP_SIZE[0], height
 

@@ -398,9 +398,9 @@ def report_figure(
     if n_rows:
         plot_h = n_rows * ROW_PX
     elif geo_keys:
-        lon = out.layout[geo_keys[0]].lonaxis.range or [-180.0, 180.0]
-        lat = out.layout[geo_keys[0]].lataxis.range or [-57.0, 85.0]
-        plot_h = plot_w * min(max(1.05 * (lat[1] - lat[0]) / max(lon[1] - lon[0], 1.0), 0.35), 0.9)
+        frame = out.layout[geo_keys[0]]
+        aspect = geo.natural_earth_aspect(frame.lonaxis.range, frame.lataxis.range or (-57.0, 85.0))
+        plot_h = plot_w * min(max(aspect, 0.35), 0.9)
     elif axes and not xs and not ys and out.layout.xaxis.range and out.layout.yaxis.range:
         # a drawing without axes (the network): its own proportions, between 1:2 and 3:4
         (x0, x1), (y0, y1) = out.layout.xaxis.range, out.layout.yaxis.range

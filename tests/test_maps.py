@@ -409,3 +409,14 @@ def test_compare_map_rings_the_one_state_only_in_prague(ds):
     group = trace_named(fig, "Only Prague Process")
     assert rings[0].marker.color == group.colorscale[0][1] and rings[0].legendgroup == group.legendgroup
     assert rings[0].marker.size >= 20
+
+
+def test_natural_earth_aspect_matches_the_projection():
+    # the whole world in d3.geoNaturalEarth1: 2 * 1.4224 high by 2 * pi * 0.8707 wide
+    assert geo.natural_earth_aspect(None, None) == pytest.approx(2 * 1.42239 / (2 * np.pi * 0.8707), rel=1e-3)
+    # meridians converge: the same span of longitude is narrower far from the equator, so a northern frame
+    # is taller for its width than the same frame on the equator
+    assert geo.natural_earth_aspect((0, 60), (50, 70)) > geo.natural_earth_aspect((0, 60), (-10, 10))
+    view = maps.region_view(["DEU", "FRA", "ESP", "POL"])
+    ratio = geo.natural_earth_aspect(view["lonaxis_range"], view["lataxis_range"])
+    assert maps.map_height(view, width=820) == int(min(max(90 + 820 * ratio, 340), 620))

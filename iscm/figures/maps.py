@@ -196,10 +196,8 @@ WORLD_VIEW = {"lataxis_range": [-57.0, 85.0]}
 def map_height(view: Mapping, width: int = 820) -> int:
     """Figure height that fits the framed region at a typical page width, so a wide region (Europe to the
     Pacific coast) leaves no empty bands above and below the map and a tall one is not squeezed."""
-    lon = view.get("lonaxis_range") or [-180.0, 180.0]
-    lat = view.get("lataxis_range") or [-90.0, 90.0]
-    ratio = (lat[1] - lat[0]) / max(lon[1] - lon[0], 1.0)
-    return int(min(max(90 + width * 1.05 * ratio, 340), 620))
+    ratio = geo.natural_earth_aspect(view.get("lonaxis_range"), view.get("lataxis_range"))
+    return int(min(max(90 + width * ratio, 340), 620))
 
 
 def _geo_view(view: Mapping[str, Any]) -> dict[str, Any]:

@@ -171,11 +171,11 @@ def brief_figures(ds: Dataset, p: Profile) -> dict[str, go.Figure]:
     """The three charts of the brief, laid out for paper at the size they are printed."""
     mw, mh = map_size(ds, p.iscm_id)
     return {
-        "map": for_print(iscm_map(ds.memberships, ds.iscms, [p.iscm_id]), width=mw, height=mh, font_size=18),
+        "map": for_print(iscm_map(ds.memberships, ds.iscms, [p.iscm_id]), width=mw, height=mh, font_size=20),
         "themes": for_print(theme_profile(p.themes, ds.themes, p.name), width=SMALL_SIZE[0],
-                            height=SMALL_SIZE[1], font_size=17),
+                            height=SMALL_SIZE[1], font_size=22),
         "partners": for_print(organizations_by_role(p.organizations, p.name), width=SMALL_SIZE[0],
-                              height=SMALL_SIZE[1], font_size=17),
+                              height=SMALL_SIZE[1], font_size=22),
     }
 
 
@@ -385,7 +385,14 @@ def brief_pdf(ds: Dataset, iscm_id: str, *, render_png: PNG | None = None, chart
     pdf.font(7)
     text_h = sum(5 + 3.3 * len(pdf.multi_cell(w, 3.3, pdf.t(t), dry_run=True, output=MethodReturnValue.LINES))
                  for _, t, _ in full_blocks)
-    list_h = 5 + 3.3 * 4 + (5 + 3.3 * 2 if len(p.observers) else 0)  # at least four lines of members
+    def lines_of(names: list[str]) -> int:
+        text = pdf.t(", ".join(names))
+        return len(pdf.multi_cell(w, 3.3, text, dry_run=True, output=MethodReturnValue.LINES)) if names else 0
+
+    # the member list as it is, up to four lines (a longer one ends with "and N more"), and the observers
+    list_h = 5 + 3.3 * min(max(lines_of(_who(p.members)), 1), 4)
+    if len(p.observers):
+        list_h += 5 + 3.3 * min(lines_of(_who(p.observers)), 2)
 
     # --- charts -------------------------------------------------------------------------------------
     y = pdf.get_y() + 1.5

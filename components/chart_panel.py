@@ -4,9 +4,10 @@ Pages never call st.plotly_chart directly; going through here gives every chart 
 names, caption and downloads, and registers the chart for the page's "Download all" ZIP.
 
 Downloads: PNG (2x), SVG and PDF laid out for a report (``iscm.export.report_figure``: sized by content,
-at least a slide, white, title, filter state and source line inside the image), a self-contained interactive HTML file, and the
-CSV of exactly the data the chart shows. Images and CSV are made only when a button is clicked (deferred
-download data), by one warm Chromium shared by all sessions, so drawing a page never waits for an export.
+at least a slide, white, title, filter state and source line inside the image), a self-contained interactive
+HTML file, and the CSV of exactly the data the chart shows. Images and CSV are made only when a button is
+clicked (deferred download data), by one warm Chromium shared by all sessions, so drawing a page never
+waits for an export.
 Without Chromium the image buttons give way to a note on how to enable them; the chart toolbar's camera
 (rendered by the browser) keeps working.
 """

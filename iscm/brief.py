@@ -174,7 +174,7 @@ def brief_figures(ds: Dataset, p: Profile) -> dict[str, go.Figure]:
         "map": for_print(iscm_map(ds.memberships, ds.iscms, [p.iscm_id]), width=mw, height=mh, font_size=20),
         "themes": for_print(theme_profile(p.themes, ds.themes, p.name), width=SMALL_SIZE[0],
                             height=SMALL_SIZE[1], font_size=22),
-        "partners": for_print(organizations_by_role(p.organizations, p.name), width=SMALL_SIZE[0],
+        "partners": for_print(organizations_by_role(p.organizations, p.name, short_names=True), width=SMALL_SIZE[0],
                               height=SMALL_SIZE[1], font_size=22),
     }
 

@@ -233,8 +233,8 @@ st.dataframe(table, hide_index=True, width="stretch", key="net_metrics",
              column_config={"Betweenness": st.column_config.NumberColumn(format="%.3f"),
                             "Eigenvector": st.column_config.NumberColumn(format="%.3f"),
                             "Weighted degree": st.column_config.NumberColumn(format="%.0f")})
-st.download_button("Metrics (CSV)", data=lambda: net.to_csv(view.metrics), file_name=f"{net.export_stem('all', flt.slug())}_metrics.csv",
-                   mime="text/csv", key="net_metrics_csv", on_click="ignore", icon=":material/download:")
+st.download_button("Metrics (CSV)", data=lambda: net.to_csv(view.metrics),
+                   file_name=f"{net.export_stem('all', flt.slug())}_metrics.csv", mime="text/csv", key="net_metrics_csv", on_click="ignore", icon=":material/download:")
 st.caption(f"{len(table)} nodes of the network as filtered (the whole network, not only the part drawn). "
            "Click a column header to sort.")
 with st.expander("What the measures mean", icon=":material/info:"):

@@ -96,7 +96,8 @@ def _wrap(text: str, width: int = 60, limit: int = 300) -> str:
     return "<br>".join(textwrap.wrap(text, width))
 
 
-def organizations_by_role(orgs: pd.DataFrame, name: str, *, subtitle: str = "") -> go.Figure:
+def organizations_by_role(orgs: pd.DataFrame, name: str, *, subtitle: str = "",
+                          short_names: bool = False) -> go.Figure:
     """Each organization working with the ISCM, by name, with a dot in each role it plays (secretariat,
     member, partner, funder, technical support, observer); the dot's colour and the legend give its kind.
 
@@ -106,7 +107,8 @@ def organizations_by_role(orgs: pd.DataFrame, name: str, *, subtitle: str = "") 
     used = [r for r in ROLE_ORDER if any(r in rs for rs in roles_of)]
     columns = [ORG_ROLE_LABELS.get(r, r) for r in used]
     # the name, with its acronym; a very long name gives way to its acronym (the hover has it in full)
-    label = [(f"{n} ({a})" if a and a != n else n) if len(n) <= 42 or not a else a
+    # (`short_names`: the acronym alone, for a small printed chart; the brief lists the full names below it)
+    label = [(a or n) if short_names else (f"{n} ({a})" if a and a != n else n) if len(n) <= 42 or not a else a
              for a, n in zip(orgs["acronym"], orgs["name"], strict=True)] if len(orgs) else []
     fig = go.Figure()
     for kind, kind_label in ORG_KIND_LABELS.items():
@@ -185,13 +187,19 @@ def overlap_bars(counts: pd.DataFrame, *, what: str = "members", subtitle: str =
 def for_print(fig: go.Figure, *, width: int, height: int, font_size: int = 15) -> go.Figure:
     """A copy laid out for paper: white background, fixed size, dark text (the brief's images)."""
     out = go.Figure(copy.deepcopy(fig.to_dict()))
+    # column labels on top (the strip charts) need room under the title: upright labels and no axis title
+    top_axis = out.layout.xaxis.side == "top"
     out.update_layout(
         template="plotly_white", width=width, height=height, autosize=False,
         paper_bgcolor="white", plot_bgcolor="white",
         font={"size": font_size, "color": "#222222"},
-        margin={"l": 10, "r": 20, "t": 60, "b": 30},
-        title_font_size=font_size + 5,
+        margin={"l": 10, "r": 20, "t": int(60 + 2.6 * font_size) if top_axis else 60, "b": 30},
+        title={"font": {"size": font_size + 5}, "yref": "container", "y": 1 - 12 / height, "yanchor": "top"},
     )
+    if top_axis:
+        cols = list(out.layout.xaxis.categoryarray or [])
+        out.update_xaxes(title_text=None, tickangle=0, tickfont_size=font_size - 3, tickmode="array",
+                         tickvals=cols, ticktext=[c.replace(" ", "<br>", 1) for c in cols])
     if any(t.type in ("choropleth", "scattergeo") for t in out.data):
         out.update_geos(bgcolor="white")
     return out

@@ -3,10 +3,11 @@
 Pages never call st.plotly_chart directly; going through here gives every chart the same toolbar, file
 names, caption and downloads, and registers the chart for the page's "Download all" ZIP.
 
-Downloads: PNG (2x), SVG and PDF laid out for a report (``iscm.export.report_figure``: slide size, white,
-title, filter state and source line inside the image), a self-contained interactive HTML file, and the
-CSV of exactly the data the chart shows. Images and CSV are made only when a button is clicked (deferred
-download data), by one warm Chromium shared by all sessions, so drawing a page never waits for an export.
+Downloads: PNG (2x), SVG and PDF laid out for a report (``iscm.export.report_figure``: sized by content,
+at least a slide, white, title, filter state and source line inside the image), a self-contained interactive
+HTML file, and the CSV of exactly the data the chart shows. Images and CSV are made only when a button is
+clicked (deferred download data), by one warm Chromium shared by all sessions, so drawing a page never
+waits for an export.
 Without Chromium the image buttons give way to a note on how to enable them; the chart toolbar's camera
 (rendered by the browser) keeps working.
 """
@@ -217,7 +218,8 @@ def _menu_buttons(report: _Report, server: export.ExportServer, data: pd.DataFra
     if server.available:
         size = f"{export.REPORT_WIDTH * export.REPORT_SCALE}×{export.REPORT_HEIGHT * export.REPORT_SCALE}"
         _button("PNG image", lambda: server.png(report.figure), "png", stem, f"{key}_png",
-                f"{size} pixels, white background, title, filters and sources in the image")
+                f"At least {size} pixels (larger when the chart needs room for every label), white "
+                "background, title, filters and sources in the image")
         _button("SVG (vector)", lambda: server.svg(report.figure), "svg", stem, f"{key}_svg",
                 "Scalable vector image for print and slides")
         _button("PDF", lambda: server.pdf(report.figure), "pdf", stem, f"{key}_pdf", "One-page vector PDF")

@@ -20,7 +20,7 @@ from iscm.compare import Comparison, compare
 from iscm.dataset import Dataset
 from iscm.figures.fast import freeze
 from iscm.figures.maps import members_map, pair_map, participation_map
-from iscm.figures.profile import overlap_bars, partners_by_kind, theme_heatmap, theme_profile
+from iscm.figures.profile import organizations_by_role, overlap_bars, theme_heatmap, theme_profile
 from iscm.membership import is_open, members_of, pair_compare, participation_table
 from iscm.profile import Profile, build_profile
 
@@ -73,7 +73,7 @@ def profile_view(version: str, iscm_id: str, _full: Dataset) -> ProfileView:
         themes_shown=p.themes[["label", "level", "since", "evidence", "provenance", "source_ref"]].rename(columns={
             "label": "Theme", "level": "Level", "since": "Since", "evidence": "Evidence",
             "provenance": "Provenance", "source_ref": "Sources"}),
-        orgs_fig=freeze(partners_by_kind(p.organizations, p.name)) if len(p.organizations) else None,
+        orgs_fig=freeze(organizations_by_role(p.organizations, p.name)) if len(p.organizations) else None,
         orgs_shown=p.organizations[["name", "acronym", "kind_label", "roles", "evidence", "provenance",
                                     "source_ref"]].rename(
             columns={"name": "Organization", "acronym": "Acronym", "kind_label": "Kind", "roles": "Roles",

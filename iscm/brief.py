@@ -1,9 +1,10 @@
 """The one-page brief of an ISCM: what a delegate takes to a meeting, as a PDF (or an HTML page).
 
-One A4 page: identity, the four headline numbers, a short summary, three charts (membership map, themes,
-partners by kind), the members and linked ISCMs, confidence and open questions, and the sources. The page
-must stay one page whatever the ISCM, so every text block has a fixed room and is cut with an ellipsis
-when it would overflow; the profile page carries the full lists.
+One A4 page: identity, the four headline numbers, a short summary, three charts (membership map framed on
+the members, themes by level, organizations by role), the caveats, organizations and linked ISCMs, the
+members, and the sources with an absolute link to the profile page (``ISCM_PUBLIC_URL``). Names, the full
+name and the caveats are wrapped, never cut; the page stays one page by giving the charts the room the text
+leaves, and by ending a long member list with "and N more" (the profile has them all).
 
 Charts are PNGs from ``iscm.export`` (kaleido + Chromium). Without a browser the PDF is still made: the
 themes and partners charts are then drawn with PDF primitives and the map is replaced by a note. The HTML
@@ -20,11 +21,13 @@ import datetime as dt
 import html
 import io
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -32,13 +35,19 @@ import plotly.io as pio
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
+from iscm import geo
 from iscm.dataset import Dataset
 from iscm.export import source_host
 from iscm.figures.maps import members_map
-from iscm.figures.profile import LEVEL_COLORS, for_print, partners_by_kind, theme_profile
+from iscm.figures.profile import (
+    LEVEL_COLORS,
+    ORG_ROLE_LABELS,
+    for_print,
+    organizations_by_role,
+    theme_profile,
+)
 from iscm.membership import is_open, members_of
-from iscm.model import ORG_KIND_LABELS
-from iscm.palette import FONT, OKABE_ITO, ORG_KIND_COLORS
+from iscm.palette import FONT, OKABE_ITO
 from iscm.profile import LOW_MARK, Profile, build_profile, identity_rows
 
 PNG = Callable[[go.Figure], bytes]
@@ -58,6 +67,29 @@ MUTED = (90, 90, 90)
 ACCENT = (0, 114, 178)  # Okabe-Ito blue
 WARN = (213, 94, 0)     # Okabe-Ito vermillion
 PAGE_W, PAGE_H, MARGIN = 210.0, 297.0, 12.0
+PUBLIC_URL_ENV = "ISCM_PUBLIC_URL"
+DEFAULT_PUBLIC_URL = "http://localhost:8501"
+"""Where the dashboard is published: the brief links to the profile there (a printed brief has no page
+around it, so a relative link would lead nowhere). `make run` serves the default."""
+
+
+def public_url() -> str:
+    """The dashboard's public address (``ISCM_PUBLIC_URL``, else the local default), without a trailing /."""
+    base = os.environ.get(PUBLIC_URL_ENV, "").strip() or DEFAULT_PUBLIC_URL
+    if not re.match(r"https?://[^/\s]+", base):
+        raise ValueError(f"{PUBLIC_URL_ENV} must be an http(s) address such as https://atlas.example.org, "
+                         f"not {base!r}: set it to where the dashboard is published")
+    return base.rstrip("/")
+
+
+def profile_url(iscm_id: str, base: str | None = None) -> str:
+    """Absolute link to an ISCM's profile page, e.g. https://atlas.example.org/profile?iscm=colombo-process."""
+    return f"{(base or public_url()).rstrip('/')}/profile?iscm={quote(iscm_id)}"
+
+
+def role_text(roles: str) -> str:
+    """'partner; technical-support' -> 'partner, technical support': the data's role ids in words."""
+    return ", ".join(ORG_ROLE_LABELS.get(r, r).lower() for r in str(roles).split("; ") if r)
 
 
 def find_unicode_font() -> tuple[Path, Path] | None:
@@ -122,19 +154,32 @@ class BriefCharts:
 
 
 MAP_SIZE = (1400, 520)
+"""Largest map: the width of the page; its height follows the region the members span (``map_size``)."""
 SMALL_SIZE = (760, 620)
+
+
+def map_size(ds: Dataset, iscm_id: str) -> tuple[int, int]:
+    """(width, height) of the brief's map: the members' region at its own proportions (a world-spanning
+    membership gets the world), so the frame holds the members without bands or cuts."""
+    codes = ds.memberships.loc[ds.memberships["iscm_id"] == iscm_id, "iso3"].tolist()
+    view = ({} if is_open(ds.iscms, iscm_id) else geo.region_view(codes)) or {"lonaxis_range": [-180.0, 180.0], "lataxis_range": [-57.0, 85.0]}
+    plot_w = MAP_SIZE[0] - 40  # for_print's side margins; 90 for the title and the legend below
+    ratio = geo.natural_earth_aspect(view["lonaxis_range"], view["lataxis_range"])
+    height = int(min(max(plot_w * ratio + 90, 380), 760))
+    return MAP_SIZE[0], height
 
 
 def brief_figures(ds: Dataset, p: Profile) -> dict[str, go.Figure]:
     """The three charts of the brief, laid out for paper at the size they are printed."""
+    mw, mh = map_size(ds, p.iscm_id)
     return {
         "map": for_print(members_map(members_of(ds.memberships, p.iscm_id), p.name,
-                                       open_participation=is_open(ds.iscms, p.iscm_id)), width=MAP_SIZE[0], height=MAP_SIZE[1],
-                         font_size=18),
+                                     open_participation=is_open(ds.iscms, p.iscm_id)), width=mw, height=mh,
+                         font_size=20),
         "themes": for_print(theme_profile(p.themes, ds.themes, p.name), width=SMALL_SIZE[0],
-                            height=SMALL_SIZE[1], font_size=17),
-        "partners": for_print(partners_by_kind(p.organizations, p.name), width=SMALL_SIZE[0],
-                              height=SMALL_SIZE[1], font_size=17),
+                            height=SMALL_SIZE[1], font_size=22),
+        "partners": for_print(organizations_by_role(p.organizations, p.name, short_names=True), width=SMALL_SIZE[0],
+                              height=SMALL_SIZE[1], font_size=22),
     }
 
 
@@ -247,18 +292,26 @@ def _drawn_themes(pdf: _Brief, ds: Dataset, p: Profile, x: float, y: float, w: f
 def _drawn_partners(pdf: _Brief, p: Profile, x: float, y: float, w: float, h: float) -> None:
     orgs = p.organizations
     items = []
-    for k, label in ORG_KIND_LABELS.items():
-        n = int((orgs["kind"] == k).sum()) if len(orgs) else 0
-        if n:
-            items.append((label, n, _hex(ORG_KIND_COLORS.get(k, OKABE_ITO["grey"])), str(n)))
-    _bars(pdf, x, y, w, h, f"Partner organizations by kind ({len(orgs)})", items, max((i[1] for i in items),
-                                                                                          default=1))
+    roles = [str(r).split("; ") for r in orgs["roles"]] if len(orgs) else []
+    for role, label in ORG_ROLE_LABELS.items():
+        names = [a or n for a, n, rs in zip(orgs["acronym"], orgs["name"], roles, strict=True) if role in rs] \
+            if len(orgs) else []
+        if names:
+            items.append((label, len(names), _hex(OKABE_ITO["blue"]), str(len(names))))
+    _bars(pdf, x, y, w, h, f"Organizations by role ({len(orgs)})", items, max((i[1] for i in items), default=1))
+
+
+def _who(df: pd.DataFrame) -> list[str]:
+    return [f"{r.country}{' (territory)' if r.territory else ''}{' (!)' if r.confidence == 'low' else ''}"
+            for r in df.itertuples()]
 
 
 def brief_pdf(ds: Dataset, iscm_id: str, *, render_png: PNG | None = None, charts: BriefCharts | None = None,
-              today: dt.date | None = None) -> bytes:
-    """The one-page brief as PDF bytes. `render_png` turns a figure into PNG (default: iscm.export)."""
+              today: dt.date | None = None, base_url: str | None = None) -> bytes:
+    """The one-page brief as PDF bytes. `render_png` turns a figure into PNG (default: iscm.export);
+    `base_url` is where the dashboard is published (default ``ISCM_PUBLIC_URL``)."""
     p = build_profile(ds, iscm_id)
+    link = profile_url(iscm_id, base_url)
     charts = charts or render_charts(ds, p, render_png)
     pdf = _Brief()
     pdf.set_title(pdf.t(f"{p.name}: ISCM Atlas brief"))
@@ -268,7 +321,7 @@ def brief_pdf(ds: Dataset, iscm_id: str, *, render_png: PNG | None = None, chart
     w = PAGE_W - 2 * MARGIN
     facts = dict(identity_rows(p))
 
-    # --- header -------------------------------------------------------------------------------------
+    # --- header: names and facts wrapped over the lines they need ---------------------------------------
     pdf.set_fill_color(*ACCENT)
     pdf.rect(0, 0, PAGE_W, 4, style="F")
     pdf.set_xy(MARGIN, 8)
@@ -277,14 +330,14 @@ def brief_pdf(ds: Dataset, iscm_id: str, *, render_png: PNG | None = None, chart
     pdf.cell(w / 2, 4, pdf.t(f"Data as of {ds.data_date or 'unknown'} · printed {(today or dt.date.today())}"),
              align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.font(19, bold=True)
-    pdf.block(p.name, w, 8.5, 1)
+    pdf.block(p.name, w, 8.5, 3)
     if facts["Full name"] not in ("not known", p.name):
         pdf.font(10, color=MUTED)
-        pdf.block(facts["Full name"], w, 5, 1)
+        pdf.block(facts["Full name"], w, 5, 6)
     pdf.font(9)
     pdf.block(" · ".join(v for v in (facts["Type"], facts["Regions"],
-                                     f"established {facts['Established']}", facts["Status"]) if v), w, 4.6, 1)
-    pdf.block(f"Secretariat: {facts['Secretariat']} · Website: {facts['Website']}", w, 4.6, 1)
+                                     f"established {facts['Established']}", facts["Status"]) if v), w, 4.6, 3)
+    pdf.block(f"Secretariat: {facts['Secretariat']} · Website: {facts['Website']}", w, 4.6, 3)
 
     # --- headline numbers -------------------------------------------------------------------------------
     y = pdf.get_y() + 2
@@ -306,51 +359,10 @@ def brief_pdf(ds: Dataset, iscm_id: str, *, render_png: PNG | None = None, chart
 
     # --- summary ------------------------------------------------------------------------------------
     pdf.font(8.5)
-    pdf.block(str(p.facts.get("summary") or ""), w, 4.1, 4)
+    pdf.block(str(p.facts.get("summary") or ""), w, 4.1, 8)
 
-    # --- charts -------------------------------------------------------------------------------------
-    y = pdf.get_y() + 1.5
-    map_h = w * MAP_SIZE[1] / MAP_SIZE[0]
-    if charts.map_png:
-        pdf.image(io.BytesIO(charts.map_png), x=MARGIN, y=y, w=w, h=map_h)
-        y += map_h + 1
-    else:
-        pdf.set_xy(MARGIN, y)
-        pdf.font(8, color=MUTED)
-        pdf.block("Membership map not included: image export needs Chromium on the machine that made this brief"
-                  + (f" ({charts.error})" if charts.error else "") + ". The HTML brief shows it.", w, 4, 2)
-        y = pdf.get_y() + 1
-    half = (w - 4) / 2
-    small_h = half * SMALL_SIZE[1] / SMALL_SIZE[0]
-    if not charts.map_png:
-        small_h = min(small_h, 70.0)
-    if charts.themes_png:
-        pdf.image(io.BytesIO(charts.themes_png), x=MARGIN, y=y, w=half, h=small_h)
-    else:
-        _drawn_themes(pdf, ds, p, MARGIN, y, half, small_h)
-    if charts.partners_png:
-        pdf.image(io.BytesIO(charts.partners_png), x=MARGIN + half + 4, y=y, w=half, h=small_h)
-    else:
-        _drawn_partners(pdf, p, MARGIN + half + 4, y, half, small_h)
-    pdf.set_xy(MARGIN, y + small_h + 2)
-
-    # --- lists (each block has a line budget; all stop at the footer) ---------------------------------
+    # --- the text below the charts, measured first so the charts take only the room that is left --------
     footer_top = PAGE_H - MARGIN - 17
-
-    def section(title: str, text: str, max_lines: int, color: tuple[int, int, int] = TEXT) -> None:
-        if not text or pdf.get_y() > footer_top - 8:
-            return
-        pdf.font(8, bold=True, color=color)
-        pdf.cell(w, 4, pdf.t(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        pdf.font(7)
-        fit_lines = min(max_lines, max(int((footer_top - pdf.get_y()) / 3.3), 1))
-        pdf.block(text, w, 3.3, fit_lines)
-        pdf.set_y(pdf.get_y() + 0.8)
-
-    def who(df: pd.DataFrame) -> str:
-        return ", ".join(f"{r.country}{' (territory)' if r.territory else ''}{' (!)' if r.confidence == 'low' else ''}"
-                         for r in df.itertuples())
-
     low = p.low_confidence_areas
     conf = ", ".join(f"{k} {v}" for k, v in p.confidence.items())
     caveat = f"Confidence: {conf}."
@@ -360,18 +372,92 @@ def brief_pdf(ds: Dataset, iscm_id: str, *, render_png: PNG | None = None, chart
         caveat += f" {len(p.low_confidence_members)} participants marked (!) are low confidence."
     if p.open_questions:
         caveat += f" Open questions: {p.open_questions}"
-    section(f"Members ({len(p.members)})", who(p.members), 5)
-    if len(p.observers):
-        section(f"Observers ({len(p.observers)})", who(p.observers), 2)
-    section("Caveats", caveat, 3, WARN if low else TEXT)
-    if len(p.links):
-        section(f"Linked ISCMs ({len(p.links)})", "; ".join(p.links["other_name"]), 2)
+    orgs = "; ".join(f"{a or n} ({role_text(r)})" for a, n, r in zip(
+        p.organizations["acronym"], p.organizations["name"], p.organizations["roles"], strict=True))
+    full_blocks = [("Caveats", caveat, WARN if low else TEXT)]  # printed in full, whatever their length
     if len(p.organizations):
-        section("Organizations and roles", "; ".join(
-            f"{a or n} ({r})" for a, n, r in zip(p.organizations["acronym"], p.organizations["name"],
-                                                 p.organizations["roles"], strict=True)), 3)
+        full_blocks.append((f"Organizations and roles ({len(p.organizations)})", orgs, TEXT))
+    if len(p.links):
+        full_blocks.append((f"Linked ISCMs ({len(p.links)})", "; ".join(p.links["other_name"]), TEXT))
+    pdf.font(7)
+    text_h = sum(5 + 3.3 * len(pdf.multi_cell(w, 3.3, pdf.t(t), dry_run=True, output=MethodReturnValue.LINES))
+                 for _, t, _ in full_blocks)
+    def lines_of(names: list[str]) -> int:
+        text = pdf.t(", ".join(names))
+        return len(pdf.multi_cell(w, 3.3, text, dry_run=True, output=MethodReturnValue.LINES)) if names else 0
 
-    # --- footer: sources ----------------------------------------------------------------------------
+    # the member list as it is, up to four lines (a longer one ends with "and N more"), and the observers
+    list_h = 5 + 3.3 * min(max(lines_of(_who(p.members)), 1), 4)
+    if len(p.observers):
+        list_h += 5 + 3.3 * min(lines_of(_who(p.observers)), 2)
+
+    # --- charts -------------------------------------------------------------------------------------
+    y = pdf.get_y() + 1.5
+    room = footer_top - y - text_h - list_h - 4
+    mw, mh = map_size(ds, iscm_id)
+    map_h = w * mh / mw
+    half = (w - 4) / 2
+    small_h = half * SMALL_SIZE[1] / SMALL_SIZE[0]
+    if not charts.map_png:
+        map_h, small_h = 10.0, min(small_h, 70.0)
+    if map_h + small_h + 3 > room:  # shrink both, in proportion, to what the text leaves
+        k = max(room, 60.0) / (map_h + small_h + 3)
+        map_h, small_h = map_h * k, small_h * k
+    if charts.map_png:
+        map_w = map_h * mw / mh
+        pdf.image(io.BytesIO(charts.map_png), x=MARGIN + (w - map_w) / 2, y=y, w=map_w, h=map_h)
+        y += map_h + 1
+    else:
+        pdf.set_xy(MARGIN, y)
+        pdf.font(8, color=MUTED)
+        pdf.block("Membership map not included: image export needs Chromium on the machine that made this brief"
+                  + (f" ({charts.error})" if charts.error else "") + ". The HTML brief shows it.", w, 4, 3)
+        y = pdf.get_y() + 1
+    chart_w = small_h * SMALL_SIZE[0] / SMALL_SIZE[1] if charts.themes_png or charts.partners_png else half
+    chart_w = min(chart_w, half)
+    if charts.themes_png:
+        pdf.image(io.BytesIO(charts.themes_png), x=MARGIN + (half - chart_w) / 2, y=y, w=chart_w, h=small_h)
+    else:
+        _drawn_themes(pdf, ds, p, MARGIN, y, half, small_h)
+    if charts.partners_png:
+        pdf.image(io.BytesIO(charts.partners_png), x=MARGIN + half + 4 + (half - chart_w) / 2, y=y, w=chart_w,
+                  h=small_h)
+    else:
+        _drawn_partners(pdf, p, MARGIN + half + 4, y, half, small_h)
+    pdf.set_xy(MARGIN, y + small_h + 2)
+
+    # --- text: caveats, organizations and links in full; members as far as the page goes --------------
+    def heading(title: str, color: tuple[int, int, int] = TEXT) -> None:
+        pdf.font(8, bold=True, color=color)
+        pdf.cell(w, 4, pdf.t(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.font(7)
+
+    for title, text, color in full_blocks:
+        heading(title, color)
+        pdf.multi_cell(w, 3.3, pdf.t(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_y(pdf.get_y() + 0.8)
+
+    def names_list(title: str, names: list[str], reserve: float = 0.0) -> None:
+        """As many names as fit above the footer (less `reserve`), then how many more the profile lists."""
+        if not names or pdf.get_y() > footer_top - 8 - reserve:
+            return
+        heading(title)
+        lines = max(int((footer_top - reserve - pdf.get_y()) / 3.3), 1)
+        shown = len(names)
+        while shown > 0:
+            rest = len(names) - shown
+            text = ", ".join(names[:shown]) + (f" and {rest} more (all on the profile)" if rest else "")
+            if len(pdf.multi_cell(w, 3.3, pdf.t(text), dry_run=True, output=MethodReturnValue.LINES)) <= lines:
+                break
+            shown -= 1
+        pdf.multi_cell(w, 3.3, pdf.t(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.set_y(pdf.get_y() + 0.8)
+
+    names_list(f"Members ({len(p.members)})", _who(p.members), reserve=(5 + 3.3 * 2) if len(p.observers) else 0)
+    if len(p.observers):
+        names_list(f"Observers ({len(p.observers)})", _who(p.observers))
+
+    # --- footer: sources and the link to the profile ---------------------------------------------------
     pdf.set_draw_color(200, 200, 200)
     pdf.line(MARGIN, footer_top, PAGE_W - MARGIN, footer_top)
     pdf.set_xy(MARGIN, footer_top + 1)
@@ -380,15 +466,19 @@ def brief_pdf(ds: Dataset, iscm_id: str, *, render_png: PNG | None = None, chart
         hosts[source_host(str(lab))] = hosts.get(source_host(str(lab)), 0) + 1
     src = "; ".join(f"{h} ({n})" if n > 1 else h for h, n in hosts.items())
     pdf.font(6.8, color=MUTED)
-    pdf.block(f"Sources ({len(p.sources)}): {src}. The full list with what each source supports is on the "
-              f"profile page (profile?iscm={p.iscm_id}). Dataset version {ds.version}.", w, 3.2, 4)
+    pdf.block(f"Sources ({len(p.sources)}): {src}. Dataset version {ds.version}.", w, 3.2, 3)
+    pdf.font(6.8, color=ACCENT)
+    pdf.set_x(MARGIN)
+    label = "Full lists and every source with what it supports: "
+    pdf.multi_cell(w, 3.2, pdf.t(label + link), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT, link=link)
     pdf.set_xy(MARGIN, PAGE_H - MARGIN - 2)
+    pdf.font(6.8, color=MUTED)
     pdf.cell(w, 3, pdf.t("ISCM Atlas · inter-State consultation mechanisms on migration"), align="C")
     return bytes(pdf.output())
 
 
 # ----------------------------------------------------------------------------------------------- HTML
-def brief_html(ds: Dataset, iscm_id: str) -> bytes:
+def brief_html(ds: Dataset, iscm_id: str, *, base_url: str | None = None) -> bytes:
     """The brief as one self-contained HTML page with its charts interactive (works offline)."""
     from iscm import geo
     from iscm.export import topojson_names
@@ -398,7 +488,7 @@ def brief_html(ds: Dataset, iscm_id: str) -> bytes:
     figs = {
         "map": members_map(members_of(ds.memberships, iscm_id), p.name, open_participation=is_open(ds.iscms, iscm_id)),
         "themes": theme_profile(p.themes, ds.themes, p.name),
-        "partners": partners_by_kind(p.organizations, p.name),
+        "partners": organizations_by_role(p.organizations, p.name),
     }
     assets = {}
     for fig in figs.values():
@@ -421,7 +511,7 @@ def brief_html(ds: Dataset, iscm_id: str) -> bytes:
     themes = "".join(
         f"<li><b>{e(r.label)}</b> ({e(r.level)}{_since(r.since)}) {e(r.source_ref)}</li>"
         for r in p.themes.itertuples())
-    orgs = "".join(f"<li>{e(r.name)} ({e(r.acronym)}), {e(r.kind_label)}: {e(r.roles)} {e(r.source_ref)}</li>"
+    orgs = "".join(f"<li>{e(r.name)} ({e(r.acronym)}), {e(r.kind_label)}: {e(role_text(r.roles))} {e(r.source_ref)}</li>"
                    for r in p.organizations.itertuples())
     links = "".join(f"<li>{e(r.other_name)}: {e(r.relation)}</li>" for r in p.links.itertuples())
     sources = "".join(
@@ -460,6 +550,7 @@ th{{text-align:left;padding-right:1em;color:#555}} .tiles{{display:flex;gap:1em}
 <h2>Linked ISCMs</h2><ul>{links}</ul>
 <h2>Caveats</h2>{caveat}<p>Confidence: {e(", ".join(f"{k} {v}" for k, v in p.confidence.items()))}</p>
 <h2>Sources</h2><ol>{sources}</ol>
+<p><a href="{e(profile_url(iscm_id, base_url))}">{e(p.name)} in the ISCM Atlas</a>: full lists and every source with what it supports.</p>
 </body></html>"""
     return page.encode("utf-8")
 

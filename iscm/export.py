@@ -1,10 +1,10 @@
 """Charts as files for reports: PNG, SVG, PDF (static, through kaleido and Chromium), HTML and CSV.
 
 A chart on screen and a chart in a report need different layouts: the app draws it at the width of the
-browser with a transparent background that follows the theme, while a slide wants a fixed size, a white
-background, and the title, the filter state and the sources inside the image, because a picture pasted
-into a document loses the page around it. ``report_figure`` makes that copy; the ``to_*`` functions turn
-it into bytes.
+browser with a transparent background that follows the theme, while a report wants a white background,
+the title, the filter state and the sources inside the image (a picture pasted into a document loses the
+page around it), and a size that fits what the chart shows, so a 37-row matrix keeps every row label.
+``report_figure`` makes that copy by one rule for all charts; the ``to_*`` functions turn it into bytes.
 
 Static images come from one warm kaleido server (one headless Chromium for the whole process): starting
 Chromium takes seconds, a render on a warm server a fraction of one. The server starts on the first
@@ -22,6 +22,7 @@ import functools
 import html
 import io
 import json
+import math
 import os
 import queue
 import re
@@ -45,7 +46,8 @@ from iscm.palette import FONT
 REPORT_WIDTH = 1600
 REPORT_HEIGHT = 900
 REPORT_SCALE = 2
-"""Slide size in layout pixels (16:9); PNGs are drawn at twice that so they stay sharp when projected."""
+"""Smallest export in layout pixels (a 16:9 slide; ``report_figure`` grows it to fit the content); PNGs are
+drawn at twice the layout size so they stay sharp when projected."""
 
 ENABLE_HINT = (
     "Image export (PNG, SVG, PDF) needs Chromium or Google Chrome on the machine that runs the app: "
@@ -173,6 +175,159 @@ def _plain(text: str) -> str:
     return re.sub(r"<[^>]+>", "", text).strip()
 
 
+# Type sizes of the report layout (layout pixels; the PNG doubles them).
+TITLE_SIZE, SUBTITLE_SIZE, BODY_SIZE, SOURCE_SIZE, LEGEND_SIZE = 28, 18, 16, 14, 15
+MIN_TEXT_SIZE = 13
+"""Smallest text drawn on a chart in the report (labels of nodes, values in cells)."""
+ROW_PX = 30
+"""Room per row of a categorical axis: a 16 px label with air above and below, so every label is printed."""
+COL_PX = 36
+"""Room per column of a categorical x axis whose labels are slanted."""
+SIDE = 60
+FONT_FILES = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf", "arial.ttf")
+FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF",
+             "/usr/share/fonts/truetype/liberation", "/usr/local/share/fonts", "/Library/Fonts",
+             "C:/Windows/Fonts")
+
+
+@functools.lru_cache(maxsize=1)
+def _font_path() -> str | None:
+    """A sans-serif font to measure text with. DejaVu Sans comes first: it is wider than Arial and its
+    metric twin Liberation Sans, so a width measured with it is an upper bound for what Chromium draws."""
+    dirs = list(FONT_DIRS)
+    try:
+        import matplotlib
+
+        dirs.append(str(Path(matplotlib.get_data_path()) / "fonts" / "ttf"))
+    except ImportError:
+        pass
+    for name in FONT_FILES:
+        for d in dirs:
+            if (Path(d) / name).is_file():
+                return str(Path(d) / name)
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _font(size: int, bold: bool) -> Any:
+    path = _font_path()
+    if path is None:
+        return None
+    from PIL import ImageFont
+
+    if bold:
+        bold_path = path.replace("Sans.ttf", "Sans-Bold.ttf").replace("-Regular.ttf", "-Bold.ttf")
+        path = bold_path if Path(bold_path).is_file() else path
+    return ImageFont.truetype(path, size)
+
+
+@functools.lru_cache(maxsize=8192)
+def text_px(text: str, size: float = BODY_SIZE, bold: bool = False) -> float:
+    """Width in layout pixels of one line of plain text (markup removed), measured on a real font when
+    the machine has one; otherwise 0.62 em per character, which errs wide for Latin text."""
+    plain = html.unescape(_plain(text))
+    font = _font(int(round(size)), bold or "<b>" in text)
+    if font is None:
+        return 0.62 * size * len(plain)
+    return float(font.getlength(plain)) * 1.04
+
+
+def wrap_px(text: str, width: float, size: float, bold: bool = False) -> list[str]:
+    """Greedy word wrap of plain text to lines no wider than `width` pixels (a word longer than a line
+    stands on its own line: names are never cut)."""
+    lines: list[str] = []
+    for para in re.split(r"<br\s*/?>|\n", text):
+        words, line = para.split(), ""
+        for w in words:
+            cand = f"{line} {w}" if line else w
+            if line and text_px(cand, size, bold) > width:
+                lines.append(line)
+                line = w
+            else:
+                line = cand
+        lines.append(line)
+    return [ln for ln in lines if ln] or [""]
+
+
+@dataclass
+class _Axis:
+    """What one cartesian axis of a figure shows: its categories (if it is categorical) and placement."""
+
+    name: str
+    categories: list[str] = field(default_factory=list)
+    side: str = ""
+    angle: float | None = None
+    title: str = ""
+    visible: bool = True
+
+
+def _axes(fig: go.Figure) -> dict[str, _Axis]:
+    """Every x/y axis that carries traces, with the categories it shows (strings on it, in order)."""
+    layout = fig.layout
+    out: dict[str, _Axis] = {}
+    for t in fig.data:
+        if t.type in GEO_TRACES or t.type in ("pie", "sunburst", "treemap", "sankey"):
+            continue
+        for letter in ("x", "y"):
+            ref = getattr(t, f"{letter}axis", None) or letter
+            key = ref.replace("x", "xaxis").replace("y", "yaxis")
+            ax = layout[key]
+            a = out.setdefault(key, _Axis(key, side=ax.side or ("bottom" if letter == "x" else "left"),
+                                          angle=ax.tickangle if isinstance(ax.tickangle, int | float) else None,
+                                          title=ax.title.text or "", visible=ax.visible is not False))
+            values = getattr(t, letter, None)
+            if isinstance(values, dict):  # a typed (numeric) array, base64-encoded by to_dict()
+                continue
+            if values is None or ax.type not in (None, "category", "-"):
+                continue
+            if ax.tickmode == "array" and ax.tickvals is not None and ax.type == "category":
+                cats = [str(v) for v in ax.ticktext] if ax.ticktext is not None else [str(v) for v in ax.tickvals]
+                a.categories = list(dict.fromkeys([*a.categories, *cats]))
+                continue
+            strings = [v for v in values if isinstance(v, str)]
+            if strings and len(strings) == len([v for v in values if v is not None]):
+                a.categories = list(dict.fromkeys([*a.categories, *strings]))
+            if ax.categoryarray is not None and a.categories:
+                a.categories = list(dict.fromkeys([*map(str, ax.categoryarray), *a.categories]))
+    return out
+
+
+def _legend_entries(fig: go.Figure) -> list[str]:
+    """Names of the legend entries plotly will draw (one per legend group)."""
+    if fig.layout.showlegend is False:
+        return []
+    shown = []
+    for t in fig.data:
+        if t.showlegend is False or not t.name:
+            continue
+        if t.type in ("choropleth", "heatmap") and t.showlegend is not True:
+            continue  # scale traces show a colour bar, not a legend entry
+        shown.append(str(t.name))
+    if len(shown) == 1 and fig.layout.showlegend is not True:
+        return []
+    return shown
+
+
+def _legend_rows(entries: Sequence[str], title: str, width: float) -> int:
+    """Rows a horizontal legend takes at `width`: entries are packed left to right, plotly's way."""
+    if not entries:
+        return 0
+    rows, used = 1, text_px(title, LEGEND_SIZE) + 12 if title else 0.0
+    for e in entries:
+        w = 40 + text_px(e, LEGEND_SIZE) + 14
+        if used + w > width and used > 0:
+            rows, used = rows + 1, w
+        else:
+            used += w
+    return rows
+
+
+def _slanted_height(labels: Sequence[str], angle: float) -> float:
+    """Height of the tallest tick label turned by `angle` degrees."""
+    a = math.radians(abs(angle))
+    return max((text_px(lab, BODY_SIZE) * math.sin(a) + BODY_SIZE * math.cos(a) for lab in labels), default=0.0)
+
+
 def report_figure(
     fig: go.Figure,
     *,
@@ -180,45 +335,126 @@ def report_figure(
     sources: Sequence[str],
     filters_text: str,
     data_date: str,
-    width: int = REPORT_WIDTH,
-    height: int = REPORT_HEIGHT,
+    width: int | None = None,
+    height: int | None = None,
 ) -> go.Figure:
-    """A copy of ``fig`` laid out like a published chart: fixed size, white, titled, with its sources.
+    """A copy of ``fig`` laid out like a published chart: white, titled, with its sources, sized by content.
 
-    The title and the filter state (subtitle) sit at the top, the source line at the bottom, all inside
-    the image. The margins are fixed and generous because annotations cannot be placed relative to the
-    whole image: the source line hangs below the plot area by the bottom margin, and the room left above
-    it holds the axis labels or a legend placed under the plot.
+    One rule for every chart, from what the figure shows rather than per chart:
+    - width: at least the slide width (1600); wider when a categorical x axis needs more room than that
+      (``COL_PX`` per slanted column, the widest label per upright one);
+    - height: title, subtitle and legend on top, then the plot, then the axis labels and the source line.
+      A categorical y axis gets ``ROW_PX`` per row, so every row label is printed; a map keeps the
+      proportions of the region it frames, a drawing without axes (the network) its own; anything
+      else fills the slide height (a plot of 480 px at least);
+    - the title, the filter line and the source line are wrapped over as many lines as they need;
+    - every legend is horizontal under the subtitle and wraps over as many rows as it needs;
+    - categorical x labels are slanted when upright ones would not fit their column.
+    Text is measured on a real font (``text_px``); the browser tests check the result in Chromium.
+    ``width`` / ``height`` force a size instead (e.g. a fixed slot in a document).
     """
     out = go.Figure(copy.deepcopy(fig.to_dict()))
-    top, bottom, side = 130, 150, 60
+    geo_keys = _geo_keys(out)
+    axes = _axes(out)
+    xs = [a for k, a in axes.items() if k.startswith("x") and a.visible]
+    ys = [a for k, a in axes.items() if k.startswith("y") and a.visible]
+    n_cols = max((len(a.categories) for a in xs), default=0)
+    n_rows = max((len(a.categories) for a in ys), default=0)
+    scale_bar = any(getattr(t, "showscale", None) is not False and t.type in ("heatmap", "choropleth")
+                    or (t.type == "scatter" and t.marker.showscale) for t in out.data)
+
+    left = max((text_px(c, BODY_SIZE) for a in ys for c in a.categories), default=0.0)
+    left += 34 if any(a.title for a in ys) else 0
+    right = 150 if scale_bar else 10
+    # x labels: upright when each fits its column, otherwise slanted (45 degrees unless the chart says)
+    x_labels = [c for a in xs for c in a.categories]
+    widest_x = max((text_px(c, BODY_SIZE) for c in x_labels), default=0.0)
+    slant = next((a.angle for a in xs if a.angle), None)
+    need_w = 0.0
+    if n_cols:
+        if slant is None and widest_x + 16 > (REPORT_WIDTH - 2 * SIDE - left - right) / n_cols:
+            slant = -45
+        need_w = n_cols * (COL_PX if slant else widest_x + 16)
+    w = width or int(max(REPORT_WIDTH, 2 * SIDE + left + right + need_w))
+    inner = w - 2 * SIDE
+
+    title_lines = wrap_px(html.escape(title), inner, TITLE_SIZE, bold=True)
+    sub_lines = wrap_px(html.escape(filters_text), inner, SUBTITLE_SIZE) if filters_text else []
+    # the source line starts at the plot's left edge, right of the row labels
+    src_lines = wrap_px(html.escape(source_line(sources, data_date)), inner - left - 20, SOURCE_SIZE)
+    entries = _legend_entries(out)
+    legend_title = _plain(out.layout.legend.title.text or "")
+    legend_h = (_legend_rows(entries, legend_title, inner) * (LEGEND_SIZE + 11) + 14) if entries else 0
+    head = 22 + TITLE_SIZE * 1.25 * len(title_lines) + SUBTITLE_SIZE * 1.3 * len(sub_lines) + 16
+
+    x_label_h = (_slanted_height(x_labels, slant) if slant else BODY_SIZE * 1.3) if x_labels else BODY_SIZE * 1.3
+    x_title_h = 34 if any(a.title for a in xs) else 0
+    top_axis = [a for a in xs if a.side == "top"]
+    bottom_axis = [a for a in xs if a.side != "top"]
+    top = head + legend_h + ((x_label_h + x_title_h + 10) if top_axis else 12)
+    bottom = ((x_label_h + x_title_h + 16) if bottom_axis else 12) + SOURCE_SIZE * 1.35 * len(src_lines) + 26
+
+    plot_w = inner - left - right
+    if n_rows:
+        plot_h = n_rows * ROW_PX
+    elif geo_keys:
+        frame = out.layout[geo_keys[0]]
+        aspect = geo.natural_earth_aspect(frame.lonaxis.range, frame.lataxis.range or (-57.0, 85.0))
+        plot_h = plot_w * min(max(aspect, 0.35), 0.9)
+    elif axes and not xs and not ys and out.layout.xaxis.range and out.layout.yaxis.range:
+        # a drawing without axes (the network): its own proportions, between 1:2 and 3:4
+        (x0, x1), (y0, y1) = out.layout.xaxis.range, out.layout.yaxis.range
+        plot_h = plot_w * min(max(abs(y1 - y0) / max(abs(x1 - x0), 1e-9), 0.5), 0.75)
+    else:
+        plot_h = 480.0  # the slide height leaves it more when the header is short
+    h = height or int(max(REPORT_HEIGHT, math.ceil(top + plot_h + bottom)))
+
     out.update_layout(
         template="plotly_white",
-        width=width,
-        height=height,
+        width=w,
+        height=h,
         autosize=False,
         paper_bgcolor="white",
         plot_bgcolor="white",
-        font={"family": FONT, "size": 16, "color": TEXT_COLOR},
-        margin={"l": side, "r": side, "t": top, "b": bottom, "pad": 0},
+        font={"family": FONT, "size": BODY_SIZE, "color": TEXT_COLOR},
+        margin={"l": SIDE, "r": SIDE, "t": int(top), "b": int(bottom), "pad": 0, "autoexpand": True},
         title={
-            "text": f"<b>{html.escape(title)}</b>",
-            "x": 0.0, "xref": "paper", "xanchor": "left",
-            "y": 1.0 - 28 / height, "yref": "container", "yanchor": "top",
-            "font": {"size": 28, "color": TEXT_COLOR},
-            "subtitle": {"text": html.escape(filters_text), "font": {"size": 18, "color": MUTED_COLOR}},
+            "text": "<br>".join(f"<b>{ln}</b>" for ln in title_lines),
+            "x": SIDE / w, "xref": "container", "xanchor": "left",
+            "y": 1.0 - 22 / h, "yref": "container", "yanchor": "top", "automargin": False,
+            "font": {"size": TITLE_SIZE, "color": TEXT_COLOR},
+            "subtitle": {"text": "<br>".join(sub_lines), "font": {"size": SUBTITLE_SIZE, "color": MUTED_COLOR}},
         },
+        showlegend=bool(entries) if entries else out.layout.showlegend,
     )
-    if out.layout.legend.bgcolor in (None, "rgba(0,0,0,0)"):
-        out.update_layout(legend_bgcolor="rgba(255,255,255,0.85)")
-    for key in _geo_keys(out):
+    if entries:
+        out.update_layout(legend={
+            "orientation": "h", "xref": "container", "x": SIDE / w, "xanchor": "left",
+            "yref": "container", "y": 1.0 - head / h, "yanchor": "top",
+            "bgcolor": "rgba(255,255,255,0)", "font": {"size": LEGEND_SIZE}, "valign": "middle",
+        })
+    for a in xs:
+        out.layout[a.name].automargin = True
+        if a.categories:
+            out.layout[a.name].tickangle = slant if slant else 0
+            if out.layout[a.name].tickmode != "array":
+                out.layout[a.name].update(tickmode="linear", tick0=0, dtick=1)
+    for a in ys:
+        out.layout[a.name].automargin = True
+        if a.categories and out.layout[a.name].tickmode != "array":
+            out.layout[a.name].update(tickmode="linear", tick0=0, dtick=1)
+    for t in out.data:  # labels drawn on the chart (node names, cell values) grow with the body text
+        font = getattr(t, "textfont", None)
+        if font is not None and isinstance(font.size, int | float) and font.size < MIN_TEXT_SIZE:
+            font.size = MIN_TEXT_SIZE
+    for key in geo_keys:
         if out.layout[key].bgcolor in (None, "rgba(0,0,0,0)"):
             out.layout[key].bgcolor = "white"
     out.add_annotation(
-        text=html.escape(source_line(sources, data_date)),
+        text="<br>".join(src_lines),
         xref="paper", yref="paper", x=0, y=0, xanchor="left", yanchor="bottom",
-        yshift=-(bottom - 18), showarrow=False, align="left",
-        font={"size": 13, "color": MUTED_COLOR},
+        yshift=-(int(bottom) - 14), showarrow=False, align="left",
+        font={"size": SOURCE_SIZE, "color": MUTED_COLOR},
     )
     return out
 

@@ -260,3 +260,30 @@ def configure_static_export() -> str:
     folder = str(TOPOJSON_DIR) + "/"
     pio.defaults.topojson = folder
     return folder
+
+
+def natural_earth_aspect(lon_range: tuple[float, float] | list[float] | None,
+                         lat_range: tuple[float, float] | list[float] | None) -> float:
+    """Height / width of a lon/lat frame drawn in the natural earth projection (the maps' projection).
+
+    The frame's width is that of its widest parallel (the one nearest the equator: meridians converge
+    towards the poles), its height the distance between its two bounding parallels; formulas of
+    d3.geoNaturalEarth1, which plotly.js uses. A map sized to this ratio fills its box with no empty bands.
+    """
+    lon = lon_range or (-180.0, 180.0)
+    lat = lat_range or (-90.0, 90.0)
+
+    def x_scale(phi: float) -> float:
+        p2 = phi * phi
+        p4 = p2 * p2
+        return 0.8707 - 0.131979 * p2 + p4 * (-0.013791 + p4 * (0.003971 * p2 - 0.001529 * p4))
+
+    def y(phi: float) -> float:
+        p2 = phi * phi
+        p4 = p2 * p2
+        return phi * (1.007226 + p2 * (0.015085 + p4 * (-0.044475 + 0.028874 * p2 - 0.005916 * p4)))
+
+    lo, hi = math.radians(min(lat)), math.radians(max(lat))
+    widest = 0.0 if lo <= 0.0 <= hi else min(abs(lo), abs(hi))
+    width = math.radians(abs(lon[1] - lon[0])) * x_scale(widest)
+    return (y(hi) - y(lo)) / max(width, 1e-6)

@@ -252,3 +252,27 @@ def pair_table(compare: pd.DataFrame, name_a: str, name_b: str) -> pd.DataFrame:
     }
     n = max((len(v) for v in cols.values()), default=0)
     return pd.DataFrame({k: v + [""] * (n - len(v)) for k, v in cols.items()})
+
+
+COUNT_BINS = ((1, 1), (2, 3), (4, 6), (7, 10), (11, None))
+"""Classes of the dialogue-density scale: a State in 1 dialogue, 2-3, 4-6, 7-10, 11 or more. Five steps of
+one blue ramp, light to dark, each a legend entry, so 1 and 14 never look alike (a continuous scale over
+1..20 shaded most States in nearly the same pale blue)."""
+
+
+def count_bins(vmax: int) -> list[tuple[int, int, str]]:
+    """(low, high, label) classes for counts 1..vmax: one per value up to 5, else ``COUNT_BINS`` (cut at
+    vmax, the last one open-ended when it reaches past it)."""
+    if vmax <= len(COUNT_BINS):
+        return [(v, v, str(v)) for v in range(1, max(vmax, 1) + 1)]
+    out = []
+    for lo, hi in COUNT_BINS:
+        if lo > vmax:
+            break
+        top = vmax if hi is None or hi >= vmax else hi
+        label = f"{lo}+" if hi is None else (str(lo) if lo == top else f"{lo}–{top}")
+        out.append((lo, top if hi is not None else 10**9, label))
+    return out
+
+
+COUNT_BINS = ((1, 1), (2, 3), (4, 6), (7, 10), (11, None))

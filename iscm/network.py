@@ -18,9 +18,11 @@ GraphML and GEXF writers need; `id` on edges is kept so GEXF (which stores an ed
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,8 +145,8 @@ def build_graph(ds: Dataset, *, include_states: bool = False, edge_types: Iterab
             data["source"] = " | ".join(dict.fromkeys([*data["source"].split(" | "), source]))
             data["evidence"] = " | ".join(s for s in dict.fromkeys([*data["evidence"].split(" | "), said]) if s)
             continue
-        _edge(g, iscm_node(iid), node, role, relation=f"{label}: {role} of {names[iid]}", evidence=said,
-              source=source, provenance=prov)
+        _edge(g, iscm_node(iid), node, role, relation=f"{label}: {role.replace('-', ' ')} of {names[iid]}",
+              evidence=said, source=source, provenance=prov)
 
     if "linked-iscm" in etypes:
         links = sorted(zip(*(ds.iscm_links[c].tolist()
@@ -438,14 +440,46 @@ def ties(g: nx.MultiGraph, node: str) -> dict[str, list[str]]:
     return {k: sorted(out[k], key=str.lower) for k in EDGE_TYPES if k in out}
 
 
-def ties_text(g: nx.MultiGraph, node: str, *, max_names: int = 6, sep: str = "; ") -> str:
-    """`secretariat: Budapest Process, Prague Process; partner: …` — truncated for hover boxes."""
+NAME_SEP = "; "
+"""Between names in one cell of an export (the neighbours of a node by tie type). Names of ISCMs,
+organizations and States hold commas ("Bali Process on People Smuggling, Trafficking in Persons and ..."),
+never a semicolon: tests/test_network.py checks every name in the data."""
+GROUP_SEP = " | "
+"""Between the tie types of one cell: `Secretariat: ICMPD | Partner: EU; IOM`."""
+
+
+def ties_text(g: nx.MultiGraph, node: str, *, max_names: int = 6, sep: str = GROUP_SEP) -> str:
+    """`Secretariat: Budapest Process; Prague Process | Partner: …`, truncated to `max_names` per type."""
     parts = []
     for k, names in ties(g, node).items():
-        shown = ", ".join(names[:max_names])
+        shown = NAME_SEP.join(names[:max_names])
         more = f" and {len(names) - max_names} more" if len(names) > max_names else ""
         parts.append(f"{EDGE_TYPES[k]}: {shown}{more}")
     return sep.join(parts)
+
+
+def view_slug(node: str | None = None, radius: int = 0, path: Sequence[str] | None = None) -> str:
+    """What a drawing of the network shows, for file names: `prague-process-neighbours`,
+    `icmpd-2-steps`, `path_icmpd-to-deu`, or `all` for the whole network."""
+    def ident(n: str) -> str:
+        return re.sub(r"[^a-z0-9-]+", "-", split_node(n)[1].lower()).strip("-") or "node"
+
+    parts = []
+    if node and radius:
+        parts.append(f"{ident(node)}-{'neighbours' if radius == 1 else f'{radius}-steps'}")
+    if path:
+        parts.append(f"path_{ident(path[0])}-to-{ident(path[-1])}")
+    return "_".join(parts) or "all"
+
+
+def export_stem(view: str, filters_slug: str = "all", day: dt.date | None = None) -> str:
+    """`iscm-network_<view>[_<filters>]_<date>`: the file name says which part of the network it holds
+    and under which filters (e.g. iscm-network_prague-process-neighbours_2026-12-01)."""
+    parts = [view] + ([filters_slug] if filters_slug and filters_slug != "all" else [])
+    if view == "all" and filters_slug and filters_slug != "all":
+        parts = [filters_slug]
+    stem = f"iscm-network_{'_'.join(parts)}_{(day or dt.date.today()).isoformat()}"
+    return re.sub(r"[^A-Za-z0-9_.+-]", "-", stem)
 
 
 def with_metrics(g: nx.MultiGraph, table: pd.DataFrame) -> nx.MultiGraph:

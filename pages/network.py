@@ -120,7 +120,9 @@ fig, edge_sources, nodes_df = network_views.cached_drawing(
 
 left, right = st.columns([3, 1])
 with left:
-    event = chart_panel(fig, key=chart_key("net_chart"), name="network", data=nodes_df,
+    event = chart_panel(fig, key=chart_key("net_chart"),
+                        name="network" if not focus or not radius else f"network-{net.view_slug(focus, radius)}",
+                        data=nodes_df,
                         sources=edge_sources or ds.sources_for(ds.iscms["iscm_id"]), data_date=full.data_date,
                         filters=flt, on_select="rerun", selection_mode="points", height=680)
 # A click on a node selects it: into the URL, and the chart is redrawn with no selection.
@@ -180,7 +182,8 @@ with right:
 # ------------------------------------------------------------------------------------------- exports
 st.markdown("**Download the network as shown** — for Gephi, Cytoscape or a spreadsheet "
             f"({shown.number_of_nodes()} nodes, {shown.number_of_edges()} ties, metrics as node attributes).")
-stem = f"iscm-network_{flt.slug()}"
+view_name = net.view_slug(focus, radius if focus else 0, path)
+stem = net.export_stem(view_name, flt.slug())
 files = {  # label -> (bytes maker, file suffix, mime); written only when a button is clicked (deferred data)
     "GraphML": (lambda: net.to_graphml(net.with_metrics(shown, view.metrics)), ".graphml", "application/graphml+xml"),
     "GEXF": (lambda: net.to_gexf(net.with_metrics(shown, view.metrics)), ".gexf", "application/gexf+xml"),
@@ -201,8 +204,9 @@ st.dataframe(table, hide_index=True, width="stretch", key="net_metrics",
              column_config={"Betweenness": st.column_config.NumberColumn(format="%.3f"),
                             "Eigenvector": st.column_config.NumberColumn(format="%.3f"),
                             "Weighted degree": st.column_config.NumberColumn(format="%.0f")})
-st.download_button("Metrics (CSV)", data=lambda: to_csv_bytes(view.metrics), file_name=f"{stem}_metrics.csv",
-                   mime="text/csv", key="net_metrics_csv", on_click="ignore", icon=":material/download:")
+st.download_button("Metrics (CSV)", data=lambda: to_csv_bytes(view.metrics),
+                   file_name=f"{net.export_stem('all', flt.slug())}_metrics.csv", mime="text/csv", key="net_metrics_csv",
+                   on_click="ignore", icon=":material/download:")
 st.caption(f"{len(table)} nodes of the network as filtered (the whole network, not only the part drawn). "
            "Click a column header to sort.")
 with st.expander("What the measures mean", icon=":material/info:"):

@@ -5,6 +5,7 @@ Image tests need Chromium: they skip with the reason where there is none, and fa
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import struct
@@ -292,3 +293,50 @@ def test_without_a_browser_export_says_how_to_enable_it(chromium, monkeypatch):
     with pytest.raises(export.ExportUnavailable, match=r"apt-get install chromium.*plotly_get_chrome"):
         export.to_png(report())
     assert not export.server_running()
+
+
+# ------------------------------------------------------------------------ sized by content (no Chromium)
+def matrix(n_rows: int, n_cols: int) -> go.Figure:
+    rows = [f"Inter-State consultation mechanism {i}" for i in range(n_rows)]
+    cols = [f"Theme number {j}" for j in range(n_cols)]
+    fig = go.Figure(go.Heatmap(z=[[i + j for j in range(n_cols)] for i in range(n_rows)], x=cols, y=rows))
+    return style(fig, "A matrix", x_title="Theme", y_title="ISCM")
+
+
+def test_report_grows_with_rows_and_columns():
+    small, tall, wide = (report(matrix(r, c)) for r, c in ((5, 4), (40, 4), (5, 60)))
+    assert (small.layout.width, small.layout.height) == (1600, 900)  # a slide at least
+    assert tall.layout.height >= 40 * export.ROW_PX + tall.layout.margin.t + tall.layout.margin.b
+    assert tall.layout.width == 1600
+    assert wide.layout.width >= 60 * export.COL_PX
+    assert wide.layout.xaxis.tickangle == -45  # 60 upright names would not fit their columns
+    # every category keeps its own tick: no plotly thinning of the labels
+    assert tall.layout.yaxis.dtick == 1 and tall.layout.yaxis.tickmode == "linear"
+
+
+def test_report_wraps_title_filters_and_source_line_instead_of_cutting():
+    long_title = "Thematic coverage of thirty-seven inter-State consultation mechanisms on migration " * 3
+    sources = [f"https://www.site{i}.example.org/a-page" for i in range(60)]
+    out = report(title=long_title.strip(), sources=sources, filters_text="Theme: Labour migration · " * 12)
+    title_lines = out.layout.title.text.split("<br>")
+    assert len(title_lines) >= 2
+    assert re.sub(r"</?b>", "", " ".join(title_lines)) == html.escape(long_title.strip())
+    inner = out.layout.width - 2 * export.SIDE
+    for line in title_lines:
+        assert export.text_px(line, export.TITLE_SIZE, bold=True) <= inner
+    assert len(out.layout.title.subtitle.text.split("<br>")) >= 2
+    source = out.layout.annotations[-1].text
+    assert len(source.split("<br>")) >= 2
+    assert " ".join(source.split("<br>")) == html.escape(export.source_line(sources, "2026-11-01"))
+    assert out.layout.margin.b > 26 + 2 * export.SOURCE_SIZE  # the bottom margin holds every line
+
+
+def test_report_puts_the_legend_under_the_title_in_rows():
+    fig = go.Figure([go.Scatter(x=[1], y=[i], name=f"A fairly long legend entry number {i}") for i in range(14)])
+    out = report(style(fig, "Many categories"))
+    legend = out.layout.legend
+    assert (legend.orientation, legend.yref, legend.yanchor) == ("h", "container", "top")
+    rows = export._legend_rows(export._legend_entries(out), "", out.layout.width - 2 * export.SIDE)
+    assert rows >= 2
+    # below the title block, above the plot: the top margin holds title, subtitle and every legend row
+    assert out.layout.margin.t >= (1 - legend.y) * out.layout.height + rows * export.LEGEND_SIZE

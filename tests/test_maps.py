@@ -84,6 +84,24 @@ def values_by_location(trace) -> dict[str, float]:
     return dict(zip(trace.locations, trace.z, strict=True))
 
 
+def classes_by_location(fig: go.Figure, scale: str) -> dict[str, tuple[int, int]]:
+    """iso3 -> (low, high) count class of a classed count map (one choropleth per class of `scale`)."""
+    out: dict[str, tuple[int, int]] = {}
+    for t in traces(fig, "choropleth"):
+        if t.meta and t.meta.get("scale") == scale:
+            lo, hi = t.meta["count_bin"]
+            assert t.name.startswith(str(lo))  # the legend names the bin
+            out.update(dict.fromkeys(t.locations, (lo, hi)))
+    return out
+
+
+def assert_in_classes(classes: dict[str, tuple[int, int]], counts: dict[str, int]) -> None:
+    assert set(classes) == set(counts)
+    for iso3, n in counts.items():
+        lo, hi = classes[iso3]
+        assert lo <= n <= hi, (iso3, n, lo, hi)
+
+
 # ------------------------------------------------------------------------------------------ shapes / geo
 def test_shipped_shapes_cover_small_states_and_kosovo():
     ids = geo.shape_ids(geo.POINTS_RESOLUTION)
@@ -158,10 +176,14 @@ def test_single_iscm_map_categories_and_markers():
     assert fig.data[0] is none or fig.data[0].name == none.name  # drawn underneath
     assert member.colorscale[0][1] == maps.MEMBER_COLOR and observer.colorscale[0][1] == maps.OBSERVER_COLOR
     # Malta is a member too small to see: a marker in the member colour, hover text names it
-    (marks,) = [t for t in traces(fig, "scattergeo") if t.legendgroup == "member"]
+    (marks,) = [t for t in traces(fig, "scattergeo") if t.legendgroup == "member" and "small" in t.name]
     assert list(marks.customdata) == ["MLT"] and marks.marker.color == maps.MEMBER_COLOR
     assert "Malta" in marks.hovertext[0] and "Member of Alpha Process" in marks.hovertext[0]
     assert "joined 2015" in observer.hovertext[0]
+    # a group of a few States is ringed and named: the lone observer is the point of its legend entry
+    (ring,) = [t for t in traces(fig, "scattergeo") if t.name == "Observer (1) (ringed)"]
+    assert list(ring.customdata) == ["TUR"] and list(ring.text) == ["Türkiye"]
+    assert ring.marker.symbol == "circle-open" and ring.marker.color == maps.OBSERVER_COLOR
     assert fig.layout.title.text == "Alpha Process: members and observers"
     assert fig.layout.geo.projection.type == "natural earth" and fig.layout.geo.resolution == geo.RESOLUTION == 110
     assert fig.layout.geo.lonaxis.range is not None  # zoomed to Europe
@@ -180,25 +202,35 @@ def test_single_iscm_map_shapeless_members_get_markers():
 
 def test_multi_iscm_map_counts():
     fig = iscm_map(MEMBERSHIPS, ISCMS, ["alpha", "beta", "gamma"])
-    count = trace_named(fig, "Selected ISCMs")
-    values = values_by_location(count)
-    assert values == {"DEU": 3, "FRA": 2, "MLT": 1, "TUR": 1, "BHR": 1, "TUV": 1, "XKX": 1, "HKG": 1}
-    assert count.zmin == 1 and count.zmax == 3
-    de = count.hovertext[list(count.locations).index("DEU")]
+    counts = {"DEU": 3, "FRA": 2, "MLT": 1, "TUR": 1, "BHR": 1, "TUV": 1, "XKX": 1, "HKG": 1}
+    classes = classes_by_location(fig, "Selected ISCMs")
+    assert_in_classes(classes, counts)
+    assert classes["DEU"] == (3, 3)  # three selected: one class per count
+    de = trace_named(fig, "3 ").hovertext[0]
     assert "3 of the 3 selected ISCMs" in de and "Gamma Forum (observer)" in de
-    # markers sit on the same colour ramp as the shapes
+    # markers take the colour of their class
     (marks,) = traces(fig, "scattergeo")
     assert set(marks.customdata) >= {"MLT", "BHR", "TUV", "HKG"}
     assert "DEU" not in marks.customdata
-    assert len(set(marks.marker.color)) == 1  # all value 1 here
+    assert marks.marker.color == trace_named(fig, "1 ").colorscale[0][1]
+
+
+def test_count_classes_separate_one_from_many():
+    assert mb.count_bins(3) == [(1, 1, "1"), (2, 2, "2"), (3, 3, "3")]
+    bins = mb.count_bins(20)
+    assert [b[2] for b in bins] == ["1", "2\u20133", "4\u20136", "7\u201310", "11+"]
+    assert mb.count_bins(8)[-1] == (7, 8, "7\u20138")
+    # every count from 1 to 40 falls in exactly one class
+    for n in range(1, 41):
+        assert sum(lo <= n <= hi for lo, hi, _ in mb.count_bins(40)) == 1
 
 
 def test_density_map_values_equal_number_of_iscms():
     fig = density_map(MEMBERSHIPS, ISCMS)
-    values = values_by_location(trace_named(fig, "ISCMs"))
-    assert values["DEU"] == 3 and values["FRA"] == 2 and values["HKG"] == 1
-    members_only = values_by_location(trace_named(density_map(MEMBERSHIPS, ISCMS, roles=("member",)), "ISCMs"))
-    assert members_only["DEU"] == 2 and "TUR" not in members_only
+    assert_in_classes(classes_by_location(fig, "ISCMs"), {"DEU": 3, "FRA": 2, "MLT": 1, "TUR": 1, "BHR": 1,
+                                                          "TUV": 1, "XKX": 1, "HKG": 1})
+    members_only = classes_by_location(density_map(MEMBERSHIPS, ISCMS, roles=("member",)), "ISCMs")
+    assert members_only["DEU"] == (2, 2) and "TUR" not in members_only
     assert fig.layout.geo.lonaxis.range is None  # world view
 
 
@@ -224,9 +256,11 @@ def test_country_iscms_table():
 
 def test_fellow_members_map():
     fig = fellow_members_map(MEMBERSHIPS, ISCMS, "DEU")
-    shared = values_by_location(trace_named(fig, "Shared ISCMs"))
-    assert shared == {"FRA": 2, "MLT": 1, "TUR": 1, "BHR": 1, "TUV": 1, "XKX": 1, "HKG": 1}
+    shared = classes_by_location(fig, "Shared ISCMs")
+    assert_in_classes(shared, {"FRA": 2, "MLT": 1, "TUR": 1, "BHR": 1, "TUV": 1, "XKX": 1, "HKG": 1})
     me = trace_named(fig, "Germany")
+    (ring,) = [t for t in traces(fig, "scattergeo") if t.name == "Germany (ringed)"]
+    assert list(ring.customdata) == ["DEU"] and list(ring.text) == ["Germany"]
     assert list(me.locations) == ["DEU"] and me.colorscale[0][1] == maps.HIGHLIGHT_COLOR
     assert "Germany" in fig.layout.title.text
 
@@ -327,11 +361,16 @@ def test_colombo_process_map_matches_data(ds):
 
 def test_density_values_equal_iscm_counts_in_data(ds):
     fig = density_map(ds.memberships, ds.iscms)
-    values = values_by_location(trace_named(fig, "ISCMs"))
+    classes = classes_by_location(fig, "ISCMs")
     participants = ds.memberships[ds.memberships.role.isin(mb.PARTICIPANT_ROLES)]  # chairs are a role, not a seat
     expected = participants.groupby("iso3")["iscm_id"].nunique()
-    assert values == expected.to_dict()
-    assert len(values) == participants.iso3.nunique()
+    assert_in_classes(classes, expected.to_dict())
+    assert len(classes) == participants.iso3.nunique()
+    # the legend names the five classes, each with how many States it holds
+    names = [t.name for t in traces(fig, "choropleth") if t.meta and t.meta.get("scale") == "ISCMs"]
+    assert [n.split(" ")[0] for n in names] == ["1", "2\u20133", "4\u20136", "7\u201310", "11+"]
+    for name, (lo, hi, _) in zip(names, mb.count_bins(int(expected.max())), strict=True):
+        assert name.endswith(f"({int(((expected >= lo) & (expected <= hi)).sum())})")
 
 
 def test_every_member_of_the_default_dataset_is_drawable(ds):
@@ -339,7 +378,7 @@ def test_every_member_of_the_default_dataset_is_drawable(ds):
     assert codes - geo.drawable_iso3() == set()
     # and the density map really draws each one: as a shape, or as a marker when small/missing
     fig = density_map(ds.memberships, ds.iscms)
-    shapes = set(trace_named(fig, "ISCMs").locations) & geo.shape_ids()
+    shapes = set(classes_by_location(fig, "ISCMs")) & geo.shape_ids()
     marks = {c for t in traces(fig, "scattergeo") for c in t.customdata}
     assert codes <= shapes | marks
     assert codes - geo.shape_ids() <= marks  # e.g. Tuvalu, Tokelau
@@ -397,3 +436,29 @@ def test_open_global_process_is_drawn_open_with_its_chairs(ds):
     # a listed-membership ISCM keeps its member/observer map
     listed = iscm_map(ds.memberships, ds.iscms, ["colombo-process"])
     assert "Not taking part" in [t.name for t in listed.data]
+
+
+def test_compare_map_rings_the_one_state_only_in_prague(ds):
+    """Compare of the Prague and Budapest Processes: one State takes part in Prague only. Its shape is a few
+    pixels, so it is ringed and named, in its group's colour; the larger groups are not ringed."""
+    cmp = mb.pair_compare(ds.memberships, "prague-process", "budapest-process")
+    only_a = cmp.loc[cmp["group"] == "only_a"]
+    assert len(only_a) == 1
+    fig = maps.pair_map(cmp, "Prague Process", "Budapest Process")
+    rings = [t for t in traces(fig, "scattergeo") if t.name.endswith("(ringed)")]
+    assert [list(t.customdata) for t in rings] == [only_a["iso3"].tolist()]
+    assert list(rings[0].text) == only_a["country"].tolist()
+    group = trace_named(fig, "Only Prague Process")
+    assert rings[0].marker.color == group.colorscale[0][1] and rings[0].legendgroup == group.legendgroup
+    assert rings[0].marker.size >= 20
+
+
+def test_natural_earth_aspect_matches_the_projection():
+    # the whole world in d3.geoNaturalEarth1: 2 * 1.4224 high by 2 * pi * 0.8707 wide
+    assert geo.natural_earth_aspect(None, None) == pytest.approx(2 * 1.42239 / (2 * np.pi * 0.8707), rel=1e-3)
+    # meridians converge: the same span of longitude is narrower far from the equator, so a northern frame
+    # is taller for its width than the same frame on the equator
+    assert geo.natural_earth_aspect((0, 60), (50, 70)) > geo.natural_earth_aspect((0, 60), (-10, 10))
+    view = geo.region_view(["DEU", "FRA", "ESP", "POL"])
+    ratio = geo.natural_earth_aspect(view["lonaxis_range"], view["lataxis_range"])
+    assert maps._map_height(view, width=820) == int(min(max(90 + 820 * ratio, 340), 620))

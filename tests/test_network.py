@@ -13,8 +13,10 @@ paper:
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import io
 import itertools
+import re
 
 import networkx as nx
 import numpy as np
@@ -25,6 +27,7 @@ from iscm import network as net
 from iscm.dataset import COLUMNS, Dataset
 from iscm.export_tables import to_csv_bytes
 from iscm.figures.network import labelled_nodes, network_figure, node_sizes
+from iscm.palette import ISCM_TYPE_COLORS, ORG_KIND_COLORS
 
 
 def frame(name: str, rows: list[dict]) -> pd.DataFrame:
@@ -300,8 +303,8 @@ def test_min_degree_filter(g):
 
 def test_ties_text(g):
     assert net.ties(g, O1) == {"secretariat": ["A"], "partner": ["B"], "funder": ["A"]}
-    assert net.ties_text(g, B, max_names=1) == ("Partner: O1; Observer (organization): Org two; "
-                                                "Linked ISCM: A and 1 more; Shared member States: A")
+    assert net.ties_text(g, B, max_names=1) == ("Partner: O1 | Observer (organization): Org two | "
+                                                "Linked ISCM: A and 1 more | Shared member States: A")
 
 
 # ------------------------------------------------------------------------------------------- exports
@@ -350,7 +353,7 @@ def test_csv_node_and_edge_lists(g):
     nodes = pd.read_csv(io.BytesIO(to_csv_bytes(net.nodes_table(g, m))), keep_default_na=False)
     assert nodes["node"].tolist() == sorted(g.nodes)
     assert {"label", "kind", "degree", "betweenness", "community", "ties"} <= set(nodes.columns)
-    assert nodes.set_index("node").loc[O1, "ties"] == "Secretariat: A; Partner: B; Funder: A"
+    assert nodes.set_index("node").loc[O1, "ties"] == "Secretariat: A | Partner: B | Funder: A"
     edges = pd.read_csv(io.BytesIO(to_csv_bytes(net.edges_table(g))), keep_default_na=False)
     assert len(edges) == 9
     assert set(zip(edges["source"], edges["target"], edges["type"], strict=True)) == EXPECTED_EDGES
@@ -372,7 +375,7 @@ def test_figure_traces_per_kind_and_customdata(g):
                                        "Other intergovernmental"]
     assert {n for t in nodes for n in t.customdata} == set(g.nodes)
     assert list(nodes[0].customdata) == [A, D]
-    assert nodes[0].marker.color == "#0072B2" and nodes[3].marker.color == "#56B4E9"
+    assert nodes[0].marker.color == ISCM_TYPE_COLORS["RCP"] and nodes[3].marker.color == ORG_KIND_COLORS["un"]
     assert nodes[0].marker.symbol == "circle" and nodes[3].marker.symbol == "diamond"
     edges = [t for t in fig.data if t.meta and t.meta["role"] == "edges"]
     assert [t.name for t in edges] == ["Secretariat", "Partner", "Observer (organization)",
@@ -455,3 +458,91 @@ def test_no_tie_hover_point_sits_on_a_node(ds):
     pts = np.array(hover_points)
     closest = np.sqrt(((pts[:, None, :] - nodes[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
     assert closest.min() > NODE_CLEARANCE
+
+
+# ------------------------------------------------------------------------------------- labels, files, CSV
+def _label_boxes(fig, plot=(860.0, 520.0), font=11.0):
+    """Pixel box of every printed node label, computed from the figure's own ranges and text positions."""
+    from iscm.figures.network import POSITIONS
+
+    xr, yr = fig.layout.xaxis.range, fig.layout.yaxis.range
+    sx, sy = plot[0] / (xr[1] - xr[0]), plot[1] / (yr[1] - yr[0])
+    boxes = {}
+    for t in node_traces(fig):
+        for n, x, y, text, where, size in zip(t.customdata, t.x, t.y, t.text, t.textposition, t.marker.size,
+                                              strict=True):
+            if not text:
+                continue
+            w, h, r = len(text) * font * 0.6 + 4, font * 1.3, size / 2 + 2
+            dx, dy = POSITIONS[where]
+            cx, cy = (x - xr[0]) * sx, (y - yr[0]) * sy
+            bx = cx + dx * (w / 2 + r) if dx else cx
+            by = cy + dy * (h / 2 + r) if dy else cy
+            boxes[n] = (bx - w / 2, by - h / 2, bx + w / 2, by + h / 2)
+    return boxes
+
+
+def _overlapping(boxes):
+    return [(a, b) for (a, p), (b, q) in itertools.combinations(boxes.items(), 2)
+            if p[0] < q[2] and q[0] < p[2] and p[1] < q[3] and q[1] < p[3]]
+
+
+def test_whole_network_labels_central_nodes_without_overlap(ds):
+    view = net.network_view(ds)
+    fig = network_figure(view.graph, view.pos, view.metrics, n_labels=12)
+    boxes = _label_boxes(fig)
+    assert _overlapping(boxes) == []
+    top = view.metrics.sort_values(["degree", "betweenness"], ascending=False)["node"].head(3)
+    assert set(top) <= set(boxes)  # the hubs are named
+    for (x0, y0, x1, y1) in boxes.values():  # and every label lies inside the plot
+        assert x0 >= 0 and y0 >= 0 and x1 <= 860 and y1 <= 520
+
+
+def test_ego_network_labels_the_selected_node_and_all_its_neighbours(ds):
+    view = net.network_view(ds)
+    focus = "iscm:prague-process"
+    ego = net.ego_network(view.graph, focus, 1)
+    shown = view.graph.subgraph(ego.nodes).copy()
+    fig = network_figure(shown, net.layout(shown), view.metrics, focus=focus)
+    boxes = _label_boxes(fig)
+    assert set(boxes) >= {focus, *view.graph.neighbors(focus)}
+    assert _overlapping(boxes) == []
+
+
+def test_hover_boxes_are_narrow(ds):
+    view = net.network_view(ds)
+    fig = network_figure(view.graph, view.pos, view.metrics)
+    lines = [line for t in fig.data if t.hovertext is not None for h in t.hovertext
+             for line in re.sub(r"</?[bi]>", "", h).split("<br>")]
+    assert lines and max(len(line) for line in lines) <= 56
+
+
+def test_export_file_names_say_the_view():
+    day = dt.date(2026, 12, 1)
+    view = net.view_slug("iscm:prague-process", 1)
+    assert net.export_stem(view, "all", day) + ".graphml" == "iscm-network_prague-process-neighbours_2026-12-01.graphml"
+    assert net.export_stem(net.view_slug("org:icmpd", 2), "type-RCP", day) == \
+        "iscm-network_icmpd-2-steps_type-RCP_2026-12-01"
+    assert net.export_stem(net.view_slug(), "all", day) == "iscm-network_all_2026-12-01"
+    assert net.export_stem(net.view_slug(), "theme-labour_migration", day) == \
+        "iscm-network_theme-labour_migration_2026-12-01"
+    assert net.view_slug(None, 0, ["org:icmpd", "iscm:a", "state:DEU"]) == "path_icmpd-to-deu"
+    assert net.view_slug("iscm:prague-process", 0) == "all"  # "whole network" with a node selected
+
+
+def test_list_separators_cannot_occur_in_names(ds):
+    """The CSV cell of a node's ties joins names with '; ' and tie types with ' | ': no name in the data
+    holds either (several hold commas, the old separator), so a spreadsheet can split the cell back."""
+    g = net.build_graph(ds, include_states=True)
+    names = {str(d.get("label", "")) for _, d in g.nodes(data=True)} | {str(d.get("name", ""))
+                                                                        for _, d in g.nodes(data=True)}
+    assert any("," in n for n in names)
+    assert not [n for n in names if net.NAME_SEP.strip() in n or net.GROUP_SEP.strip() in n]
+    table = net.nodes_table(g)
+    row = table.set_index("node").loc["iscm:bali-process", "ties"]
+    parsed = {}
+    for part in row.split(net.GROUP_SEP):
+        kind, _, names_text = part.partition(": ")
+        parsed[kind] = names_text.split(net.NAME_SEP)
+    expected = {net.EDGE_TYPES[k]: v for k, v in net.ties(g, "iscm:bali-process").items()}
+    assert parsed == expected

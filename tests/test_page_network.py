@@ -117,3 +117,27 @@ def test_states_and_controls(app_test):
     assert all(n.startswith(("iscm:", "org:")) for n in drawn_nodes(spec))
     at.multiselect(key="net_kinds").set_value([]).run()
     assert at.warning[0].value.startswith("Nothing to draw")
+
+
+def test_downloads_are_named_after_the_view(app_test, monkeypatch):
+    """The GraphML of Prague's neighbourhood says so in its name (it used to be iscm-network_all.graphml)."""
+    import datetime as dt
+
+    import streamlit.testing.v1.app_test as app_test_module
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    managers = []
+
+    class Recording(MediaFileManager):
+        def __init__(self, *a, **k):
+            super().__init__(*a, **k)
+            managers.append(self)
+
+    monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
+    at = open_page(app_test, node="iscm:prague-process")
+    names = {b.proto.label: entry["filename"] for b in at.get("download_button")
+             for m in managers for fid, entry in m._deferred_callables.items() if fid == b.proto.deferred_file_id}
+    day = dt.date.today().isoformat()
+    assert names["GraphML"] == f"iscm-network_prague-process-neighbours_{day}.graphml"
+    assert names["Nodes (CSV)"] == f"iscm-network_prague-process-neighbours_{day}_nodes.csv"
+    assert names["Metrics (CSV)"] == f"iscm-network_all_{day}_metrics.csv"  # the metrics are the whole network's

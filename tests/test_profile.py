@@ -130,23 +130,40 @@ def test_unknown_iscm_raises(ds):
 def test_theme_profile_figure(ds):
     p = P.build_profile(ds, "prague-process")
     fig = F.theme_profile(p.themes, ds.themes, p.name)
-    focus, mentioned = fig.data
+    focus, mentioned, none = fig.data
     assert set(focus.y) == set(p.themes.loc[p.themes.level == "focus", "label"])
     assert set(mentioned.y) == set(p.themes.loc[p.themes.level == "mentioned", "label"])
+    # every taxonomy theme is a row with exactly one dot: no empty rows
+    assert sorted([*focus.y, *mentioned.y, *none.y]) == sorted(ds.themes["label"])
+    assert set(none.x) == {"Not covered"} and set(focus.x) == {"Declared focus"}
     asylum = list(focus.y).index("Asylum and international protection")
     assert focus.text[asylum] == "since 2012"
-    assert list(fig.layout.yaxis.categoryarray) == ds.themes["label"].tolist()[::-1]
+    # read top to bottom: focus themes, then mentions, then the rest
+    assert list(fig.layout.yaxis.categoryarray) == [*focus.y, *mentioned.y, *none.y]
+    assert fig.layout.yaxis.autorange == "reversed"
+    assert (focus.marker.symbol, mentioned.marker.symbol) == ("square", "circle-open")
     assert fig.layout.title.text.startswith("Prague Process: themes (6 focus, 3 mentioned)")
 
 
 def test_partners_and_heatmap_and_overlap_figures(ds):
     p = P.build_profile(ds, "prague-process")
-    fig = F.partners_by_kind(p.organizations, p.name)
-    assert sum(t.x[0] for t in fig.data) == len(p.organizations)
-    one_kind = P.build_profile(ds, "colombo-process").organizations
-    assert one_kind["kind"].nunique() == 1
-    slim = F.partners_by_kind(one_kind, "Colombo Process")
-    assert len(slim.data) == 1 and tuple(slim.layout.yaxis.range) == (-0.5, 3.5)  # room for four rows
+    fig = F.organizations_by_role(p.organizations, p.name)
+    # one row per organization, named; one dot per role it plays, in words
+    rows = list(fig.layout.yaxis.categoryarray)
+    assert len(rows) == len(p.organizations)
+    assert "International Organization for Migration (IOM)" in rows
+    dots = {(y, x) for t in fig.data for x, y in zip(t.x, t.y, strict=True)}
+    n_roles = sum(len(str(r).split("; ")) for r in p.organizations["roles"])
+    assert len(dots) == n_roles
+    icmpd = next(r for r in rows if "ICMPD" in r)
+    assert (icmpd, "Secretariat") in dots
+    ec = next(r for r in rows if r.startswith("European Commission"))
+    assert {(ec, "Partner"), (ec, "Funder")} <= dots
+    assert {t.name for t in fig.data} == set(p.organizations["kind_label"])
+    colombo = P.build_profile(ds, "colombo-process").organizations
+    slim = F.organizations_by_role(colombo, "Colombo Process")
+    assert "Technical support" in list(slim.layout.xaxis.categoryarray)
+    assert not any("technical-support" in str(x) for t in slim.data for x in t.x)
     c = C.compare(ds, ["prague-process", "budapest-process"])
     heat = F.theme_heatmap(c.themes, list(c.names.values()))
     rows = list(heat.data[0].y)

@@ -14,15 +14,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from iscm import geo
 from iscm.figures._house import house_layout, merge
 from iscm.figures.fast import figure
-from iscm.membership import PARTICIPANT_ROLES, ROLE_LABELS, country_label
-from iscm.palette import NONE_COLOR, OKABE_ITO, SEQUENTIAL_COLORS
+from iscm.membership import PARTICIPANT_ROLES, ROLE_LABELS, count_bins, country_label
+from iscm.palette import CLASS_COLORS, NONE_COLOR, OKABE_ITO, SEQUENTIAL_COLORS
 
 MEMBER_COLOR = OKABE_ITO["blue"]
 OBSERVER_COLOR = OKABE_ITO["orange"]
@@ -31,8 +30,9 @@ OPEN_COLOR = "rgba(86,180,233,0.30)"  # sky blue, pale: every State may take par
 HIGHLIGHT_COLOR = OKABE_ITO["vermillion"]
 BORDER_COLOR = "rgba(255,255,255,0.85)"
 MARKER_LINE = "rgba(40,40,40,0.8)"
-# The palest step of the shared ramp is left out: it would be hard to tell from the "none" grey.
-MAP_SCALE = SEQUENTIAL_COLORS[1:]
+# Five classes, light to dark; the palest step of the shared ramp is left out: it would be hard to tell
+# from the "none" grey.
+MAP_SCALE = CLASS_COLORS
 
 _TRANSPARENT = "rgba(0,0,0,0)"
 
@@ -41,25 +41,6 @@ _TRANSPARENT = "rgba(0,0,0,0)"
 def _scale(colors: Sequence[str]) -> list[list[float | str]]:
     n = len(colors)
     return [[i / (n - 1), c] for i, c in enumerate(colors)] if n > 1 else [[0, colors[0]], [1, colors[0]]]
-
-
-def _rgb_steps(colors: Sequence[str], values: Sequence[float], vmin: float, vmax: float) -> list[str]:
-    """Colour of each value on the piecewise ramp, so markers match the choropleth they sit on."""
-    def hex_rgb(c: str) -> np.ndarray:
-        c = c.lstrip("#")
-        return np.array([int(c[i:i + 2], 16) for i in (0, 2, 4)], dtype=float)
-
-    stops = [hex_rgb(c) for c in colors]
-    out = []
-    for v in values:
-        t = 0.0 if vmax <= vmin else min(max((v - vmin) / (vmax - vmin), 0.0), 1.0)
-        pos = t * (len(stops) - 1)
-        i = min(int(pos), len(stops) - 2) if len(stops) > 1 else 0
-        frac = pos - i
-        rgb = stops[i] if len(stops) == 1 else stops[i] * (1 - frac) + stops[i + 1] * frac
-        r, g, b = (int(round(x)) for x in rgb)
-        out.append(f"#{r:02x}{g:02x}{b:02x}")
-    return out
 
 
 def _shape_trace(
@@ -141,10 +122,8 @@ WORLD_VIEW = {"lataxis_range": [-57.0, 85.0]}
 def _map_height(view: Mapping, width: int = 820) -> int:
     """Figure height that fits the framed region at a typical page width, so a wide region (Europe to the
     Pacific coast) leaves no empty bands above and below the map and a tall one is not squeezed."""
-    lon = view.get("lonaxis_range") or [-180.0, 180.0]
-    lat = view.get("lataxis_range") or [-90.0, 90.0]
-    ratio = (lat[1] - lat[0]) / max(lon[1] - lon[0], 1.0)
-    return int(min(max(90 + width * 1.05 * ratio, 340), 620))
+    ratio = geo.natural_earth_aspect(view.get("lonaxis_range"), view.get("lataxis_range"))
+    return int(min(max(90 + width * ratio, 340), 620))
 
 
 def _geo_view(view: Mapping[str, Any]) -> dict[str, Any]:
@@ -192,29 +171,67 @@ def _style_map(traces: Sequence[dict[str, Any] | None], title: str, view: Mappin
     return figure([t for t in traces if t is not None], layout)
 
 
-def _count_colorbar(vmax: int, title: str) -> dict:
-    bar: dict = {"title": {"text": title}, "thickness": 12, "len": 0.6, "x": 1.0}
-    if vmax <= 12:
-        bar.update(tickmode="linear", tick0=1, dtick=1)
-    return bar
+OVERLAP_SLANT_MAX = 12
+"""Up to this many ISCMs the overlap matrix slants its column labels; more are turned upright."""
+EMPHASIS_MAX = 3
+"""A group of at most this many States is ringed and named on the map: one State can be the point of it."""
+
+
 
 
 def _count_traces(
     table: pd.DataFrame, hover: Sequence[str], *, vmax: int, name: str, colorbar_title: str,
 ) -> list[dict[str, Any]]:
-    """Choropleth + marker layer for a table with iso3 and n_iscms (>= 1)."""
-    vmin = 1
-    vmax = max(vmax, 2)
+    """One flat-coloured choropleth (+ marker layer) per count class of a table with iso3 and n_iscms (>= 1).
+
+    Classes (`iscm.membership.count_bins`) rather than a continuous scale: each has a legend entry naming its bin, and the
+    colours step through the ramp evenly whatever the largest count.
+    """
+    bins = count_bins(max(vmax, 1))
+    colors = MAP_SCALE if len(bins) == len(MAP_SCALE) else [
+        MAP_SCALE[round(i * (len(MAP_SCALE) - 1) / max(len(bins) - 1, 1))] for i in range(len(bins))]
     iso3s = table["iso3"].tolist()
     values = table["n_iscms"].astype(int).tolist()
-    traces = [_shape_trace(
-        iso3s, hover, z=values, name=name, colorscale=_scale(MAP_SCALE), zmin=vmin, zmax=vmax,
-        colorbar=_count_colorbar(vmax, colorbar_title),
-    )]
-    marks = _marker_trace(iso3s, hover, _rgb_steps(MAP_SCALE, values, vmin, vmax), name=name)
-    if marks is not None:
-        traces.append(marks)
+    unit = _plain_title(colorbar_title).lower().replace("iscms", "ISCMs")
+    traces: list[dict[str, Any]] = []
+    for (lo, hi, label), color in zip(bins, colors, strict=True):
+        keep = [i for i, v in enumerate(values) if lo <= v <= hi]
+        if not keep:
+            continue
+        codes = [iso3s[i] for i in keep]
+        texts = [hover[i] for i in keep]
+        lab = f"{label} {unit[:-1] if label == '1' and unit.endswith('s') else unit} ({len(codes)})"
+        group = f"{name}-{label}"
+        traces.append({**_shape_trace(codes, texts, color=color, name=lab, legendgroup=group),
+                       "meta": {"count_bin": [lo, hi], "scale": name}})
+        marks = _marker_trace(codes, texts, color, name=lab, legendgroup=group)
+        if marks is not None:
+            traces.append(marks)
     return traces
+
+
+def _plain_title(text: str) -> str:
+    return " ".join(text.replace("<br>", " ").split())
+
+
+def _emphasis_trace(iso3s: Sequence[str], labels: Sequence[str], color: str, *, name: str,
+                    legendgroup: str) -> dict[str, Any] | None:
+    """A ring and the name at each of a few States, so a single member (Kosovo, Malta) is seen at once
+    even where its shape is a few pixels; None when there is nothing to ring."""
+    pts = [(geo.point(c), lab, c) for c, lab in zip(iso3s, labels, strict=True)]
+    pts = [(p, lab, c) for p, lab, c in pts if p is not None]
+    if not pts:
+        return None
+    return {
+        "type": "scattergeo",
+        "lon": [p[0] for p, _, _ in pts], "lat": [p[1] for p, _, _ in pts],
+        "mode": "markers+text", "text": [lab for _, lab, _ in pts], "textposition": "middle right",
+        "textfont": {"size": 12, "color": color},
+        "marker": {"size": 22, "symbol": "circle-open", "color": color, "line": {"width": 2.5, "color": color}},
+        "customdata": [c for _, _, c in pts], "hoverinfo": "skip",
+        "unselected": {"marker": {"opacity": 1}},
+        "name": f"{name} (ringed)", "legendgroup": legendgroup, "showlegend": False,
+    }
 
 
 def _hover_counts(table: pd.DataFrame, what: str) -> list[str]:
@@ -255,6 +272,8 @@ def members_map(members: pd.DataFrame, iscm_name: str, *, open_participation: bo
         label = f"{ROLE_LABELS[role]} ({len(iso3s)})"
         layers.append(_shape_trace(iso3s, hover, color=color, name=label, legendgroup=role))
         layers.append(_marker_trace(iso3s, hover, color, name=label, legendgroup=role))
+        if len(iso3s) <= EMPHASIS_MAX:  # a lone observer is the point of its legend entry
+            layers.append(_emphasis_trace(iso3s, sel["country"].tolist(), color, name=label, legendgroup=role))
         drawn += iso3s
     # background first, so the participants' shapes and markers are drawn over it
     if open_participation:  # open to every UN Member State: the whole map may take part; chairs are marked
@@ -320,6 +339,7 @@ def fellow_members_map(table: pd.DataFrame, iso3: str, country: str, n_mine: int
     marks = _marker_trace([iso3], me_hover, HIGHLIGHT_COLOR, name=me, legendgroup="me", size=9)
     if marks is not None:
         traces.append(marks)
+    traces.append(_emphasis_trace([iso3], [me], HIGHLIGHT_COLOR, name=me, legendgroup="me"))
     view = geo.region_view([*table["iso3"], iso3]) if zoom else {}
     return _style_map(traces, f"Fellow members: States that share ISCMs with {me}", view, subtitle=subtitle)
 
@@ -380,7 +400,12 @@ def overlap_figure(matrix: pd.DataFrame, metric: str = "count", *, roles: Iterab
     }
     layout = merge(
         house_layout(title, subtitle=subtitle, x_title="ISCM", y_title="ISCM", height=max(380, 200 + 24 * n)),
-        {"xaxis": {"tickangle": -45, "side": "bottom"}, "yaxis": {"autorange": "reversed"}},
+        # Upright-turned labels when the columns are many: at -45 degrees neighbouring names touch once a
+        # column is narrower than about 1.4 times the font (37 ISCMs on a 1440 px screen); at -90 they
+        # have the whole column width between them.
+        {"xaxis": {"tickangle": -90 if n > OVERLAP_SLANT_MAX else -45, "side": "bottom", "automargin": True,
+                   "tickfont": {"size": 12}, "type": "category"},
+         "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"}},
     )
     return figure([{k: v for k, v in trace.items() if v is not None}], layout)
 
@@ -407,5 +432,7 @@ def pair_map(
         marks = _marker_trace(iso3s, hover, color, name=lab, legendgroup=group)
         if marks is not None:
             traces.append(marks)
+        if len(iso3s) <= EMPHASIS_MAX:  # e.g. the one Prague-only participant: ringed and named
+            traces.append(_emphasis_trace(iso3s, sel["country"].tolist(), color, name=lab, legendgroup=group))
     view = geo.region_view(compare["iso3"]) if zoom else {}
     return _style_map(traces, f"{name_a} and {name_b}: common and exclusive participants", view, subtitle=subtitle)

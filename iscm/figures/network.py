@@ -10,7 +10,7 @@ carries the hover text (relation, evidence, source).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import networkx as nx
@@ -24,19 +24,20 @@ from iscm.palette import ISCM_TYPE_COLORS, OKABE_ITO, ORG_KIND_COLORS
 
 SIZE_METRICS = {"degree": "Degree", "betweenness": "Betweenness", "eigenvector": "Eigenvector centrality",
                 "weighted_degree": "Weighted degree"}
-# tie type -> (colour, dash, width). Organization roles share mid greys (readable on a white and on a dark
-# background) told apart by dash and width, so the node colours stay the loudest thing on the chart; ties
-# between ISCMs get the two blues, funding the vermillion.
+# tie type -> (colour, dash, width). Organization roles share one mid grey told apart by dash (readable on
+# a white and on a dark background), so the node colours stay the loudest thing on the chart; the
+# secretariat, the tie that matters most, is dark grey and thick; ties between ISCMs get the two blues,
+# funding the vermillion; the many State ties a pale thin grey. No two tie types share colour and dash.
 EDGE_STYLE: dict[str, tuple[str, str, float]] = {
-    "secretariat": ("#808080", "solid", 2.4),
-    "partner": ("#9A9A9A", "solid", 1.0),
-    "observer": ("#9A9A9A", "dot", 1.0),
-    "member": ("#8C8C8C", "dash", 1.2),
+    "secretariat": ("#4D4D4D", "solid", 2.6),
+    "partner": ("#999999", "solid", 1.0),
+    "observer": ("#999999", "dot", 1.2),
+    "member": ("#999999", "dash", 1.2),
     "funder": (OKABE_ITO["vermillion"], "longdash", 1.4),
-    "technical-support": ("#9A9A9A", "dashdot", 1.0),
+    "technical-support": ("#999999", "dashdot", 1.2),
     "linked-iscm": (OKABE_ITO["blue"], "solid", 2.0),
-    "shared-members": (OKABE_ITO["sky_blue"], "dot", 1.2),
-    "state-membership": ("#A8A8A8", "solid", 0.5),
+    "shared-members": (OKABE_ITO["sky_blue"], "dot", 1.4),
+    "state-membership": ("#C8C8C8", "solid", 0.5),
 }
 PATH_COLOR = OKABE_ITO["vermillion"]
 FOCUS_COLOR = "#D55E00"
@@ -115,6 +116,122 @@ def _edge_segments(g: nx.Graph, pos: dict[str, tuple[float, float]], edges: Iter
     return xs, ys, mids
 
 
+LABEL_FONT = 11
+SCREEN_PLOT = (860.0, 520.0)
+"""Plot area (px) the labels are placed for: the chart's width on a laptop screen, its height less the
+title and legend. Larger canvases (the report export) only give the labels more room."""
+POSITIONS = {  # textposition -> (dx, dy) of the label box's centre, in units of (box + marker) half-sizes
+    "top center": (0.0, 1.0), "bottom center": (0.0, -1.0), "middle right": (1.0, 0.0),
+    "middle left": (-1.0, 0.0), "top right": (1.0, 1.0), "top left": (-1.0, 1.0),
+    "bottom right": (1.0, -1.0), "bottom left": (-1.0, -1.0),
+}
+
+
+def label_priority(g: nx.Graph, table: pd.DataFrame, size_by: str, n: int, *, focus: str | None = None,
+                   path: Sequence[str] | None = None) -> tuple[list[str], set[str]]:
+    """(nodes to label in order of importance, the ones that must be labelled).
+
+    Always: the selected node, its neighbours and the nodes of a path; then the `n` most central nodes
+    (by the size metric, then degree, then betweenness) and the `n // 3` top brokers by betweenness not
+    among them, as room allows.
+    """
+    must: list[str] = []
+    if focus and focus in g:
+        must += [focus, *sorted(set(g.neighbors(focus)), key=lambda m: g.nodes[m].get("label", m))]
+    must += [p for p in (path or []) if p in g]
+    must = list(dict.fromkeys(must))
+    tbl = table[table["node"].isin(list(g.nodes))] if len(table) else table
+    ranked: list[str] = []
+    if len(tbl):
+        cols = [size_by, "degree", "betweenness", "label"]
+        ranked = tbl.sort_values(cols, ascending=[False, False, False, True])["node"].tolist()
+    top = [m for m in ranked if m not in must][: max(n, 0)]
+    if len(tbl) and n > 0:  # and the brokers: high betweenness marks a node between groups
+        brokers = tbl[tbl["betweenness"] > 0].sort_values(["betweenness", "degree", "label"],
+                                                          ascending=[False, False, True])["node"]
+        top += [m for m in brokers if m not in must and m not in top][: n // 3]
+    return must + top, set(must)
+
+
+def place_labels(pos: Mapping[str, tuple[float, float]], order: Sequence[str], text: Mapping[str, str],
+                 sizes: Mapping[str, float], must: set[str], *, plot: tuple[float, float] = SCREEN_PLOT,
+                 font: float = LABEL_FONT) -> dict[str, str]:
+    """A textposition per labelled node such that no two labels overlap and no label covers a node.
+
+    Greedy, most important first: each label tries eight places around its node and takes the first that
+    is clear of the labels placed so far, of every node marker and of the plot's edge; failing that, the
+    place that covers the least of other markers while clear of every label. A node that must be labelled
+    (the selection and its neighbours) takes its least crowded place in any case; a central node whose
+    name would cover another name stays unlabelled (its name is in the hover and the tables).
+    """
+    if not order:
+        return {}
+    xy = np.array([pos[n] for n in pos], dtype=float)
+    x0, x1 = float(xy[:, 0].min()), float(xy[:, 0].max())
+    y0, y1 = float(xy[:, 1].min()), float(xy[:, 1].max())
+    sx = plot[0] / max(x1 - x0, 1e-9) / (1 + 2 * PAD_X)
+    sy = plot[1] / max(y1 - y0, 1e-9) / (1 + 2 * PAD_Y)
+    px = {n: ((p[0] - x0) * sx + plot[0] * PAD_X / (1 + 2 * PAD_X), (p[1] - y0) * sy + plot[1] * PAD_Y / (1 + 2 * PAD_Y))
+          for n, p in pos.items()}
+    nodes = [(px[n][0], px[n][1], sizes.get(n, 10.0) / 2) for n in pos]
+    placed: list[tuple[float, float, float, float]] = []
+    out: dict[str, str] = {}
+
+    def overlap(box: tuple[float, float, float, float], owner: str) -> tuple[float, float]:
+        """(area shared with placed labels or beyond the plot's edge, area over other nodes' markers)."""
+        bx0, by0, bx1, by1 = box
+        labels = 0.0
+        for ax0, ay0, ax1, ay1 in placed:
+            labels += max(0.0, min(bx1, ax1) - max(bx0, ax0)) * max(0.0, min(by1, ay1) - max(by0, ay0))
+        if bx0 < 0 or by0 < 0 or bx1 > plot[0] or by1 > plot[1]:
+            labels += 1e6
+        markers = 0.0
+        for (nx_, ny_, r), n in zip(nodes, pos, strict=True):
+            if n != owner:
+                markers += (max(0.0, min(bx1, nx_ + r) - max(bx0, nx_ - r))
+                            * max(0.0, min(by1, ny_ + r) - max(by0, ny_ - r)))
+        return labels, markers
+
+    for n in order:
+        if n not in px or not text.get(n):
+            continue
+        w = len(text[n]) * font * 0.6 + 4
+        h = font * 1.3
+        r = sizes.get(n, 10.0) / 2 + 2
+        cx, cy = px[n]
+        best: tuple[tuple[float, float], str, tuple[float, float, float, float]] | None = None
+        for where, (dx, dy) in POSITIONS.items():
+            bx = cx + dx * (w / 2 + r) if dx else cx
+            by = cy + dy * (h / 2 + r) if dy else cy
+            box = (bx - w / 2, by - h / 2, bx + w / 2, by + h / 2)
+            cost = overlap(box, n)
+            if best is None or cost < best[0]:
+                best = (cost, where, box)
+            if cost == (0.0, 0.0):
+                break
+        assert best is not None
+        (on_labels, on_markers), where, box = best
+        if n in must or on_labels == 0:  # a central node's name may cover a smaller node, never a name
+            out[n] = where
+            placed.append(box)
+    return out
+
+
+PAD_X, PAD_Y = 0.12, 0.08
+"""Room around the outermost nodes (share of the layout's span), for their labels and markers."""
+
+
+def _wrap_hover(text: str, width: int = 56) -> str:
+    """Hover text with every line at most `width` characters: a narrow box stays inside the chart."""
+    import textwrap
+
+    lines = []
+    for line in text.split("<br>"):
+        # long words are web addresses of sources: broken too, or the box would run off the chart
+        lines += textwrap.wrap(line, width, break_long_words=True, break_on_hyphens=False) or [""]
+    return "<br>".join(lines)
+
+
 def network_figure(g: nx.MultiGraph, pos: dict[str, tuple[float, float]], table: pd.DataFrame, *,
                    size_by: str = "degree", n_labels: int = 12, focus: str | None = None,
                    path: list[str] | None = None, title: str = "Partnership network of ISCMs",
@@ -129,7 +246,6 @@ def network_figure(g: nx.MultiGraph, pos: dict[str, tuple[float, float]], table:
     traces: list[dict[str, Any]] = []
     tbl = table[table["node"].isin(list(g.nodes))] if len(table) else table
     sizes = node_sizes(table, size_by)
-    on_path = set(path or [])
     path_ties = set(path_edges(g, path)) if path else set()
     dim = 0.35 if path_ties else 0.8
     min_shared = g.graph.get("min_shared")
@@ -156,13 +272,13 @@ def network_figure(g: nx.MultiGraph, pos: dict[str, tuple[float, float]], table:
             if not keep[i]:
                 continue
             d = g.edges[u, v, k]
-            text = f"<b>{d.get('relation', '')}</b>"
+            text = "<b>" + _wrap_hover(d.get("relation", "")).replace("<br>", "</b><br><b>") + "</b>"
             if d.get("evidence") and etype != "state-membership":
-                text += f"<br>{_short(d['evidence'])}"
+                text += f"<br>{_wrap_hover(_short(d['evidence']))}"
             elif d.get("evidence"):
                 text += f"<br>{d['evidence']}"
             if d.get("source"):
-                text += f"<br><i>Source: {_short(d['source'], 90)}</i>"
+                text += "<br><i>" + _wrap_hover(f"Source: {_short(d['source'], 90)}").replace("<br>", "</i><br><i>") + "</i>"
             hover.append(text)
         traces.append(dict(type="scatter",
             x=[m[0] for m, ok in zip(mids, keep, strict=True) if ok],
@@ -180,7 +296,9 @@ def network_figure(g: nx.MultiGraph, pos: dict[str, tuple[float, float]], table:
             hoverinfo="skip", meta={"role": "path"},
         ))
 
-    labelled = set(labelled_nodes(tbl, size_by, n_labels)) | on_path | ({focus} if focus else set())
+    label_text = {n: g.nodes[n].get("label", n) for n in g.nodes}
+    order, must = label_priority(g, tbl, size_by, n_labels, focus=focus, path=path)
+    where = place_labels({n: pos[n] for n in g.nodes if n in pos}, order, label_text, sizes, must)
     metric = (tbl.set_index("node")[["degree", "betweenness", "community"]].to_dict("index")
               if len(tbl) else {})  # plain dicts: one pandas lookup per node cost more than the whole loop
     for kind, iscm_type, label, nodes in _node_groups(g):
@@ -193,12 +311,12 @@ def network_figure(g: nx.MultiGraph, pos: dict[str, tuple[float, float]], table:
             roles = ties_text(g, n, max_names=5, sep="<br>")
             name = d.get("name", n)
             head = f"<b>{d.get('label', n)}</b>" + (f"<br>{name}" if name != d.get("label") else "")
-            hover.append(f"{head}<br>{kind_label(kind, iscm_type)}<br>{stats}<br>{roles}")
-            text.append(d.get("label", n) if n in labelled else "")
+            hover.append(_wrap_hover(f"{head}<br>{kind_label(kind, iscm_type)}<br>{stats}<br>{roles}"))
+            text.append(label_text[n] if n in where else "")
         traces.append(dict(type="scatter",
             x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text", name=label,
-            legendgroup=f"nodes-{kind}-{iscm_type}", customdata=nodes, text=text, textposition="top center",
-            textfont={"size": 11}, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+            legendgroup=f"nodes-{kind}-{iscm_type}", customdata=nodes, text=text,
+            textposition=[where.get(n, "top center") for n in nodes], textfont={"size": LABEL_FONT}, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
             marker={"size": [sizes.get(n, 10.0) for n in nodes], "color": _color(kind, iscm_type),
                     "symbol": NODE_SYMBOL.get(kind, "diamond"),
                     "line": {"width": 0.8, "color": "rgba(255,255,255,0.8)"}, "opacity": 0.95},
@@ -224,12 +342,20 @@ def network_figure(g: nx.MultiGraph, pos: dict[str, tuple[float, float]], table:
 
     # A network has no axes: positions only say who sits near whom, so the axes, grid and ticks are hidden;
     # the title, legend and hover carry the meaning.
-    fig.update_xaxes(visible=False, showgrid=False, zeroline=False)
-    fig.update_yaxes(visible=False, showgrid=False, zeroline=False)
+    xy = np.array([pos[n] for n in g.nodes if n in pos], dtype=float).reshape(-1, 2)
+    span = [(float(xy[:, i].min()), float(xy[:, i].max())) if len(xy) else (-1.0, 1.0) for i in (0, 1)]
+    pad = [max(hi - lo, 0.2) * p for (lo, hi), p in zip(span, (PAD_X, PAD_Y), strict=True)]
+    fig.update_xaxes(visible=False, showgrid=False, zeroline=False,
+                     range=[span[0][0] - pad[0], span[0][1] + pad[0]])
+    fig.update_yaxes(visible=False, showgrid=False, zeroline=False,
+                     range=[span[1][0] - pad[1], span[1][1] + pad[1]])
+    # A compact legend under the plot, in rows: a column at the side took 40% of the width.
     fig.update_layout(
         showlegend=True, hovermode="closest", clickmode="event+select",
-        legend={"title": {"text": "Nodes and ties"}, "itemsizing": "constant", "groupclick": "togglegroup"},
-        hoverlabel={"align": "left"},
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.02, "yanchor": "top",
+                "itemsizing": "constant", "groupclick": "togglegroup", "font": {"size": 11},
+                "tracegroupgap": 0, "itemwidth": 30},
+        hoverlabel={"align": "left", "font": {"size": 12}},
     )
     sub = subtitle or (f"{g.number_of_nodes()} nodes, {g.number_of_edges()} ties · "
                        f"node size: {SIZE_METRICS[size_by].lower()}")

@@ -16,66 +16,126 @@ import plotly.graph_objects as go
 from iscm.figures._house import style
 from iscm.model import ORG_KIND_LABELS
 from iscm.palette import OKABE_ITO, ORG_KIND_COLORS
+from iscm.profile import ROLE_ORDER
 from iscm.themes import LEVEL_LABELS
+
+ORG_ROLE_LABELS = {"secretariat": "Secretariat", "member": "Member", "partner": "Partner", "funder": "Funder",
+                   "technical-support": "Technical support", "observer": "Observer"}
+"""Human labels of an organization's roles (the data's ids are 'technical-support' and the like)."""
 
 LEVEL_COLORS = {"focus": OKABE_ITO["blue"], "mentioned": OKABE_ITO["sky_blue"]}
 LEVEL_VALUE = {"focus": 2, "mentioned": 1, "none": 0}
 COMPARE_COLORS = {"all": OKABE_ITO["green"], "some": OKABE_ITO["grey"], "only": OKABE_ITO["orange"]}
 
 
-def theme_profile(themes: pd.DataFrame, all_themes: pd.DataFrame, name: str, *, subtitle: str = "") -> go.Figure:
-    """Every taxonomy theme as a row: a long bar for a declared focus, a short one for a mention.
+LEVEL_STRIP = {  # level -> (column label, marker symbol, colour, size): colour and shape both differ
+    "focus": ("Declared focus", "square", OKABE_ITO["blue"], 16),
+    "mentioned": ("Mentioned only", "circle-open", OKABE_ITO["orange"], 14),
+    "": ("Not covered", "line-ew-open", OKABE_ITO["grey"], 12),
+}
 
-    `themes` is ``Profile.themes`` (theme_id, label, level, since, evidence); `all_themes` is the taxonomy,
-    so uncovered themes show as empty rows and two profiles read alike.
+
+def theme_profile(themes: pd.DataFrame, all_themes: pd.DataFrame, name: str, *, subtitle: str = "") -> go.Figure:
+    """Every taxonomy theme as a row with one dot in its column: declared focus, mentioned only, not covered.
+
+    A strip chart reads at a glance (a staircase: focus themes first, then the mentions, then the rest) and
+    every row says something, where bars of two fixed lengths and empty rows said little. The year a theme
+    was added is written beside its dot when the sources give it; the evidence is in the hover.
+    `themes` is ``Profile.themes`` (theme_id, label, level, since, evidence); `all_themes` the taxonomy, so
+    two profiles list the same rows.
     """
     by_id = themes.set_index("theme_id") if len(themes) else pd.DataFrame()
-    order = all_themes[["theme_id", "label"]].iloc[::-1]  # plotly draws the first row at the bottom
+    rank = {"focus": 0, "mentioned": 1, "": 2}
+    rows = []
+    for r in all_themes.itertuples():
+        level = str(by_id.at[r.theme_id, "level"]) if r.theme_id in by_id.index else ""
+        since = by_id.at[r.theme_id, "since"] if level else None
+        year = int(since) if since is not None and not pd.isna(since) else None
+        evidence = str(by_id.at[r.theme_id, "evidence"]) if level else ""
+        rows.append((rank.get(level, 2), r.label, r.theme_id, level, year, evidence))
+    rows.sort(key=lambda x: (x[0], x[1].casefold()))
+    order = [x[1] for x in rows]
+    columns = [LEVEL_STRIP[k][0] for k in ("focus", "mentioned", "")]
     fig = go.Figure()
-    for level in ("focus", "mentioned"):
-        rows = [(r.theme_id, r.label) for r in order.itertuples()
-                if r.theme_id in by_id.index and by_id.at[r.theme_id, "level"] == level]
-        since = [by_id.at[t, "since"] for t, _ in rows]
-        fig.add_trace(go.Bar(
-            x=[LEVEL_VALUE[level]] * len(rows), y=[lab for _, lab in rows], orientation="h",
-            name=LEVEL_LABELS[level], marker_color=LEVEL_COLORS[level],
-            text=[f"since {int(s)}" if s is not None and s is not pd.NA else "" for s in since],
-            textposition="inside", insidetextanchor="start",
-            customdata=[[t, str(by_id.at[t, "evidence"])] for t, _ in rows],
-            hovertemplate="<b>%{y}</b><br>" + LEVEL_LABELS[level] + " %{text}<br>%{customdata[1]}<extra></extra>",
+    for level, (column, symbol, color, size) in LEVEL_STRIP.items():
+        sel = [x for x in rows if x[3] == level]
+        fig.add_trace(go.Scatter(
+            x=[column] * len(sel), y=[x[1] for x in sel], mode="markers+text", name=f"{column} ({len(sel)})",
+            marker={"symbol": symbol, "color": color, "size": size, "line": {"width": 2.5, "color": color}},
+            text=[f"since {x[4]}" if x[4] else "" for x in sel], textposition="middle right",
+            textfont={"size": 11, "color": color},
+            customdata=[[x[2], _wrap(x[5])] for x in sel],
+            hovertemplate="<b>%{y}</b><br>" + column + "<br>%{text}<br>%{customdata[1]}<extra></extra>",
         ))
-    n_focus = int((themes["level"] == "focus").sum()) if len(themes) else 0
-    n_ment = int((themes["level"] == "mentioned").sum()) if len(themes) else 0
+    n_focus = sum(x[3] == "focus" for x in rows)
+    n_ment = sum(x[3] == "mentioned" for x in rows)
     style(fig, f"{name}: themes ({n_focus} focus, {n_ment} mentioned)", subtitle=subtitle,
-          x_title=None, y_title=None, height=140 + 26 * len(order))
-    # every taxonomy row is drawn, covered or not: an explicit range, since plotly sizes the axis to the data
-    fig.update_yaxes(categoryorder="array", categoryarray=order["label"].tolist(), automargin=True,
-                     range=[-0.5, len(order) - 0.5])
-    fig.update_xaxes(range=[0, 2.05], tickvals=[1, 2], ticktext=["Mentioned", "Focus"], showgrid=False)
-    fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.08, "x": 0, "yanchor": "top"})
+          x_title="Level in the sources", y_title=None, height=150 + 26 * len(order))
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=order, autorange="reversed",
+                     automargin=True, showgrid=True, gridcolor="rgba(153,153,153,0.2)")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=columns, range=[-0.5, 2.9],
+                     side="top", showgrid=False)
+    _header_room(fig, subtitle)
+    fig.update_layout(showlegend=False)
     return fig
 
 
-def partners_by_kind(orgs: pd.DataFrame, name: str, *, subtitle: str = "") -> go.Figure:
-    """How many organizations of each kind work with the ISCM; hover names them with their roles."""
+def _header_room(fig: go.Figure, subtitle: str) -> None:
+    """Title pinned to the top and room under it for the column labels and their axis title, which sit
+    on top of these charts (automargin would otherwise push them up into the title)."""
+    height = fig.layout.height or 450
+    fig.update_layout(title={"yref": "container", "y": 1 - 10 / height, "yanchor": "top"},
+                      margin={"t": 118 + (22 if subtitle else 0)})
+
+
+def _wrap(text: str, width: int = 60, limit: int = 300) -> str:
+    import textwrap
+
+    text = " ".join(str(text).split())
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    return "<br>".join(textwrap.wrap(text, width))
+
+
+def organizations_by_role(orgs: pd.DataFrame, name: str, *, subtitle: str = "",
+                          short_names: bool = False) -> go.Figure:
+    """Each organization working with the ISCM, by name, with a dot in each role it plays (secretariat,
+    member, partner, funder, technical support, observer); the dot's colour and the legend give its kind.
+
+    `orgs` is ``Profile.organizations`` (acronym, name, kind, roles '; '-joined, in ROLE_ORDER).
+    """
+    roles_of = [str(r).split("; ") for r in orgs["roles"]] if len(orgs) else []
+    used = [r for r in ROLE_ORDER if any(r in rs for rs in roles_of)]
+    columns = [ORG_ROLE_LABELS.get(r, r) for r in used]
+    # the name, with its acronym; a very long name gives way to its acronym (the hover has it in full)
+    # (`short_names`: the acronym alone, for a small printed chart; the brief lists the full names below it)
+    label = [(a or n) if short_names else (f"{n} ({a})" if a and a != n else n) if len(n) <= 42 or not a else a
+             for a, n in zip(orgs["acronym"], orgs["name"], strict=True)] if len(orgs) else []
     fig = go.Figure()
-    kinds = [k for k in ORG_KIND_LABELS if len(orgs) and (orgs["kind"] == k).any()]
-    for k in kinds:
-        sel = orgs[orgs["kind"] == k]
-        names = "<br>".join(f"{(a or n)} ({r})" for a, n, r in zip(sel["acronym"], sel["name"], sel["roles"],
-                                                                     strict=True))
-        fig.add_trace(go.Bar(
-            x=[len(sel)], y=[ORG_KIND_LABELS[k]], orientation="h", name=ORG_KIND_LABELS[k],
-            marker_color=ORG_KIND_COLORS.get(k, OKABE_ITO["grey"]), text=[len(sel)], textposition="outside",
-            customdata=[names], hovertemplate="<b>%{y}</b>: %{x}<br>%{customdata}<extra></extra>",
+    for kind, kind_label in ORG_KIND_LABELS.items():
+        idx = [i for i, k in enumerate(orgs["kind"]) if k == kind] if len(orgs) else []
+        if not idx:
+            continue
+        xs, ys, cd = [], [], []
+        for i in idx:
+            for r in roles_of[i]:
+                xs.append(ORG_ROLE_LABELS.get(r, r))
+                ys.append(label[i])
+                cd.append(orgs["name"].iloc[i])
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, mode="markers", name=kind_label,
+            marker={"symbol": "diamond", "size": 15, "color": ORG_KIND_COLORS.get(kind, OKABE_ITO["grey"]),
+                    "line": {"width": 1, "color": "rgba(40,40,40,0.6)"}},
+            customdata=cd, hovertemplate="<b>%{customdata}</b><br>%{x}<br>" + kind_label + "<extra></extra>",
         ))
-    style(fig, f"{name}: partner organizations by kind ({len(orgs)})", subtitle=subtitle,
-          x_title="Organizations", y_title=None, height=160 + 34 * max(len(kinds), 1))
-    # at least four rows of room, so one or two kinds do not become slabs filling the chart
-    fig.update_yaxes(categoryorder="array", categoryarray=[ORG_KIND_LABELS[k] for k in kinds][::-1],
-                     automargin=True, range=[-0.5, max(len(kinds), 4) - 0.5])
-    fig.update_xaxes(dtick=1, rangemode="tozero")
-    fig.update_layout(showlegend=False)
+    style(fig, f"{name}: organizations and their roles ({len(orgs)})", subtitle=subtitle,
+          x_title="Role", y_title=None, height=190 + 30 * max(len(orgs), 3))
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=label, autorange="reversed",
+                     automargin=True, showgrid=True, gridcolor="rgba(153,153,153,0.2)")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=columns, side="top",
+                     range=[-0.5, max(len(columns), 3) - 0.5], showgrid=False)
+    fig.update_layout(legend={"orientation": "h", "y": -0.02, "x": 0, "yanchor": "top", "title": {"text": "Kind:"}},
+                      showlegend=True)
+    _header_room(fig, subtitle)
     return fig
 
 
@@ -129,13 +189,19 @@ def overlap_bars(counts: pd.DataFrame, *, what: str = "members", subtitle: str =
 def for_print(fig: go.Figure, *, width: int, height: int, font_size: int = 15) -> go.Figure:
     """A copy laid out for paper: white background, fixed size, dark text (the brief's images)."""
     out = go.Figure(copy.deepcopy(fig.to_dict()))
+    # column labels on top (the strip charts) need room under the title: upright labels and no axis title
+    top_axis = out.layout.xaxis.side == "top"
     out.update_layout(
         template="plotly_white", width=width, height=height, autosize=False,
         paper_bgcolor="white", plot_bgcolor="white",
         font={"size": font_size, "color": "#222222"},
-        margin={"l": 10, "r": 20, "t": 60, "b": 30},
-        title_font_size=font_size + 5,
+        margin={"l": 10, "r": 20, "t": int(60 + 2.6 * font_size) if top_axis else 60, "b": 30},
+        title={"font": {"size": font_size + 5}, "yref": "container", "y": 1 - 12 / height, "yanchor": "top"},
     )
+    if top_axis:
+        cols = list(out.layout.xaxis.categoryarray or [])
+        out.update_xaxes(title_text=None, tickangle=0, tickfont_size=font_size - 3, tickmode="array",
+                         tickvals=cols, ticktext=[c.replace(" ", "<br>", 1) for c in cols])
     if any(t.type in ("choropleth", "scattergeo") for t in out.data):
         out.update_geos(bgcolor="white")
     return out

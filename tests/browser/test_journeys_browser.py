@@ -121,6 +121,8 @@ def test_theme_filter_travels_with_the_url(page: Page, app_url, net_log, ds, bro
     wait_for_app(page, timeout=60_000)
     expect(page.locator('[data-testid="stAlert"]').filter(has_text="Filtered:")).to_contain_text(
         f"Showing {n_theme} of {n_all} ISCMs", timeout=30_000)
+    page.get_by_role("tab", name="Dialogue density").click()  # the density map is drawn when its tab opens
+    expect(page).to_have_url(re.compile(r"[?&]section=Dialogue(\+|%20)density(&|$)"), timeout=30_000)
     assert density_counts(page) == density_theme
     expect(page.locator(EXCEPTION)).to_have_count(0)
     membership_url = page.url
@@ -258,7 +260,7 @@ def test_survey_import_shows_on_profile_and_removal_hides_it(page: Page, fresh_s
     seed = _seed()
     parsed = parse_document(seed.name, seed.read_bytes(), ds)
     assert [e.iscm_id for e in parsed.entries] == ["prague-process"]
-    titles = [f"{s['number']}. {s['title']}" for s in parsed.entries[0].sections]
+    titles = [f"{s.number}. {s.title}" for s in parsed.entries[0].sections]
     assert len(titles) == 5
     url, home = fresh_server()  # its own empty store: the import touches no other test
 

@@ -35,10 +35,14 @@ def test_membership_maps_render_offline(page: Page, app_url, net_log):
     assert shapes > 150, shapes
     # the marker layer draws the members too small for the shapes (Malta, Cyprus, Luxembourg, ...)
     assert first.locator(".scattergeo path.point").count() > 0
-    # Dialogue density map is drawn as well
-    page.locator(".js-plotly-plot").nth(1).scroll_into_view_if_needed()
+    # one map per open tab: the Dialogue density map is drawn when its tab is opened
+    assert plots.count() == 1
+    page.get_by_role("tab", name="Dialogue density").click()
     page.wait_for_function(
-        "() => document.querySelectorAll('.js-plotly-plot')[1].querySelectorAll('path.choroplethlocation').length > 150",
+        """() => [...document.querySelectorAll('.js-plotly-plot .gtitle')]
+                   .some(t => t.textContent.startsWith('Dialogue density'))""", timeout=30_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.js-plotly-plot')[0].querySelectorAll('path.choroplethlocation').length > 150",
         timeout=30_000,
     )
     # shapes came from the app itself, nothing from a CDN
@@ -53,10 +57,10 @@ def test_membership_maps_render_offline(page: Page, app_url, net_log):
 
 
 def test_click_on_map_opens_country_view(page: Page, app_url, net_log):
-    page.goto(f"{app_url}/membership")
+    page.goto(f"{app_url}/membership?section=Dialogue+density")
     wait_for_app(page, timeout=60_000)
     wait_for_maps(page)
-    density = page.locator(".js-plotly-plot").nth(1)
+    density = page.locator(".js-plotly-plot").nth(0)
     density.scroll_into_view_if_needed()
     page.wait_for_timeout(500)
     # Brazil's shape on the density map (plotly.js binds each path to its datum; `loc` is the ISO3 code)

@@ -26,7 +26,7 @@ import pytest
 from iscm import network as net
 from iscm.dataset import COLUMNS, Dataset
 from iscm.export_tables import to_csv_bytes
-from iscm.figures.network import labelled_nodes, network_figure, node_sizes
+from iscm.figures.network import _labelled_nodes, _node_sizes, network_figure
 from iscm.palette import ISCM_TYPE_COLORS, ORG_KIND_COLORS
 
 
@@ -399,8 +399,8 @@ def test_figure_sizes_labels_and_hover(g):
     assert {n for n, (_, text, _) in by_node.items() if text} == {B, C}
     assert "<b>O1</b><br>Org one<br>UN system<br>Degree 2" in by_node[O1][2]
     assert "Secretariat: A" in by_node[O1][2]
-    assert node_sizes(m, "degree")[B] == 38.0 and node_sizes(m, "degree")[D] == 8.0
-    assert labelled_nodes(m, "degree", 1) == [B]
+    assert _node_sizes(m, "degree")[B] == 38.0 and _node_sizes(m, "degree")[D] == 8.0
+    assert _labelled_nodes(m, "degree", 1) == [B]
 
 
 def test_figure_layout_has_no_axes_and_a_title(g):

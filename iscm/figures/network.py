@@ -63,7 +63,7 @@ def _color(kind: str, iscm_type: str) -> str:
     return ORG_KIND_COLORS.get(kind, OKABE_ITO["grey"])
 
 
-def node_sizes(table: pd.DataFrame, size_by: str, *, smallest: float = 8.0, largest: float = 38.0) -> dict[str, float]:
+def _node_sizes(table: pd.DataFrame, size_by: str, *, smallest: float = 8.0, largest: float = 38.0) -> dict[str, float]:
     """Marker diameter per node: area grows with the metric (square root), so hubs do not swamp the chart."""
     if table.empty:
         return {}
@@ -74,7 +74,7 @@ def node_sizes(table: pd.DataFrame, size_by: str, *, smallest: float = 8.0, larg
     return {n: smallest + (largest - smallest) * math.sqrt(max(v, 0.0) / top) for n, v in values.items()}
 
 
-def labelled_nodes(table: pd.DataFrame, size_by: str, n: int) -> list[str]:
+def _labelled_nodes(table: pd.DataFrame, size_by: str, n: int) -> list[str]:
     """The `n` most important nodes by the size metric (ties broken by degree, then name): they get labels."""
     if table.empty or n <= 0:
         return []
@@ -127,7 +127,7 @@ POSITIONS = {  # textposition -> (dx, dy) of the label box's centre, in units of
 }
 
 
-def label_priority(g: nx.Graph, table: pd.DataFrame, size_by: str, n: int, *, focus: str | None = None,
+def _label_priority(g: nx.Graph, table: pd.DataFrame, size_by: str, n: int, *, focus: str | None = None,
                    path: Sequence[str] | None = None) -> tuple[list[str], set[str]]:
     """(nodes to label in order of importance, the ones that must be labelled).
 
@@ -153,7 +153,7 @@ def label_priority(g: nx.Graph, table: pd.DataFrame, size_by: str, n: int, *, fo
     return must + top, set(must)
 
 
-def place_labels(pos: Mapping[str, tuple[float, float]], order: Sequence[str], text: Mapping[str, str],
+def _place_labels(pos: Mapping[str, tuple[float, float]], order: Sequence[str], text: Mapping[str, str],
                  sizes: Mapping[str, float], must: set[str], *, plot: tuple[float, float] = SCREEN_PLOT,
                  font: float = LABEL_FONT) -> dict[str, str]:
     """A textposition per labelled node such that no two labels overlap and no label covers a node.
@@ -245,7 +245,7 @@ def network_figure(g: nx.MultiGraph, pos: dict[str, tuple[float, float]], table:
         raise ValueError(f"size_by must be one of {sorted(SIZE_METRICS)}, got {size_by!r}")
     traces: list[dict[str, Any]] = []
     tbl = table[table["node"].isin(list(g.nodes))] if len(table) else table
-    sizes = node_sizes(table, size_by)
+    sizes = _node_sizes(table, size_by)
     path_ties = set(path_edges(g, path)) if path else set()
     dim = 0.35 if path_ties else 0.8
     min_shared = g.graph.get("min_shared")
@@ -297,8 +297,8 @@ def network_figure(g: nx.MultiGraph, pos: dict[str, tuple[float, float]], table:
         ))
 
     label_text = {n: g.nodes[n].get("label", n) for n in g.nodes}
-    order, must = label_priority(g, tbl, size_by, n_labels, focus=focus, path=path)
-    where = place_labels({n: pos[n] for n in g.nodes if n in pos}, order, label_text, sizes, must)
+    order, must = _label_priority(g, tbl, size_by, n_labels, focus=focus, path=path)
+    where = _place_labels({n: pos[n] for n in g.nodes if n in pos}, order, label_text, sizes, must)
     metric = (tbl.set_index("node")[["degree", "betweenness", "community"]].to_dict("index")
               if len(tbl) else {})  # plain dicts: one pandas lookup per node cost more than the whole loop
     for kind, iscm_type, label, nodes in _node_groups(g):

@@ -51,7 +51,7 @@ def test_one_definition_of_each_shared_helper():
         "plotly template registration": r"pio\.templates\[[^\]]+\]\s*=",
         "CSV writer": r"^def to_csv\w*\(",
         "font": r"^FONT\s*=",
-        "Markdown escaper": r"^def \w*(escape_markdown|escape_md|_md)\(",
+        "Markdown escaper": r"^def (escape_markdown|escape_md|md_escape|_md|_escape)\(",
         "free-port helper": r"\.bind\(\(\"127\.0\.0\.1\", 0\)\)",
     }
     for what, pattern in patterns.items():

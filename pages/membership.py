@@ -48,7 +48,7 @@ def follow(event: object, key: str) -> None:
     """
     code = selected_iso3(event)
     if code in country_names and st.query_params.get("country") != code:
-        st.query_params["section"] = COUNTRY_TAB  # the rerun opens the country view's tab
+        st.session_state[OPEN_TAB] = COUNTRY_TAB  # the rerun opens the country view's tab
     follow_click(code if code in country_names else None, param="country", chart=key, keep_selection=True,
                  toast=f"Country view: {escape_markdown(country_names[code])}" if code in country_names else None)
 
@@ -222,6 +222,11 @@ SECTIONS = {
     "Two ISCMs": (pair_section, [pair_item]),
     COUNTRY_TAB: (country_section, []),  # a State's charts are drawn once one is chosen: not in the ZIP unseen
 }
+# A map click asks for the country view's tab: set before the tabs exist in this run (a widget's state can't
+# change once it is drawn).
+OPEN_TAB = "_mb_open_tab"
+if (wanted := st.session_state.pop(OPEN_TAB, None)) is not None:
+    st.session_state["section"] = wanted
 # a link to a State (`?country=DEU`) opens its tab
 default = COUNTRY_TAB if st.query_params.get("country") and "section" not in st.query_params else None
 hidden = []

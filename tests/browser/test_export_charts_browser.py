@@ -222,7 +222,7 @@ def test_overlap_matrix_column_labels_do_not_overlap_at_1440px(browser, app_url,
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     try:
-        page.goto(f"{app_url}/membership")
+        page.goto(f"{app_url}/membership?section=Overlap")
         wait_for_app(page, timeout=60_000)
         title = "Shared members between ISCMs"
         page.wait_for_function(

@@ -13,10 +13,11 @@ value and shared by all sessions. Each section is a fragment: changing a section
 import streamlit as st
 
 from components import membership_views as views
-from components.chart_panel import chart_item, chart_panel, download_all_button
+from components.chart_panel import chart_item, chart_panel
 from components.clicks import selected_iso3
 from components.frame import filter_notice, frame
 from components.gcm_views import country_gcm_section
+from components.sections import SECTION_PARAM, apply_open_section, open_section, tabbed_sections
 from components.url_state import follow_click, show_toast, url_widget
 from iscm.markup import escape_markdown
 
@@ -48,7 +49,7 @@ def follow(event: object, key: str) -> None:
     """
     code = selected_iso3(event)
     if code in country_names and st.query_params.get("country") != code:
-        st.session_state[OPEN_TAB] = COUNTRY_TAB  # the rerun opens the country view's tab
+        open_section(COUNTRY_TAB)  # the rerun opens the country view's tab
     follow_click(code if code in country_names else None, param="country", chart=key, keep_selection=True,
                  toast=f"Country view: {escape_markdown(country_names[code])}" if code in country_names else None)
 
@@ -222,19 +223,7 @@ SECTIONS = {
     "Two ISCMs": (pair_section, [pair_item]),
     COUNTRY_TAB: (country_section, []),  # a State's charts are drawn once one is chosen: not in the ZIP unseen
 }
-# A map click asks for the country view's tab: set before the tabs exist in this run (a widget's state can't
-# change once it is drawn).
-OPEN_TAB = "_mb_open_tab"
-if (wanted := st.session_state.pop(OPEN_TAB, None)) is not None:
-    st.session_state["section"] = wanted
+apply_open_section()  # a map click asked for the country view's tab
 # a link to a State (`?country=DEU`) opens its tab
-default = COUNTRY_TAB if st.query_params.get("country") and "section" not in st.query_params else None
-hidden = []
-for tab, (draw, items) in zip(st.tabs(list(SECTIONS), default=default, key="section", bind="query-params",
-                                      on_change="rerun"), SECTIONS.values(), strict=True):
-    if tab.open:
-        with tab:
-            draw()
-    else:
-        hidden += items
-download_all_button(filters=flt, hidden=hidden)
+default = COUNTRY_TAB if st.query_params.get("country") and SECTION_PARAM not in st.query_params else None
+tabbed_sections(SECTIONS, filters=flt, default=default)

@@ -14,9 +14,10 @@ and shared by all sessions. Each section is a fragment: changing a section's con
 import streamlit as st
 
 from components import theme_views as views
-from components.chart_panel import chart_item, chart_panel, download_all_button
+from components.chart_panel import chart_item, chart_panel
 from components.clicks import selected_customdata
 from components.frame import filter_notice, frame
+from components.sections import tabbed_sections
 from components.url_state import chart_key, follow_click
 from iscm.themes import GROUPINGS, SORTS
 
@@ -183,12 +184,4 @@ SECTIONS = {
     "Evolution": (evolution_section, [evolution_item]),
     "Similar ISCMs": (similar_section, [similar_item]),
 }
-hidden = []
-for tab, (draw, items) in zip(st.tabs(list(SECTIONS), key="section", bind="query-params", on_change="rerun"),
-                              SECTIONS.values(), strict=True):
-    if tab.open:
-        with tab:
-            draw()
-    else:
-        hidden += items
-download_all_button(filters=flt, hidden=hidden)
+tabbed_sections(SECTIONS, filters=flt)

@@ -73,6 +73,18 @@ def app_test(tmp_path, monkeypatch):
     return make
 
 
+def open_page(app_test, page: str, **query: str):
+    """Run the app, switch to `page`, then set the URL: the way a deep link reaches a page. Fails on an
+    exception in the page."""
+    at = app_test().run()
+    at.switch_page(page)
+    for k, v in query.items():  # query parameters are set after the page switch, which resets them
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def shown(markdown: str) -> str:
     """Markdown source as the user reads it: user-supplied text is backslash-escaped before display."""
     import re

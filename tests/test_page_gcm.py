@@ -10,19 +10,13 @@ import numpy as np
 import pytest
 
 from iscm import gcm
-from tests.conftest import shown
+from tests.conftest import open_page, shown
 
 PAGE = "pages/gcm.py"
 
 
 def _open(app_test, page: str = PAGE, **query: str):
-    at = app_test().run()
-    at.switch_page(page)
-    for k, v in query.items():  # query parameters are set after the page switch, which resets them
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(app_test, page, **query)
 
 
 def _arr(v):

@@ -7,18 +7,14 @@ import json
 import plotly.io as pio
 import pytest
 
+from tests import conftest
+
 PAGE = "pages/membership.py"
 
 
 def open_page(app_test, **query):
     """Run the app, switch to the page, then set the URL: the way a deep link reaches the page."""
-    at = app_test().run()
-    at.switch_page(PAGE)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return conftest.open_page(app_test, PAGE, **query)
 
 
 def charts(at) -> list[dict]:

@@ -8,19 +8,13 @@ import json
 import numpy as np
 import pytest
 
-from tests.conftest import N_ISCMS, shown
+from tests.conftest import N_ISCMS, open_page, shown
 
 PAGE = "pages/themes.py"
 
 
 def _open(app_test, **query: str):
-    at = app_test().run()
-    at.switch_page(PAGE)
-    for k, v in query.items():  # query parameters are set after the page switch, which resets them
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page(app_test, PAGE, **query)
 
 
 def _arr(v):

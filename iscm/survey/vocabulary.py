@@ -64,19 +64,14 @@ def canon_name(s: str) -> str:
     return " ".join(re.sub(r"\s*-\s*", "-", s).split())
 
 
-def _vocab_key(ds: Any) -> tuple:
-    return (getattr(ds, "version", ""), len(ds.iscms), len(ds.organizations), len(ds.themes), id(ds))
-
-
-_VOCAB_CACHE: dict[tuple, Vocab] = {}
-
-
 def vocabulary(ds: Any) -> Vocab:
-    """Matchers built from a Dataset; cached per dataset version (building them takes ~50 ms)."""
-    key = _vocab_key(ds)
-    hit = _VOCAB_CACHE.get(key)
-    if hit is not None:
-        return hit
+    """Matchers built from a Dataset (building them takes ~50 ms): memoised on the Dataset, so each version
+    of the data builds them once and they go when it goes (the cache policy of docs/architecture.md)."""
+    memo = getattr(ds, "memo", None)
+    return memo("survey_vocabulary", _build) if memo is not None else _build(ds)
+
+
+def _build(ds: Any) -> Vocab:
     entity_phrases: list[tuple[str, object, bool]] = []
     org_labels: dict[str, str] = {}
     for r in ds.organizations.itertuples(index=False):
@@ -106,9 +101,5 @@ def vocabulary(ds: Any) -> Vocab:
         for kw in _split_aliases(r.keywords):
             for v in _variants(kw):
                 theme_phrases.append((v, r.theme_id, False))
-    vocab = Vocab(PhraseMatcher(entity_phrases), PhraseMatcher(theme_phrases), iscm_names, org_labels,
-                  iscm_labels, theme_labels)
-    if len(_VOCAB_CACHE) > 8:
-        _VOCAB_CACHE.clear()
-    _VOCAB_CACHE[key] = vocab
-    return vocab
+    return Vocab(PhraseMatcher(entity_phrases), PhraseMatcher(theme_phrases), iscm_names, org_labels,
+                 iscm_labels, theme_labels)

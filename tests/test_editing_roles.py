@@ -166,3 +166,15 @@ def test_no_server_path_on_the_data_page(app_test, seed_text, tmp_path):
     texts = _texts(at) + [shown(str(c.value)) for c in at.sidebar.caption]
     assert any("prague.txt" in t for t in texts)
     assert not [t for t in texts if str(tmp_path) in t or str(_home()) in t]
+
+
+def test_an_unexpected_error_shows_no_message_path_or_stack_trace():
+    """.streamlit/config.toml: showErrorDetails = "type" (the server log keeps the details)."""
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        raise RuntimeError("cannot open /srv/atlas/secret.toml")
+
+    (exc,) = AppTest.from_function(page).run().exception
+    assert "/srv/atlas" not in exc.value and exc.stack_trace == []
+    assert "redacted" in exc.value

@@ -143,8 +143,7 @@ def _stored_imports(store, access) -> None:  # noqa: ANN001
         c1.markdown(f"**{escape_markdown(imp.name)}** · {len(imp.entry_names)} entr"
                     f"{'y' if len(imp.entry_names) == 1 else 'ies'} ({escape_markdown(names)}) · imported "
                     f"{escape_markdown(imp.imported_at)}")
-        if access.can_edit and c2.button("Remove", key=f"rm_{imp.import_id}", icon=":material/delete:",
-                                         help="Moves the import to the trash, from which an editor can restore it."):
+        if access.can_edit and c2.button("Remove", key=f"rm_{imp.import_id}", icon=":material/delete:"):
             try:
                 Ledger(store).remove(imp.import_id, auth.editor_actor(access))
             except StoreError as e:
@@ -152,7 +151,9 @@ def _stored_imports(store, access) -> None:  # noqa: ANN001
                 return
             st.session_state["import_message"] = f"Removed {escape_markdown(imp.name)} (moved to the trash)."
             st.rerun()
-    st.caption("Each import keeps the original file and the confirmed result on the server.")
+    st.caption("Each import keeps the original file and the confirmed result on the server."
+               + (" Remove moves an import to the trash, from which an editor can restore it." if access.can_edit
+                  else ""))
 
 
 def _trash(store, access) -> None:  # noqa: ANN001
@@ -182,8 +183,7 @@ def _trash(store, access) -> None:  # noqa: ANN001
             st.session_state["import_message"] = (f"Restored {escape_markdown(restored.name)}." if restored
                                                   else f"Not restored: {escape_markdown(why)}")
             st.rerun()
-    if st.button(f"Empty the trash ({len(trashed)})", key="trash_empty", icon=":material/delete_forever:",
-                 help="Deletes every removed import for good."):
+    if st.button(f"Empty the trash ({len(trashed)})", key="trash_empty", icon=":material/delete_forever:"):
         try:
             n = ledger.empty_trash(auth.editor_actor(access))
         except StoreError as e:

@@ -145,11 +145,13 @@ def _stored_imports(store, access) -> None:  # noqa: ANN001
                     f"{escape_markdown(imp.imported_at)}")
         if access.can_edit and c2.button("Remove", key=f"rm_{imp.import_id}", icon=":material/delete:"):
             try:
-                Ledger(store).remove(imp.import_id, auth.editor_actor(access))
+                moved = Ledger(store).remove(imp.import_id, auth.editor_actor(access))
             except StoreError as e:
                 _store_error(e, store)
                 return
-            st.session_state["import_message"] = f"Removed {escape_markdown(imp.name)} (moved to the trash)."
+            st.session_state["import_message"] = (
+                f"Removed {escape_markdown(imp.name)} (moved to the trash)." if moved else
+                f"{escape_markdown(imp.name)} was removed already (in another tab or by another editor).")
             st.rerun()
     st.caption("Each import keeps the original file and the confirmed result on the server."
                + (" Remove moves an import to the trash, from which an editor can restore it." if access.can_edit

@@ -18,6 +18,7 @@ import io
 import os
 import re
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -29,7 +30,7 @@ from playwright.sync_api import Page, expect
 
 from iscm.audit import Ledger
 from iscm.store import SurveyStore, import_id
-from tests.browser.conftest import ROOT, _free_port, stop_server, wait_for_app
+from tests.browser.conftest import ROOT, stop_server, wait_for_app
 from tests.conftest import SEED
 
 oidc_mock = pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock (requirements-dev.txt) is needed")
@@ -71,7 +72,9 @@ def app(provider, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("auth")
     home = tmp / "store"
     home.mkdir()
-    port = _free_port()
+    with socket.socket() as sock:  # a free port, known before the start: redirect_uri names it
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
     secrets_file = tmp / "secrets.toml"
     secrets_file.write_text(
         "[auth]\n"

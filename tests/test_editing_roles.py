@@ -178,3 +178,18 @@ def test_an_unexpected_error_shows_no_message_path_or_stack_trace():
     (exc,) = AppTest.from_function(page).run().exception
     assert "/srv/atlas" not in exc.value and exc.stack_trace == []
     assert "redacted" in exc.value
+
+
+def test_a_click_on_remove_after_another_tab_removed_it_changes_nothing(app_test, ds):
+    """The list is read again before the buttons are drawn, so the stale click finds no button: no error, no
+    second log line, and the page shows the import gone."""
+    data = b"Name of the ISCM: Atlantis Dialogue\n\n1. Evolution of programming and thematic focus\nLabour migration.\n"
+    stored, _ = Ledger(SurveyStore(_home())).import_file(
+        "atlantis.txt", data, parse_document("atlantis.txt", data, ds), Actor("local user"))
+    at = _data_page(app_test)
+    Ledger(SurveyStore(_home())).remove(stored.import_id, Actor("other@example.org", "", "oidc"))
+    at.button(key=f"rm_{stored.import_id}").click().run()
+    assert not at.exception and not at.error
+    assert f"rm_{stored.import_id}" not in _edit_controls(at)
+    assert any(t == "No survey imported yet." for t in _texts(at))
+    assert [e.user for e in Ledger(SurveyStore(_home())).events()[0]] == ["local user", "other@example.org"]

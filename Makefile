@@ -16,7 +16,7 @@ $(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-run: $(VENV)/.runtime  ## start the dashboard on the default data at http://localhost:$(PORT)
+run: $(VENV)/.runtime  ## start the dashboard on the default data at http://127.0.0.1:$(PORT) (this computer only; serve.py)
 	$(PY) serve.py --server.port $(PORT)
 
 test: $(VENV)/.dev  ## the whole suite: unit, AppTest and browser tests (browser tests need Chromium)

@@ -1,16 +1,29 @@
 """Start the dashboard: `python serve.py [streamlit options]`, i.e. `streamlit run app.py` with a warm-up.
 
-`make run` uses it. The options are Streamlit's own (`--server.port 8502`, `--server.address 0.0.0.0`). The
-warm-up (components/warmup.py) imports and prepares what the first page needs while the server starts and
-the browser loads, so the first chart shows sooner; `streamlit run app.py` works too, without it.
+`make run` uses it. The options are Streamlit's own (`--server.port 8502`). It listens on 127.0.0.1 (this
+computer only) unless an address is given (`--server.address 0.0.0.0`, or STREAMLIT_SERVER_ADDRESS): serving
+on a network is a choice, made together with sign-in (README, "Serving on a network"). The warm-up
+(components/warmup.py) imports and prepares what the first page needs while the server starts and the browser
+loads, so the first chart shows sooner; `streamlit run app.py` works too, without it (and without the
+loopback default).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
+LOOPBACK = "127.0.0.1"
+
+
+def with_default_address(argv: list[str], env: dict[str, str]) -> list[str]:
+    """The options with `--server.address 127.0.0.1` added unless an address is already chosen."""
+    chosen = any(a == "--server.address" or a.startswith("--server.address=") for a in argv)
+    if chosen or env.get("STREAMLIT_SERVER_ADDRESS", "").strip():
+        return list(argv)
+    return ["--server.address", LOOPBACK, *argv]
 
 
 def main(argv: list[str]) -> None:
@@ -21,7 +34,7 @@ def main(argv: list[str]) -> None:
     warmup.start()
     from streamlit.web import cli
 
-    sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *argv]
+    sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *with_default_address(argv, dict(os.environ))]
     cli.main()
 
 

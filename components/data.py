@@ -14,6 +14,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from iscm.audit import public_message
 from iscm.dataset import DEFAULT_DATA_DIR, Dataset, load
 from iscm.survey.merge import merge_surveys
 from iscm.survey.store import LoadReport, StoredImport, StoreError, SurveyStore
@@ -108,11 +109,12 @@ def get_dataset() -> tuple[Dataset, list[str]]:
     Raises iscm.dataset.DatasetError for a broken data directory. A store that cannot be read (permissions,
     a damaged import) never blocks the app: the curated data is shown with a message naming the problem.
     """
+    home = survey_store().home  # messages name $ISCM_ATLAS_HOME, never the server's own path
     try:
         merged, report = _current()
     except StoreError as e:
-        return curated_dataset(), [f"Imported surveys are not shown: {e}"]
-    return merged, list(report.problems)
+        return curated_dataset(), [public_message(f"Imported surveys are not shown: {e}", home)]
+    return merged, [public_message(p, home) for p in report.problems]
 
 
 def stored_imports() -> list[StoredImport]:

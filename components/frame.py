@@ -11,7 +11,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from components.data import data_dir, get_dataset
+from components.auth import account_sidebar
+from components.data import get_dataset
 from components.filters import filter_sidebar
 from iscm.dataset import Dataset, DatasetError
 from iscm.filters import Filters, apply_filters
@@ -118,7 +119,7 @@ def _sidebar_links(nav, filters: Filters) -> None:  # noqa: ANN001 - a Streamlit
 
 def show_data_error(err: DatasetError) -> None:
     """A clear error page for a broken data directory: every problem, and how to fix it. No traceback."""
-    st.error(f"The data in `{data_dir()}` could not be loaded: {len(err.problems)} problem(s) to fix.",
+    st.error(f"The data directory (`ISCM_DATA_DIR`) could not be loaded: {len(err.problems)} problem(s) to fix.",
              icon=":material/error:")
     st.markdown("Each line names the file, the field, the problem and the fix. Correct them, then reload "
                 "the page; `python -m iscm validate --data DIR` prints the same list.")
@@ -139,6 +140,7 @@ def frame(title: str) -> PageContext:
     nav = st.sidebar.container()
     filters = filter_sidebar(full)
     _sidebar_links(nav, filters)
+    account_sidebar(nav)
     key = ViewKey(full.version, filters)
     return PageContext(full=full, ds=_filtered(key, full), filters=filters, key=key)
 

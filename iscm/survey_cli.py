@@ -73,7 +73,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("dry run: nothing stored", file=info)
         return 0
     try:
-        stored, created = SurveyStore(args.home).save(args.file.name, data, result)
+        from iscm.audit import Ledger, cli_actor  # logged like the dashboard's imports, as user@host
+
+        stored, created = Ledger(SurveyStore(args.home)).import_file(args.file.name, data, result, cli_actor())
     except StoreError as e:
         print(f"ERROR {e}", file=sys.stderr)
         return 1

@@ -123,7 +123,7 @@ def test_an_import_through_one_replica_shows_on_the_other_at_its_next_rerun(
     c = atlas_cluster
     parsed = parse_document(sample_survey.name, sample_survey.read_bytes(), ds)
     entry = next(e for e in parsed.entries if e.iscm_id)
-    titles = [f"{s['number']}. {s['title']}" for s in entry.sections]
+    titles = [f"{s.number}. {s.title}" for s in entry.sections]
     assert titles
     on_r1 = open_context(browser, browser_context_args, c, "r1")
     on_r2 = open_context(browser, browser_context_args, c, "r2")

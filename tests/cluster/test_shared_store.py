@@ -43,7 +43,7 @@ def _reader(home: str, go, stop, out) -> None:  # noqa: ANN001
         problems += report.problems
         for imp in report.imports:  # read under the lock: each one whole (its files may go right after)
             seen.add(imp.import_id)
-            if not imp.result["entries"] or imp.size != len(_DOCS[int(imp.name[9:-4])][1]):
+            if not imp.result.entries or imp.size != len(_DOCS[int(imp.name[9:-4])][1]):
                 problems.append(f"half an import: {imp.import_id}")
     out.put((problems, sorted(seen), loads))
 
@@ -86,7 +86,6 @@ def test_a_removal_after_a_racing_load_does_not_bring_the_import_back(tmp_path, 
     from components import data
 
     monkeypatch.setenv("ISCM_ATLAS_HOME", str(tmp_path))
-    monkeypatch.setattr(data, "_RECENT", {})
     data._merged.clear()
     doc = DOC.format(name="Atlantis Dialogue on Migration").encode()
     other_replica = SurveyStore(tmp_path)
@@ -140,14 +139,13 @@ def test_an_unchanged_store_is_cached_from_the_first_rerun(tmp_path, monkeypatch
     from components import data
 
     monkeypatch.setenv("ISCM_ATLAS_HOME", str(tmp_path / "store"))
-    monkeypatch.setattr(data, "_RECENT", {})
     data._merged.clear()
     loads = []
     real_load = SurveyStore.load
     monkeypatch.setattr(SurveyStore, "load", lambda self: loads.append(1) or real_load(self))
     for _ in range(3):
         data.get_dataset()
-    assert not (tmp_path / "store" / "imports").exists() and len(loads) == 1 and len(data._RECENT) == 1
+    assert not (tmp_path / "store" / "imports").exists() and len(loads) == 1
     (tmp_path / "store" / "imports").mkdir(parents=True)
     for _ in range(3):
         data.get_dataset()

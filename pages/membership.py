@@ -1,7 +1,7 @@
-"""Membership: who takes part where. ISCM map, dialogue density, a country's own view, overlap of ISCMs.
+"""Membership: who takes part where. ISCM map, dialogue density, overlap of ISCMs.
 
-A click on a country (shape or marker) on any map opens that State in the country view; the chosen State
-is kept in the URL (`?country=DEU`) so a copied link reopens it.
+A click on a country (shape or marker) on any map opens that State's Country page (`/country?iso3=DEU`);
+an old link to the country view (`/membership?country=DEU`) goes there too.
 
 Speed: the tables and figures come from `components.membership_views`, computed once per data version,
 filter state and control value and shared by all sessions, so a rerun mostly re-sends finished charts.
@@ -12,10 +12,8 @@ import streamlit as st
 
 from components import membership_views as views
 from components.chart_panel import chart_panel, download_all_button
-from components.clicks import selected_iso3
 from components.frame import filter_notice, frame
-from components.gcm_views import country_gcm_section
-from components.url_state import follow_click, show_toast, url_widget
+from components.navigate import clicked_country, open_country
 from iscm.markup import escape_markdown
 
 ctx = frame("Membership")
@@ -23,12 +21,13 @@ ds, full, flt = ctx.ds, ctx.full, ctx.filters
 KEY = ctx.key  # pins down `ds` for the caches, which take it unhashed
 subtitle = flt.describe(full) if flt.active else ""
 
-show_toast(":material/flag:")  # queued by a map click just before its rerun
+if old := st.query_params.get("country"):  # the country view moved to the Country page; old links follow it
+    open_country(old)
 
 st.title("Membership")
 st.markdown(
     "Which States and territories take part in which ISCMs, as members or observers. Click a country on any "
-    "map to open its own view below. Very small States and territories are drawn as dots so none is lost."
+    "map to open its Country page. Very small States and territories are drawn as dots so none is lost."
 )
 filter_notice(ctx)
 
@@ -39,14 +38,8 @@ names, country_names = B.names, B.country_names
 
 # ------------------------------------------------------------------------------------------- clicks
 def follow(event: object, key: str) -> None:
-    """Open the clicked State in the country view (once per new click, so the selectbox stays usable).
-
-    The URL gets the State and the whole page reruns (a click inside a section's fragment would otherwise
-    redraw only that section, and the country view further down would not follow).
-    """
-    code = selected_iso3(event)
-    follow_click(code if code in country_names else None, param="country", chart=key, keep_selection=True,
-                 toast=f"Country view: {escape_markdown(country_names[code])}" if code in country_names else None)
+    """Open the clicked State (a shape or a small State's marker) on its Country page."""
+    clicked_country(event, country_names)
 
 
 def map_panel(fig, *, key: str, name: str, data, sources: list[str]) -> None:  # noqa: ANN001
@@ -81,42 +74,6 @@ def density_section() -> None:
     roles = views.MEMBERS_AND_OBSERVERS if count_observers else ("member",)
     fig, data, sources = views.density_view(KEY, roles, subtitle, ds)
     map_panel(fig, key="mb_density", name="dialogue-density", data=data, sources=sources)
-
-
-# ------------------------------------------------------------------------------------------- country view
-@st.fragment
-def country_section() -> None:
-    st.header("Country view", divider="gray")
-    # Bound to `?country=` (components/url_state.py): a link or a map click opens the State.
-    code = url_widget(st.selectbox, "country", label="State or territory", options=B.countries, key="mb_country",
-                      parse=str.upper, index=None, format_func=lambda c: f"{country_names[c]} ({c})",
-                      placeholder="Choose a State")
-    if not code:
-        st.caption("Choose a State above, or click one on a map.")
-        return
-    cname = country_names[code]
-    view = views.country_view(KEY, code, subtitle, ds, full)
-    table = view.table
-    if table.empty:
-        st.info(f"{escape_markdown(cname)} takes part in none of the {len(ds.iscms)} ISCMs that pass the filters "
-                f"({view.n_all} in the whole dataset).", icon=":material/info:")
-        return
-    c1, c2, c3 = st.columns(3)
-    c1.metric("ISCMs", len(table), help="Under the current filters" if flt.active else None)
-    c2.metric("As member", int((table["Role"] == "Member").sum()))
-    c3.metric("As observer", int((table["Role"] == "Observer").sum()))
-    if flt.active and view.n_all != len(table):
-        st.caption(f"{view.n_all} ISCMs in the whole dataset; the filters hide {view.n_all - len(table)}.")
-    st.dataframe(table.drop(columns=["iscm_id"]), hide_index=True, width="stretch", key="mb_country_table",
-                 column_config={"Established": st.column_config.NumberColumn(format="%d")})
-    map_panel(view.fellow, key="mb_fellow", name=f"fellow-members-{code.lower()}", data=view.fellow_data,
-              sources=view.sources)
-    if view.themes_fig is None:
-        st.info(f"No themes recorded for the ISCMs of {escape_markdown(cname)}.")
-    else:
-        chart_panel(view.themes_fig, key="mb_country_themes", name=f"country-themes-{code.lower()}",
-                    data=view.themes, sources=view.sources, data_date=full.data_date, filters=flt)
-    country_gcm_section(KEY, code, cname, subtitle, ds, full, flt)
 
 
 # ------------------------------------------------------------------------------------------- overlap
@@ -159,6 +116,5 @@ def overlap_section() -> None:
 
 iscm_map_section()
 density_section()
-country_section()
 overlap_section()
 download_all_button()

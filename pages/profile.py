@@ -30,7 +30,7 @@ ctx = frame("Profile")
 full = ctx.full
 URLS = {path: url for path, _t, url, _i in PAGES}
 ENTITY_PAGES = {"profile": URLS.get("pages/profile.py", "profile"), "theme": URLS.get("pages/themes.py"),
-                "country": URLS.get("pages/membership.py")}
+                "country": URLS.get("pages/country.py")}
 names = dict(zip(full.iscms["iscm_id"], full.iscms["short_name"], strict=True))
 by_name = sorted(names, key=lambda i: names[i].lower())
 chosen = [i for i in current_filters().iscms if i in names]  # the URL's ISCM filter, unknown ids dropped

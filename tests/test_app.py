@@ -96,18 +96,20 @@ def _sidebar_links(at) -> list[tuple[str, str, str]]:
 
 def test_sidebar_links_reach_every_page_and_reuse_the_sessions_page_objects(app_test):
     at = app_test(theme="asylum_protection").run()
-    pages = at.session_state["_app_pages"][1]
+    door, *pages = at.session_state["_app_pages"][1]
+    assert door.url_path == "" and door._default  # the hidden front door is served at `/` and routes
     links = _sidebar_links(at)
     assert [label for label, *_ in links] == [title for _p, title, _u, _i in PAGES]
     # Each link targets the registered page (url path and the hash st.navigation knows), not a guess.
     assert [(url, h) for _l, url, h, _q in links] == [(p.url_path, p._script_hash) for p in pages]
-    assert links[0][1] == "" and links[1][1] == "themes"  # the default page is the app's root
+    # Overview keeps its own path, so a shared `/overview?type=IRF` answers after `/` was opened
+    assert links[0][1] == "overview" and links[1][1] == "country"
     assert {q for *_, q in links} == {"theme=asylum_protection"}  # the filters travel with every link
     at.switch_page("pages/themes.py").run()
-    assert at.session_state["_app_pages"][1] is pages  # made once per session, not on every rerun
+    assert all(a is b for a, b in zip(at.session_state["_app_pages"][1][1:], pages, strict=True))  # made once per session, not on every rerun
     assert _sidebar_links(at) == links
     other = app_test().run()
-    assert other.session_state["_app_pages"][1] is not pages  # never shared: Page.run is not thread-safe
+    assert other.session_state["_app_pages"][1][1] is not pages[0]  # never shared: Page.run is not thread-safe
 
 
 def test_overview_caches_per_filter_not_per_file_name_slug(app_test, ds):

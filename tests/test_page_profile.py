@@ -216,7 +216,7 @@ def test_imported_survey_sections_are_escaped_and_linked(app_test, ds):
     assert "[asylum](themes?theme=asylum_protection)" in evolution
     governance = next(m.value for m in at.markdown if "Budapest" in m.value and "Germany" in m.value)
     assert "[Budapest Process](profile?iscm=budapest-process)" in governance
-    assert "[Germany](membership?country=DEU)" in governance
+    assert "[Germany](country?iso3=DEU)" in governance
     assert "**IOM**" in partnerships
     # where it came from
     assert any("evil-survey.txt" in shown(e.label) for e in at.expander)

@@ -277,16 +277,6 @@ def test_compare_needs_two(app_test):
     assert any("Choose two" in i.value for i in at.info)
 
 
-def test_overview_table_links_every_iscm_to_its_profile(app_test, ds):
-    at = app_test().run()
-    assert not at.exception
-    table = next(d.value for d in at.dataframe if "Profile" in d.value.columns and "ISCM" in d.value.columns)
-    links = dict(zip(table["ISCM"], table["Profile"], strict=True))
-    assert len(links) == len(ds.iscms)
-    for iscm_id, name in zip(ds.iscms["iscm_id"], ds.iscms["short_name"], strict=True):
-        assert links[name] == f"profile?iscm={iscm_id}"
-
-
 def test_profile_of_an_open_process_says_it_is_open(app_test):
     """The GFMD's profile does not show '0 members': it says participation is open and maps the chairs."""
     at = app_test(iscm="gfmd").run()

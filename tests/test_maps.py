@@ -397,3 +397,17 @@ def test_open_global_process_is_drawn_open_with_its_chairs(ds):
     # a listed-membership ISCM keeps its member/observer map
     listed = iscm_map(ds.memberships, ds.iscms, ["colombo-process"])
     assert "Not taking part" in [t.name for t in listed.data]
+
+
+def test_markers_answer_only_next_to_themselves():
+    """A small State's marker must not win the pointer over a neighbour's shape (Luxembourg over Belgium)."""
+    from iscm.figures.maps import MARKER_HOVER_PX
+
+    fig = density_map(MEMBERSHIPS, ISCMS)
+    markers = [t for t in fig.data if t.type == "scattergeo"]
+    assert markers, "the sample has small States drawn as markers"
+    assert fig.layout.hoverdistance == MARKER_HOVER_PX
+    assert MARKER_HOVER_PX <= max(t.marker.size for t in markers)  # no further than about a marker's size
+    # markers only for States without a shape or too small to point at as one
+    for t in markers:
+        assert all(geo.needs_marker(c) for c in t.customdata)

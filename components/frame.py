@@ -139,8 +139,14 @@ def show_data_error(err: DatasetError) -> None:
     st.table([{"file": p.file, "field": p.field, "problem": p.problem, "fix": p.fix} for p in err.problems])
 
 
-def frame(title: str) -> PageContext:
-    """Draw the shared frame and return the dataset and the active filters; stops the page on bad data."""
+HELD_ISCMS = "_iscm_filter"  # session state: the ISCM filter as the last page that draws it left it
+
+
+def frame(title: str, *, owns_iscm_param: bool = False) -> PageContext:
+    """Draw the shared frame and return the dataset and the active filters; stops the page on bad data.
+
+    `owns_iscm_param`: the page reads `?iscm=` as its own subject (Profile), so the ISCM filter is not
+    taken from the URL but kept as the other pages left it; leaving the page, they show what they showed."""
     st.set_page_config(page_title=f"{title} · ISCM Atlas", page_icon=FAVICON, layout="wide")
     try:
         full, store_messages = get_dataset()
@@ -152,7 +158,10 @@ def frame(title: str) -> PageContext:
         st.warning(msg, icon=":material/warning:")
     nav = st.sidebar.container()
     find = st.sidebar.container()
-    filters = filter_sidebar(full)
+    held = {"iscm": st.session_state.get(HELD_ISCMS, ())} if owns_iscm_param else None
+    filters = filter_sidebar(full, held)
+    if not owns_iscm_param:
+        st.session_state[HELD_ISCMS] = filters.iscms
     _sidebar_links(nav, filters)
     find_box(full, key="find_sidebar", container=find)
     key = ViewKey(full.version, filters)

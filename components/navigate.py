@@ -18,12 +18,21 @@ PROFILE = "pages/profile.py"
 COUNTRY = "pages/country.py"
 
 
+def _filters(drop: tuple[str, ...] = ()) -> dict[str, str]:
+    """The global filters now in the URL, to carry along (the ISCM filter is kept in the session when the
+    target page uses `?iscm=` for itself: see `components.frame.frame`)."""
+    from components.filters import current_filters
+
+    return {k: v for k, v in current_filters().to_params().items() if k not in drop}
+
+
 def open_profile(iscm_id: str) -> None:
-    st.switch_page(PROFILE, query_params={"iscm": iscm_id})
+    """The ISCM's profile in this tab; the other filters travel along, the ISCM filter is left as it was."""
+    st.switch_page(PROFILE, query_params={**_filters(drop=("iscm",)), "iscm": iscm_id})
 
 
 def open_country(iso3: str) -> None:
-    st.switch_page(COUNTRY, query_params={"iso3": iso3.upper()})
+    st.switch_page(COUNTRY, query_params={**_filters(), "iso3": iso3.upper()})
 
 
 def clicked_country(event: object, known: Any = None) -> None:

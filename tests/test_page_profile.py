@@ -39,7 +39,7 @@ def markdown_text(at) -> str:
 
 # Each table of the two pages by a column only it has (AppTest dataframes carry no key).
 TABLES = {"pf_theme_table": "Since", "pf_members": "Territory", "pf_org_table": "Roles", "pf_sources": "Supports",
-          "pf_list": "Profile", "cmp_members": "In how many", "cmp_facts": "", "cmp_partners": "With how many"}
+          "pf_list": "Regions", "cmp_members": "In how many", "cmp_facts": "", "cmp_partners": "With how many"}
 
 
 def frame(at, key: str):
@@ -143,15 +143,35 @@ def test_territories_flagged_in_member_list(app_test, ds):
     assert set(people.loc[people["Territory"], "ISO3"]) == expected and expected
 
 
-def test_picker_sets_the_global_iscm_filter(app_test):
+def test_picker_opens_the_profile_and_leaves_the_iscm_filter_alone(app_test):
     at = open_page(app_test, PROFILE)
     assert at.title[0].value == "ISCM profiles"
     listing = frame(at, "pf_list")
-    assert len(listing) == N_ISCMS and "profile?iscm=prague-process" in set(listing["Profile"])
+    assert len(listing) == N_ISCMS and "Prague Process" in set(listing["ISCM"])
     at.selectbox(key="pf_iscm").set_value("colombo-process").run()
     assert not at.exception
     assert at.query_params["iscm"] == ["colombo-process"] or at.query_params["iscm"] == "colombo-process"
     assert at.title[0].value == "Colombo Process"
+    # the sidebar links leave the ISCM filter as the other pages had it (none here)
+    links = [p.proto for p in at.get("page_link") if p.proto.page == "overview"]
+    assert links and all("iscm=" not in p.query_string for p in links)
+
+
+def test_leaving_a_profile_the_other_pages_show_what_they_showed(app_test, ds):
+    at = app_test(type="IRF").run()
+    n_irf = int((ds.iscms.type == "IRF").sum())
+    assert {m.label: m.value for m in at.metric}["ISCMs"] == str(n_irf)
+    at.switch_page(PROFILE)
+    at.query_params["iscm"] = "prague-process"
+    at.run()
+    assert at.title[0].value == "Prague Process"
+    overview = next(p.proto for p in at.get("page_link") if p.proto.page == "overview")
+    assert overview.query_string == "type=IRF"  # the profile did not become the ISCM filter
+    at.switch_page("pages/overview.py")
+    at.query_params.clear()
+    at.query_params["type"] = "IRF"
+    at.run()
+    assert {m.label: m.value for m in at.metric}["ISCMs"] == str(n_irf)
 
 
 def test_several_iscms_in_filter_show_the_first_and_offer_compare(app_test):

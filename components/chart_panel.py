@@ -179,8 +179,9 @@ def download_all_button(name: str | None = None, *, filters: Filters | None = No
     else:
         slug_date = f"{filters.slug()}_{dt.date.today().isoformat()}"
     file_name = f"iscm-charts-{name or _page_name()}_{slug_date}.zip"
-    charts = f"{len(items)} chart{'s' if len(items) != 1 else ''}"
-    label = f"Download all {charts} (ZIP)" if images else f"Download the data of all {charts} (ZIP)"
+    # "Download all 2 charts (ZIP)"; one chart is not "all 1 chart"
+    what = "all (1 chart, ZIP)" if len(items) == 1 else f"all {len(items)} charts (ZIP)"
+    label = f"Download {what}" if images else f"Download the data of {what}"
     help_text = ("Every chart of this page as PNG and SVG, with its data as CSV and a README listing the "
                  "sources." if images else "CSV and sources only. " + export.ENABLE_HINT)
     return st.download_button(

@@ -147,3 +147,14 @@ def test_overview_caches_per_filter_not_per_file_name_slug(app_test, ds):
         at = app_test(iscm=",".join(chosen)).run()
         names = display_names(ds.iscms)
         assert sorted(at.dataframe[0].value["ISCM"]) == sorted(names[i] for i in chosen)
+
+
+def test_timeline_of_one_iscm_has_whole_year_ticks(ds):
+    from iscm.figures.overview import establishment_timeline
+    from iscm.overview import establishment_data
+
+    one = ds.iscms[ds.iscms.iscm_id == "prague-process"]
+    fig = establishment_timeline(establishment_data(one))
+    assert fig.data and max(max(t.y) for t in fig.data) == 1  # not an empty chart
+    assert fig.layout.xaxis.tickformat == "d" and fig.layout.yaxis.tickformat == "d"
+    assert fig.layout.yaxis.dtick == 1

@@ -193,9 +193,9 @@ def test_download_all_lists_only_this_runs_charts(media, as_if_chromium):
     assert at.get("download_button")[-1].proto.label == "Download all 2 charts (ZIP)"
     at.session_state["second"] = False
     at.run()
-    assert at.get("download_button")[-1].proto.label == "Download all 1 chart (ZIP)"
+    assert at.get("download_button")[-1].proto.label == "Download all (1 chart, ZIP)"
     at.run()  # a plain rerun must not pile up entries
-    assert at.get("download_button")[-1].proto.label == "Download all 1 chart (ZIP)"
+    assert at.get("download_button")[-1].proto.label == "Download all (1 chart, ZIP)"
 
 
 def test_without_chromium_image_buttons_give_way_to_a_note(media, monkeypatch):

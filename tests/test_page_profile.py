@@ -250,7 +250,7 @@ def test_compare_by_url_counts_common_and_exclusive(app_test, ds):
     at = open_page(app_test, COMPARE, compare="prague-process,budapest-process")
     a, b = member_set(ds, "prague-process"), member_set(ds, "budapest-process")
     m = metrics(at)
-    assert m["Members in all 2"] == str(len(a & b))
+    assert m["Members in both"] == str(len(a & b))
     assert m["Only in Prague Process"] == str(len(a - b))
     assert m["Only in Budapest Process"] == str(len(b - a))
     table = frame(at, "cmp_members")
@@ -274,7 +274,7 @@ def test_compare_observers_and_show_filter(app_test, ds):
     at.toggle(key="cmp_obs").set_value(True).run()
     roles = ("member", "observer")
     a, b = member_set(ds, "budapest-process", roles), member_set(ds, "prague-process", roles)
-    assert metrics(at)["Participants in all 2"] == str(len(a & b))
+    assert metrics(at)["Participants in both"] == str(len(a & b))
     assert metrics(at)["Only in Budapest Process"] == str(len(a - b))
     at.segmented_control(key="cmp_show").set_value("budapest-process").run()
     assert set(frame(at, "cmp_members")["ISO3"]) == a - b

@@ -1,7 +1,7 @@
 """One-click, same-tab navigation to an ISCM's profile or a State's Country page.
 
 `st.column_config.LinkColumn` always opens a new tab (a new session), so tables that name ISCMs or States
-use a single-row selection instead: a click on a row switches page in the same tab, carrying the id in the
+use a cell or row selection instead: a click on any cell of a row switches page in the same tab, carrying the id in the
 query string (`/profile?iscm=...`, `/country?iso3=...`). Map clicks open the Country page the same way.
 """
 
@@ -52,11 +52,13 @@ def linked_table(table: pd.DataFrame, *, key: str, id_column: str, to: str, hide
     config = dict(kwargs.pop("column_config", {}) or {})
     if first is not None and first not in config:
         config[first] = st.column_config.Column(first, pinned=True)
+    # A click on any cell selects it (one click), and so does the row's checkbox: either opens the row's page.
     event = st.dataframe(shown, hide_index=True, width="stretch", key=key, on_select="rerun",
-                         selection_mode="single-row", column_config=config, **kwargs)
+                         selection_mode=["single-cell", "single-row"], column_config=config, **kwargs)
     st.caption(help_text or ("Click a row to open that ISCM's profile." if to == "profile"
                              else "Click a row to open that country's page."))
-    rows = list(getattr(getattr(event, "selection", None), "rows", None) or [])
+    sel = getattr(event, "selection", None)
+    rows = list(getattr(sel, "rows", None) or []) + [c[0] for c in (getattr(sel, "cells", None) or [])]
     if rows and 0 <= rows[0] < len(table):
         target = str(table[id_column].iloc[rows[0]])
         open_profile(target) if to == "profile" else open_country(target)

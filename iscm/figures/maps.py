@@ -94,8 +94,8 @@ def _shape_trace(
     return {k: v for k, v in trace.items() if v is not None}
 
 
-MARKER_HOVER_PX = 5
-"""How far (in pixels) from its centre a small State's marker still answers the pointer: its radius plus a little."""
+MARKER_HOVER_PX = 1
+"""How far (in pixels) beyond its edge a small State's marker still answers the pointer: on the marker only."""
 
 
 def _marker_trace(

@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from components.frame import PAGES
 from iscm import geo
+from iscm.country import display_names
 from tests.browser.conftest import non_local, real_errors, real_failures, screenshot, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -111,10 +112,12 @@ def test_overview_row_opens_the_profile_in_one_click_and_leaves_the_filter(page:
     page.mouse.click(box["x"] + 120, box["y"] + 35 + 17)  # the first row's ISCM cell (rows are 35 px)
     expect(page).to_have_url(re.compile(r"/profile\?"), timeout=30_000)
     assert len(page.context.pages) == pages_before  # same tab
-    first = sorted(ds.iscms.loc[ds.iscms.type == "RCP", "iscm_id"].map(
-        __import__("iscm.country", fromlist=["x"]).display_names(ds.iscms)), key=str.lower)[0]
-    short = ds.iscms.set_index("iscm_id").short_name
-    assert any(page.get_by_role("heading", level=1, name=n).count() for n in (first, *short))
+    rcps = ds.iscms[ds.iscms.type == "RCP"]
+    names = display_names(ds.iscms)
+    first = min(rcps["iscm_id"], key=lambda i: names[i].lower())  # the table is sorted by name
+    assert re.search(rf"[?&]iscm={first}(&|$)", page.url), page.url
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        ds.iscms.set_index("iscm_id").short_name[first], timeout=30_000)
     # back to Overview through the menu: the type filter still holds, no ISCM filter was set
     page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Overview").click()
     expect(page).to_have_url(re.compile(r"/overview\?type=RCP$"), timeout=30_000)

@@ -41,8 +41,11 @@ def _build_choices(ds: Dataset) -> Choices:
     return options, names, labels
 
 
-def filter_sidebar(ds: Dataset) -> Filters:
-    """Draw the four global filters and return the filters now in force (unknown URL values dropped)."""
+def filter_sidebar(ds: Dataset, held: dict[str, tuple[str, ...]] | None = None) -> Filters:
+    """Draw the four global filters and return the filters now in force (unknown URL values dropped).
+
+    `held` gives filters that this page's URL does not set, because the page uses their parameter for itself
+    (the Profile's `?iscm=` is its ISCM, not a filter): they are not drawn and keep the value they had."""
     options, names, labels = _choices(ds)
     formats = {
         "iscm": lambda i: names.get(i, i),
@@ -54,6 +57,10 @@ def filter_sidebar(ds: Dataset) -> Filters:
     chosen: dict[str, tuple[str, ...]] = {}
     st.sidebar.markdown("#### Filters")
     for param, field in PARAMS.items():
+        if held is not None and param in held:
+            chosen[field] = tuple(v for v in held[param] if v in options[param])
+            st.sidebar.caption(f"{titles[param]} filter: set on the other pages.")
+            continue
         # Seeded from the URL on every run, unknown values dropped (components/url_state.py).
         value = url_widget(
             st.sidebar.multiselect, param, label=titles[param], options=options[param], key=f"flt_{param}",

@@ -14,6 +14,7 @@ import streamlit as st
 from components.auth import account_sidebar
 from components.data import get_dataset
 from components.filters import filter_sidebar
+from components.search import find_box
 from iscm.dataset import Dataset, DatasetError
 from iscm.filters import Filters, apply_filters
 from iscm.markup import escape_markdown
@@ -24,6 +25,7 @@ FAVICON = str(Path(__file__).resolve().parents[1] / "static" / "favicon.png")
 # (file, title, url path, icon): the pages of the app, in menu order. app.py registers exactly these.
 PAGES: list[tuple[str, str, str, str]] = [
     ("pages/overview.py", "Overview", "overview", ":material/dashboard:"),
+    ("pages/country.py", "Country", "country", ":material/flag_circle:"),
     ("pages/themes.py", "Themes", "themes", ":material/category:"),
     ("pages/gcm.py", "GCM", "gcm", ":material/flag:"),
     ("pages/membership.py", "Membership", "membership", ":material/public:"),
@@ -78,18 +80,30 @@ def _main_dir() -> str | None:
     return str(Path(ctx.main_script_path).parent) if ctx is not None else None
 
 
-def app_pages() -> list:
-    """The st.Page objects of PAGES, made once per session (app.py routes over them; page links reuse them).
+def _front_door() -> None:
+    """The app's root URL (`/`): open Overview with whatever the query string holds.
 
-    Making them on every rerun resolved seven script paths each time. Not shared between sessions:
+    Streamlit serves the default st.Page at `/` and, once st.navigation has run, at no other path; a hidden
+    front door that routes keeps `/overview?type=IRF` (a shared link) answering with Overview and its filters.
+    """
+    st.switch_page(PAGES[0][0], query_params=st.query_params.to_dict())
+
+
+def app_pages() -> list:
+    """The st.Page objects of PAGES plus the hidden front door (first, the default), made once per session
+    (app.py routes over them; page links reuse them).
+
+    Making them on every rerun resolved nine script paths each time. Not shared between sessions:
     st.navigation marks the chosen Page object runnable and Page.run clears the mark, so two sessions
-    running the same object at once would trip over each other.
+    running the same object at once would trip over each other. No st.Page has an icon: the icon of the page
+    served at `/` becomes the tab's favicon, and a Material icon would be fetched from a font CDN; the menu
+    links carry the icons (`_sidebar_links`).
     """
     home = _main_dir() or ""
     held = st.session_state.get(PAGES_STATE)
     if held is None or held[0] != home:
-        held = (home, [st.Page(path, title=title, url_path=url, icon=icon, default=(i == 0))
-                       for i, (path, title, url, icon) in enumerate(PAGES)])
+        door = st.Page(_front_door, title="ISCM Atlas", url_path="home", default=True, visibility="hidden")
+        held = (home, [door, *(st.Page(path, title=title, url_path=url) for path, title, url, _i in PAGES)])
         st.session_state[PAGES_STATE] = held
     return held[1]
 
@@ -103,7 +117,7 @@ def _registered_pages() -> list | None:
     home = _main_dir()
     if home is None or held is None or held[0] != home:
         return None
-    pages = held[1]
+    pages = held[1][1:]  # the front door has no menu link
     registered = get_script_run_ctx().pages_manager.get_pages()
     return pages if pages[0]._script_hash in registered else None  # noqa: SLF001
 
@@ -126,8 +140,14 @@ def show_data_error(err: DatasetError) -> None:
     st.table([{"file": p.file, "field": p.field, "problem": p.problem, "fix": p.fix} for p in err.problems])
 
 
-def frame(title: str) -> PageContext:
-    """Draw the shared frame and return the dataset and the active filters; stops the page on bad data."""
+HELD_ISCMS = "_iscm_filter"  # session state: the ISCM filter as the last page that draws it left it
+
+
+def frame(title: str, *, owns_iscm_param: bool = False) -> PageContext:
+    """Draw the shared frame and return the dataset and the active filters; stops the page on bad data.
+
+    `owns_iscm_param`: the page reads `?iscm=` as its own subject (Profile), so the ISCM filter is not
+    taken from the URL but kept as the other pages left it; leaving the page, they show what they showed."""
     st.set_page_config(page_title=f"{title} · ISCM Atlas", page_icon=FAVICON, layout="wide")
     try:
         full, store_messages = get_dataset()
@@ -138,8 +158,13 @@ def frame(title: str) -> PageContext:
     for msg in store_messages:
         st.warning(msg, icon=":material/warning:")
     nav = st.sidebar.container()
-    filters = filter_sidebar(full)
+    find = st.sidebar.container()
+    held = {"iscm": st.session_state.get(HELD_ISCMS, ())} if owns_iscm_param else None
+    filters = filter_sidebar(full, held)
+    if not owns_iscm_param:
+        st.session_state[HELD_ISCMS] = filters.iscms
     _sidebar_links(nav, filters)
+    find_box(full, key="find_sidebar", container=find)
     account_sidebar(nav)
     key = ViewKey(full.version, filters)
     return PageContext(full=full, ds=_filtered(key, full), filters=filters, key=key)

@@ -75,37 +75,6 @@ def density_view(key: ViewKey, roles: tuple[str, ...], subtitle: str,
             _ds.sources_for(_ds.iscms["iscm_id"]))
 
 
-@dataclass(frozen=True)
-class CountryView:
-    table: pd.DataFrame  # the State's ISCMs under the filters (country_iscms)
-    n_all: int  # its ISCMs in the whole dataset
-    fellow: go.Figure | None
-    fellow_data: pd.DataFrame | None
-    themes: pd.DataFrame | None
-    themes_fig: go.Figure | None
-    sources: list[str]
-
-
-@view_cache(max_entries=64, ttl=TTL)
-def country_view(key: ViewKey, code: str, subtitle: str, _ds: Dataset, _full: Dataset) -> CountryView:
-    table = mb.country_iscms(_ds.memberships, _ds.iscms, _ds.iscm_themes, _ds.themes, code)
-    n_all = _full.memberships.loc[_full.memberships["iso3"] == code, "iscm_id"].nunique()
-    if table.empty:
-        return CountryView(table, n_all, None, None, None, None, [])
-    cname = basics(key, _ds, _full).country_names[code]
-    fellow = mb.fellow_members_table(_ds.memberships, _ds.iscms, code)
-    n_mine = _ds.memberships.loc[_ds.memberships["iso3"] == code, "iscm_id"].nunique()
-    themes = mb.country_themes(_ds.memberships, _ds.iscms, _ds.iscm_themes, _ds.themes, code)
-    return CountryView(
-        table=table, n_all=n_all,
-        fellow=freeze(maps.fellow_members_map(fellow, code, cname, n_mine, subtitle=subtitle)),
-        fellow_data=fellow,
-        themes=themes,
-        themes_fig=None if themes.empty else freeze(maps.country_themes_figure(themes, cname, subtitle=subtitle)),
-        sources=_ds.sources_for(table["iscm_id"].tolist()),
-    )
-
-
 @view_cache(max_entries=16, ttl=TTL)
 def overlap_view(key: ViewKey, roles: tuple[str, ...], _ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Shared States and Jaccard index of every pair of ISCMs, computed together (one clustered order)."""

@@ -10,6 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.frame import ViewKey, view_cache
+from iscm.country import display_names
 from iscm.figures.fast import freeze
 from iscm.figures.overview import establishment_timeline
 from iscm.overview import establishment_data
@@ -25,13 +26,14 @@ def timeline(key: ViewKey, subtitle: str, _iscms: pd.DataFrame) -> tuple[go.Figu
 
 @view_cache(max_entries=64)
 def iscm_table(key: ViewKey, _iscms: pd.DataFrame) -> pd.DataFrame:
-    """The ISCM table as shown (columns picked and renamed, a profile link per row), once per version and filter."""
+    """The ISCM table as shown (columns picked and renamed, ISCMs by their reader's name, sorted by it; the id
+    column opens the profile), once per version and filter."""
     table = _iscms[["short_name", "acronym", "type", "regions", "established", "status", "secretariat",
                     "n_members", "n_observers", "n_themes", "confidence_members"]].rename(columns={
         "short_name": "ISCM", "acronym": "Acronym", "type": "Type", "regions": "Regions",
         "established": "Established", "status": "Status", "secretariat": "Secretariat", "n_members": "Members",
         "n_observers": "Observers", "n_themes": "Themes", "confidence_members": "Membership confidence",
     })
-    # Each row links to the ISCM's own profile page (relative link: works under any base URL).
-    table.insert(0, "Profile", "profile?iscm=" + _iscms["iscm_id"])
-    return table
+    table["ISCM"] = _iscms["iscm_id"].map(display_names(_iscms))
+    table.insert(0, "iscm_id", _iscms["iscm_id"])  # a click on a row opens this ISCM's profile (not shown)
+    return table.sort_values("ISCM", key=lambda s: s.str.lower(), ignore_index=True)

@@ -70,7 +70,9 @@ def profile_view(version: str, iscm_id: str, _full: Dataset) -> ProfileView:
             "country": "State or territory", "iso3": "ISO3", "role": "Role", "territory": "Territory",
             "confidence": "Confidence", "note": "Note"}),
         themes_fig=freeze(theme_profile(p.themes, _full.themes, p.name)),
-        themes_shown=p.themes[["label", "level", "since", "evidence", "provenance", "source_ref"]].rename(columns={
+        themes_shown=p.themes[["label", "level", "since", "evidence", "provenance", "source_ref"]].assign(
+            # a year or an empty cell, never "None"
+            since=pd.to_numeric(p.themes["since"], errors="coerce").astype("Int64")).rename(columns={
             "label": "Theme", "level": "Level", "since": "Since", "evidence": "Evidence",
             "provenance": "Provenance", "source_ref": "Sources"}),
         orgs_fig=freeze(organizations_by_role(p.organizations, p.name)) if len(p.organizations) else None,

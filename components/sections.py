@@ -32,18 +32,3 @@ def tabbed_sections(sections: Mapping[str, Section], *, filters: Filters, defaul
         else:
             hidden += items
     download_all_button(filters=filters, hidden=hidden)
-
-
-def open_section(label: str) -> None:
-    """Open the tab `label` on the next run (e.g. after a chart click); call it before `st.rerun()`. Takes
-    effect when the page's tabs are drawn next, since a drawn widget's state cannot change in the same run."""
-    st.session_state[_WANTED] = label
-
-
-_WANTED = "_sections_open"
-
-
-def apply_open_section() -> None:
-    """Called by the page before it draws its tabs: open the tab `open_section` asked for."""
-    if (wanted := st.session_state.pop(_WANTED, None)) is not None:
-        st.session_state[SECTION_PARAM] = wanted

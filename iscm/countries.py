@@ -345,6 +345,15 @@ def _name_forms() -> tuple[tuple[str, str], ...]:
 
 
 @cache
+def names_by_iso3() -> dict[str, tuple[str, ...]]:
+    """ISO3 -> every known way of writing that country (names, official names, aliases), for search boxes."""
+    out: dict[str, list[str]] = {}
+    for name, code in _name_forms():
+        out.setdefault(code, []).append(name)
+    return {code: tuple(dict.fromkeys(names)) for code, names in out.items()}
+
+
+@cache
 def _name_table() -> dict[str, str]:
     """Canonical name key -> ISO3, for `lookup`."""
     return {_canonical(name, False): code for name, code in _name_forms()}

@@ -95,7 +95,7 @@ def entity_url(e: Entity, pages: Mapping[str, str] | None = None) -> str | None:
     Ids are URL-quoted; relative paths keep working under any base URL the app is served at.
     """
     pages = pages or {}
-    target = {"iscm": ("profile", "iscm"), "theme": ("theme", "theme"), "country": ("country", "country")}
+    target = {"iscm": ("profile", "iscm"), "theme": ("theme", "theme"), "country": ("country", "iso3")}
     if e.kind not in target or not pages.get(target[e.kind][0]):
         return None
     page, param = target[e.kind]

@@ -60,7 +60,8 @@ st.dataframe(cmp.facts.rename(columns={"field": ""}), hide_index=True, width="st
 # ----------------------------------------------------------------------------------------- members
 st.subheader(f"{what.capitalize()} in common and exclusive")
 mcols = st.columns(len(ids) + 1)
-mcols[0].metric(f"{what.capitalize()} in all {len(ids)}", len(cmp.common))
+in_all = "in both" if len(ids) == 2 else f"in all {len(ids)}"
+mcols[0].metric(f"{what.capitalize()} {in_all}", len(cmp.common))
 for col, i in zip(mcols[1:], ids, strict=True):
     col.metric(escape_markdown(f"Only in {cmp.names[i]}"), len(cmp.exclusive[i]),
                help=f"{len(cmp.participant_sets[i])} {what} in all; these take part in none of the others compared")
@@ -72,7 +73,7 @@ chart_panel(view.map_fig, key="cmp_map", name="compare-map", data=view.map_data,
 
 show = st.segmented_control(
     "Show", ["all", "common", *ids], key="cmp_show", default="all",
-    format_func=lambda v: {"all": "All", "common": f"In all {len(ids)}"}.get(v, escape_markdown(f"Only {names.get(v, v)}")),
+    format_func=lambda v: {"all": "All", "common": in_all.capitalize()}.get(v, escape_markdown(f"Only {names.get(v, v)}")),
 )
 table = cmp.participants
 if show == "common":

@@ -1,7 +1,7 @@
-"""Membership: who takes part where. ISCM map, dialogue density, a country's own view, overlap of ISCMs.
+"""Membership: who takes part where. ISCM map, dialogue density, overlap of ISCMs.
 
-A click on a country (shape or marker) on any map opens that State in the country view; the chosen State
-is kept in the URL (`?country=DEU`) so a copied link reopens it.
+A click on a country (shape or marker) on any map opens that State's Country page (`/country?iso3=DEU`);
+an old link to the country view (`/membership?country=DEU`) goes there too.
 
 Speed: the sections are tabs, and only the open tab is drawn (`st.tabs(on_change="rerun")`, its label in
 the URL as `?section=`): a browser redraws one map per filter change instead of four. "Download all" still
@@ -14,11 +14,9 @@ import streamlit as st
 
 from components import membership_views as views
 from components.chart_panel import chart_item, chart_panel
-from components.clicks import selected_iso3
 from components.frame import filter_notice, frame
-from components.gcm_views import country_gcm_section
-from components.sections import SECTION_PARAM, apply_open_section, open_section, tabbed_sections
-from components.url_state import follow_click, show_toast, url_widget
+from components.navigate import clicked_country, open_country
+from components.sections import tabbed_sections
 from iscm.markup import escape_markdown
 
 ctx = frame("Membership")
@@ -26,12 +24,13 @@ ds, full, flt = ctx.ds, ctx.full, ctx.filters
 KEY = ctx.key  # pins down `ds` for the caches, which take it unhashed
 subtitle = flt.describe(full) if flt.active else ""
 
-show_toast(":material/flag:")  # queued by a map click just before its rerun
+if old := st.query_params.get("country"):  # the country view moved to the Country page; old links follow it
+    open_country(old)
 
 st.title("Membership")
 st.markdown(
     "Which States and territories take part in which ISCMs, as members or observers. Click a country on any "
-    "map to open its own view below. Very small States and territories are drawn as dots so none is lost."
+    "map to open its Country page. Very small States and territories are drawn as dots so none is lost."
 )
 filter_notice(ctx)
 
@@ -42,16 +41,8 @@ names, country_names = B.names, B.country_names
 
 # ------------------------------------------------------------------------------------------- clicks
 def follow(event: object, key: str) -> None:
-    """Open the clicked State in the country view (once per new click, so the selectbox stays usable).
-
-    The URL gets the State and the whole page reruns (a click inside a section's fragment would otherwise
-    redraw only that section, and the country view further down would not follow).
-    """
-    code = selected_iso3(event)
-    if code in country_names and st.query_params.get("country") != code:
-        open_section(COUNTRY_TAB)  # the rerun opens the country view's tab
-    follow_click(code if code in country_names else None, param="country", chart=key, keep_selection=True,
-                 toast=f"Country view: {escape_markdown(country_names[code])}" if code in country_names else None)
+    """Open the clicked State (a shape or a small State's marker) on its Country page."""
+    clicked_country(event, country_names)
 
 
 def map_panel(fig, *, key: str, name: str, data, sources: list[str]) -> None:  # noqa: ANN001
@@ -86,42 +77,6 @@ def density_section() -> None:
     roles = views.MEMBERS_AND_OBSERVERS if count_observers else ("member",)
     fig, data, sources = views.density_view(KEY, roles, subtitle, ds)
     map_panel(fig, key="mb_density", name="dialogue-density", data=data, sources=sources)
-
-
-# ------------------------------------------------------------------------------------------- country view
-@st.fragment
-def country_section() -> None:
-    st.subheader("One State: its ISCMs, fellow members and themes")
-    # Bound to `?country=` (components/url_state.py): a link or a map click opens the State.
-    code = url_widget(st.selectbox, "country", label="State or territory", options=B.countries, key="mb_country",
-                      parse=str.upper, index=None, format_func=lambda c: f"{country_names[c]} ({c})",
-                      placeholder="Choose a State")
-    if not code:
-        st.caption("Choose a State above, or click one on a map.")
-        return
-    cname = country_names[code]
-    view = views.country_view(KEY, code, subtitle, ds, full)
-    table = view.table
-    if table.empty:
-        st.info(f"{escape_markdown(cname)} takes part in none of the {len(ds.iscms)} ISCMs that pass the filters "
-                f"({view.n_all} in the whole dataset).", icon=":material/info:")
-        return
-    c1, c2, c3 = st.columns(3)
-    c1.metric("ISCMs", len(table), help="Under the current filters" if flt.active else None)
-    c2.metric("As member", int((table["Role"] == "Member").sum()))
-    c3.metric("As observer", int((table["Role"] == "Observer").sum()))
-    if flt.active and view.n_all != len(table):
-        st.caption(f"{view.n_all} ISCMs in the whole dataset; the filters hide {view.n_all - len(table)}.")
-    st.dataframe(table.drop(columns=["iscm_id"]), hide_index=True, width="stretch", key="mb_country_table",
-                 column_config={"Established": st.column_config.NumberColumn(format="%d")})
-    map_panel(view.fellow, key="mb_fellow", name=f"fellow-members-{code.lower()}", data=view.fellow_data,
-              sources=view.sources)
-    if view.themes_fig is None:
-        st.info(f"No themes recorded for the ISCMs of {escape_markdown(cname)}.")
-    else:
-        chart_panel(view.themes_fig, key="mb_country_themes", name=f"country-themes-{code.lower()}",
-                    data=view.themes, sources=view.sources, data_date=full.data_date, filters=flt)
-    country_gcm_section(KEY, code, cname, subtitle, ds, full, flt)
 
 
 # ------------------------------------------------------------------------------------------- overlap
@@ -215,15 +170,10 @@ def pair_item():  # noqa: ANN201
                       data_date=full.data_date, filters=flt)
 
 
-COUNTRY_TAB = "Country view"
 SECTIONS = {
     "ISCM map": (iscm_map_section, [iscm_map_item]),
     "Dialogue density": (density_section, [density_item]),
     "Overlap": (overlap_section, [overlap_item]),
     "Two ISCMs": (pair_section, [pair_item]),
-    COUNTRY_TAB: (country_section, []),  # a State's charts are drawn once one is chosen: not in the ZIP unseen
 }
-apply_open_section()  # a map click asked for the country view's tab
-# a link to a State (`?country=DEU`) opens its tab
-default = COUNTRY_TAB if st.query_params.get("country") and SECTION_PARAM not in st.query_params else None
-tabbed_sections(SECTIONS, filters=flt, default=default)
+tabbed_sections(SECTIONS, filters=flt)

@@ -4,12 +4,15 @@ import streamlit as st
 
 from components.chart_panel import chart_panel, download_all_button
 from components.frame import filter_notice, frame
+from components.navigate import linked_table
 from components.overview_views import iscm_table, timeline
+from components.search import find_box
 
 ctx = frame("Overview")
 ds, full, flt = ctx.ds, ctx.full, ctx.filters
 
 st.title("ISCM Atlas")
+find_box(full, key="find_overview")
 st.markdown(
     "Who meets where on migration: regional consultative processes, interregional forums and global "
     "processes, the States taking part, the themes they work on and the organizations around them."
@@ -33,15 +36,9 @@ chart_panel(
 
 st.subheader("ISCMs")
 table = iscm_table(key, ds.iscms)
-query = st.text_input("Search ISCMs", placeholder="Name, acronym, region or secretariat", key="ov_search")
-if query:
-    hay = table[["ISCM", "Acronym", "Regions", "Secretariat"]].astype(str).agg(" ".join, axis=1)
-    table = table[hay.str.contains(query, case=False, regex=False)]
-st.dataframe(table, hide_index=True, width="stretch", key="ov_table",
-             column_config={"Established": st.column_config.NumberColumn(format="%d"),
-                            "Profile": st.column_config.LinkColumn("Profile", display_text="Open profile",
-                                                                   help="The ISCM's profile page")})
-st.caption(f"{len(table)} ISCMs. Click a column header to sort.")
+linked_table(table, key="ov_table", id_column="iscm_id", to="profile",
+             column_config={"Established": st.column_config.NumberColumn(format="%d")},
+             help_text=f"{len(table)} ISCMs, by name. Click a row to open its profile; click a column header to sort.")
 
 download_all_button()
 

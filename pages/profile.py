@@ -1,9 +1,10 @@
 """Profile: one ISCM on one page — identity, members, themes, partners, links, structures, survey, sources.
 
-Which ISCM: the profile shows the first ISCM of the global `iscm` filter, so `/profile?iscm=prague-process`
-opens the Prague Process and the sidebar filter, the page links and the URL all agree. The page's own
-picker sets that same filter (replacing any other ISCMs in it). Other filters (theme, region, type) do
-not hide a profile; they only narrow the list shown when no ISCM is chosen.
+Which ISCM: `/profile?iscm=prague-process` opens the Prague Process (the first of `?iscm=`); the page's
+picker writes the same parameter. Here `?iscm=` is the page's subject, not the global ISCM filter: the
+filter keeps what the other pages left it (`components.frame.frame(owns_iscm_param=True)`), so leaving a
+profile they show what they showed before. Other filters (theme, region, type) do not hide a profile; they
+only narrow the list shown when no ISCM is chosen.
 
 Everything a document imported by a user says is shown as text: escaped Markdown or table cells.
 """
@@ -19,18 +20,20 @@ from components.chart_panel import chart_panel
 from components.data import stored_imports
 from components.filters import current_filters
 from components.frame import PAGES, frame
+from components.navigate import linked_table
 from components.profile_views import SAFE_URL, profile_view
 from components.url_state import url_widget
 from iscm import brief
+from iscm.country import display_names
 from iscm.filters import Filters
 from iscm.markup import entity_summary, entry_entities, escape_markdown, highlight_markdown
 from iscm.profile import LOW_MARK, identity_rows, survey_findings
 
-ctx = frame("Profile")
+ctx = frame("Profile", owns_iscm_param=True)
 full = ctx.full
 URLS = {path: url for path, _t, url, _i in PAGES}
 ENTITY_PAGES = {"profile": URLS.get("pages/profile.py", "profile"), "theme": URLS.get("pages/themes.py"),
-                "country": URLS.get("pages/membership.py")}
+                "country": URLS.get("pages/country.py")}
 names = dict(zip(full.iscms["iscm_id"], full.iscms["short_name"], strict=True))
 by_name = sorted(names, key=lambda i: names[i].lower())
 chosen = [i for i in current_filters().iscms if i in names]  # the URL's ISCM filter, unknown ids dropped
@@ -40,7 +43,7 @@ chosen = [i for i in current_filters().iscms if i in names]  # the URL's ISCM fi
 top = st.columns([3, 2], vertical_alignment="bottom")
 current = url_widget(top[0].selectbox, "iscm", label="ISCM", options=by_name, key="pf_iscm",
                      format_func=lambda i: names.get(i, i), placeholder="Choose an ISCM",
-                     help="Sets the ISCM filter of the whole app to this ISCM.")
+                     help="Opens that ISCM's profile; the ISCM filter of the other pages stays as it is.")
 
 
 def link_md(label: str, url: str) -> str:
@@ -50,21 +53,15 @@ def link_md(label: str, url: str) -> str:
     return escape_markdown(label)
 
 
-def profile_url(iscm_id: str) -> str:
-    return f"{ENTITY_PAGES['profile']}?iscm={iscm_id}"
-
-
 if current is None:
     st.title("ISCM profiles")
     st.markdown("Pick an ISCM above, or open one from the table. Each profile has its own address "
                 "(`/profile?iscm=<id>`) to bookmark or share.")
-    listing = ctx.ds.iscms.sort_values("short_name")
-    st.dataframe(
-        pd.DataFrame({"Profile": [profile_url(i) for i in listing["iscm_id"]], "ISCM": listing["short_name"],
-                      "Type": listing["type"], "Regions": listing["regions"], "Members": listing["n_members"]}),
-        hide_index=True, width="stretch", key="pf_list",
-        column_config={"Profile": st.column_config.LinkColumn("Profile", display_text="Open profile")},
-    )
+    listing = ctx.ds.iscms.assign(ISCM=ctx.ds.iscms["iscm_id"].map(display_names(ctx.ds.iscms)))
+    listing = listing.sort_values("ISCM", key=lambda c: c.str.lower())
+    linked_table(pd.DataFrame({"iscm_id": listing["iscm_id"], "ISCM": listing["ISCM"], "Type": listing["type"],
+                               "Regions": listing["regions"], "Members": listing["n_members"]}),
+                 key="pf_list", id_column="iscm_id", to="profile")
     st.stop()
 
 if len(chosen) > 1:

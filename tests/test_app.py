@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from components.frame import PAGES
+from iscm.country import display_names
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,11 +56,33 @@ def test_sidebar_filter_widget_changes_table_and_url(app_test, ds):
     assert {m.label: m.value for m in at.metric}["ISCMs"] == str(len(table))
 
 
-def test_overview_search_box(app_test):
+@pytest.mark.parametrize(("typed", "title"), [("country:TUR", "Türkiye"), ("country:DEU", "Germany"),
+                                              ("iscm:prague-process", "Prague Process")])
+def test_find_box_goes_there_in_one_step(app_test, typed, title):
     at = app_test().run()
-    at.text_input(key="ov_search").input("ICMPD").run()
+    assert at.selectbox(key="find_overview").label == "Find an ISCM or a country"
+    at.selectbox(key="find_overview").set_value(typed).run()
+    assert not at.exception
+    assert at.title[0].value == title
+
+
+def test_find_box_labels_hold_names_aliases_and_codes(ds):
+    from components.search import _build
+
+    options, labels = _build(ds)
+    tur = labels["country:TUR"]
+    assert "Türkiye" in tur and "Turkey" in tur and "TUR" in tur
+    assert len([o for o in options if o.startswith("country:")]) == ds.memberships.iso3.nunique()
+    assert len([o for o in options if o.startswith("iscm:")]) == len(ds.iscms)
+    assert "APC" in labels[f"iscm:{ds.iscms.loc[ds.iscms.short_name == 'APC', 'iscm_id'].iloc[0]}"]
+
+
+def test_overview_table_is_sorted_by_name_and_names_iscms_in_full(app_test, ds):
+    at = app_test().run()
     table = at.dataframe[0].value
-    assert len(table) >= 5 and table["Secretariat"].str.contains("ICMPD").all()
+    assert list(table["ISCM"]) == sorted(table["ISCM"], key=str.lower)
+    assert "Profile" not in table.columns and "iscm_id" not in table.columns
+    assert not set(table["ISCM"]) & {"APC", "ARCP", "AU-HoAI"}
 
 
 def test_broken_data_directory_shows_error_page_not_traceback(app_test, tmp_path, monkeypatch):
@@ -96,18 +119,21 @@ def _sidebar_links(at) -> list[tuple[str, str, str]]:
 
 def test_sidebar_links_reach_every_page_and_reuse_the_sessions_page_objects(app_test):
     at = app_test(theme="asylum_protection").run()
-    pages = at.session_state["_app_pages"][1]
+    door, *pages = at.session_state["_app_pages"][1]
+    assert door.url_path == "" and door._default  # the hidden front door is served at `/` and routes
     links = _sidebar_links(at)
     assert [label for label, *_ in links] == [title for _p, title, _u, _i in PAGES]
     # Each link targets the registered page (url path and the hash st.navigation knows), not a guess.
     assert [(url, h) for _l, url, h, _q in links] == [(p.url_path, p._script_hash) for p in pages]
-    assert links[0][1] == "" and links[1][1] == "themes"  # the default page is the app's root
+    # Overview keeps its own path, so a shared `/overview?type=IRF` answers after `/` was opened
+    assert links[0][1] == "overview" and links[1][1] == "country"
     assert {q for *_, q in links} == {"theme=asylum_protection"}  # the filters travel with every link
     at.switch_page("pages/themes.py").run()
-    assert at.session_state["_app_pages"][1] is pages  # made once per session, not on every rerun
+    held = at.session_state["_app_pages"][1][1:]
+    assert all(a is b for a, b in zip(held, pages, strict=True))  # made once per session, not on every rerun
     assert _sidebar_links(at) == links
     other = app_test().run()
-    assert other.session_state["_app_pages"][1] is not pages  # never shared: Page.run is not thread-safe
+    assert other.session_state["_app_pages"][1][1] is not pages[0]  # never shared: Page.run is not thread-safe
 
 
 def test_overview_caches_per_filter_not_per_file_name_slug(app_test, ds):
@@ -119,5 +145,16 @@ def test_overview_caches_per_filter_not_per_file_name_slug(app_test, ds):
     assert Filters(iscms=tuple(first)).slug() == Filters(iscms=tuple(second)).slug()  # the slug is cut
     for chosen in (first, second):
         at = app_test(iscm=",".join(chosen)).run()
-        names = dict(zip(ds.iscms["iscm_id"], ds.iscms["short_name"], strict=True))
+        names = display_names(ds.iscms)
         assert sorted(at.dataframe[0].value["ISCM"]) == sorted(names[i] for i in chosen)
+
+
+def test_timeline_of_one_iscm_has_whole_year_ticks(ds):
+    from iscm.figures.overview import establishment_timeline
+    from iscm.overview import establishment_data
+
+    one = ds.iscms[ds.iscms.iscm_id == "prague-process"]
+    fig = establishment_timeline(establishment_data(one))
+    assert fig.data and max(max(t.y) for t in fig.data) == 1  # not an empty chart
+    assert fig.layout.xaxis.tickformat == "d" and fig.layout.yaxis.tickformat == "d"
+    assert fig.layout.yaxis.dtick == 1

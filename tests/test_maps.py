@@ -462,3 +462,17 @@ def test_natural_earth_aspect_matches_the_projection():
     view = geo.region_view(["DEU", "FRA", "ESP", "POL"])
     ratio = geo.natural_earth_aspect(view["lonaxis_range"], view["lataxis_range"])
     assert maps._map_height(view, width=820) == int(min(max(90 + 820 * ratio, 340), 620))
+
+
+def test_markers_answer_only_next_to_themselves():
+    """A small State's marker must not win the pointer over a neighbour's shape (Luxembourg over Belgium)."""
+    from iscm.figures.maps import MARKER_HOVER_PX
+
+    fig = density_map(MEMBERSHIPS, ISCMS)
+    markers = [t for t in fig.data if t.type == "scattergeo"]
+    assert markers, "the sample has small States drawn as markers"
+    assert fig.layout.hoverdistance == MARKER_HOVER_PX
+    assert max(t.marker.size for t in markers) >= MARKER_HOVER_PX  # no further than about a marker's size
+    # markers only for States without a shape or too small to point at as one
+    for t in markers:
+        assert all(geo.needs_marker(c) for c in t.customdata)

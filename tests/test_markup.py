@@ -48,15 +48,15 @@ def test_highlight_markdown_links_built_from_ids_only(ds):
     ents = M.find_entities(text, ds)
     kinds = {(e.kind, e.key) for e in ents}
     assert {("iscm", "budapest-process"), ("theme", "asylum_protection"), ("country", "DEU")} <= kinds
-    pages = {"profile": "profile", "theme": "themes", "country": "membership"}
+    pages = {"profile": "profile", "theme": "themes", "country": "country"}
     md = M.highlight_markdown(text, ents, pages)
     assert "[Budapest Process](profile?iscm=budapest-process)" in md
     assert "[asylum](themes?theme=asylum_protection)" in md
-    assert "[Germany](membership?country=DEU)" in md
+    assert "[Germany](country?iso3=DEU)" in md
     assert "<script>" not in md and "](javascript" not in md
     # only our three links are links: every other bracket is escaped
     links = re.findall(r"(?<!\\)\[[^\]]*\]\(([^)]*)\)", md)
-    assert links == ["profile?iscm=budapest-process", "themes?theme=asylum_protection", "membership?country=DEU"]
+    assert links == ["profile?iscm=budapest-process", "themes?theme=asylum_protection", "country?iso3=DEU"]
 
 
 def test_highlight_without_a_page_is_bold(ds):

@@ -98,8 +98,8 @@ def test_sort_by_number_of_objectives(app_test, cov):
     assert "sorted by number of objectives covered" in spec["layout"]["title"]["text"]
 
 
-def test_country_view_shows_the_gcm_objectives_of_its_iscms(app_test, ds, cov):
-    at = _open(app_test, "pages/membership.py", country="DEU")
+def test_country_page_shows_the_gcm_objectives_of_its_iscms(app_test, ds, cov):
+    at = _open(app_test, "pages/country.py", iso3="DEU")
     spec = _chart(at, "GCM objectives the ISCMs of Germany work on")
     table = gcm.country_objectives(ds.memberships, ds.iscms, cov, ds.gcm_objectives, "DEU")
     declared, derived = spec["data"]

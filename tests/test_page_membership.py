@@ -1,4 +1,4 @@
-"""The Membership page through AppTest: maps follow the URL (?iscm=, ?country=), country view, overlap."""
+"""The Membership page through AppTest: maps follow the URL (?iscm=), old country links, overlap."""
 
 from __future__ import annotations
 
@@ -87,43 +87,13 @@ def test_default_view_maps_largest_rcp_and_has_every_section(app_test, ds):
     participants = ds.memberships[ds.memberships.role.isin(["member", "observer"])]  # chairs hold no seat
     expected = participants.groupby("iso3")["iscm_id"].nunique()
     assert in_class(density, expected.to_dict())
-    assert [t.label for t in at.tabs] == ["ISCM map", "Dialogue density", "Overlap", "Two ISCMs", "Country view"]
-    # no State chosen yet
-    assert open_page(app_test, section="Country view").selectbox(key="mb_country").value is None
+    assert [t.label for t in at.tabs] == ["ISCM map", "Dialogue density", "Overlap", "Two ISCMs"]
 
 
-def test_country_param_opens_country_view(app_test, ds):
+def test_old_country_link_opens_the_country_page(app_test):
     at = open_page(app_test, country="DEU")
-    assert at.selectbox(key="mb_country").value == "DEU"
-    mine = ds.memberships[ds.memberships.iso3 == "DEU"]
-    table = table_with(at, "ISCM", "Role", "Type", "Themes")
-    assert sorted(table["ISCM"]) == sorted(ds.iscms.set_index("iscm_id").loc[mine.iscm_id, "short_name"])
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["ISCMs"] == str(mine.iscm_id.nunique())
-    assert metrics["As member"] == str((mine.role == "member").sum())
-    fellow = chart(at, "Fellow members: States that share ISCMs with Germany")
-    assert trace(fellow, "Germany")["locations"] == ["DEU"]
-    shared = classes(fellow, "Shared ISCMs")
-    assert "DEU" not in shared
-    # France is in the class of as many shared ISCMs with Germany as the data says
-    seats = ds.memberships[ds.memberships.role.isin(["member", "observer"])]  # a chair is a role, not a seat
-    fra = set(seats.loc[seats.iso3 == "FRA", "iscm_id"])
-    lo, hi = shared["FRA"]
-    assert lo <= len(fra & set(seats.loc[seats.iso3 == "DEU", "iscm_id"])) <= hi
-    themes = chart(at, "Themes of the ISCMs Germany takes part in")
-    assert themes["layout"]["xaxis"]["title"]["text"]
-
-
-def test_country_selectbox_writes_url(app_test):
-    at = open_page(app_test, country="DEU")
-    at.selectbox(key="mb_country").set_value("MLT").run()
-    assert at.query_params["country"] == ["MLT"] or at.query_params["country"] == "MLT"
-    chart(at, "Fellow members: States that share ISCMs with Malta")
-
-
-def test_unknown_country_param_is_ignored(app_test):
-    at = open_page(app_test, country="ZZZ", section="Country view")
-    assert at.selectbox(key="mb_country").value is None
+    assert at.title[0].value == "Germany"
+    assert at.selectbox(key="cty_iso3").value == "DEU"
 
 
 def test_several_iscms_show_counts(app_test):

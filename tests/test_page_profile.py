@@ -39,7 +39,7 @@ def markdown_text(at) -> str:
 
 # Each table of the two pages by a column only it has (AppTest dataframes carry no key).
 TABLES = {"pf_theme_table": "Since", "pf_members": "Territory", "pf_org_table": "Roles", "pf_sources": "Supports",
-          "pf_list": "Profile", "cmp_members": "In how many", "cmp_facts": "", "cmp_partners": "With how many"}
+          "pf_list": "Regions", "cmp_members": "In how many", "cmp_facts": "", "cmp_partners": "With how many"}
 
 
 def frame(at, key: str):
@@ -143,15 +143,35 @@ def test_territories_flagged_in_member_list(app_test, ds):
     assert set(people.loc[people["Territory"], "ISO3"]) == expected and expected
 
 
-def test_picker_sets_the_global_iscm_filter(app_test):
+def test_picker_opens_the_profile_and_leaves_the_iscm_filter_alone(app_test):
     at = open_page(app_test, PROFILE)
     assert at.title[0].value == "ISCM profiles"
     listing = frame(at, "pf_list")
-    assert len(listing) == N_ISCMS and "profile?iscm=prague-process" in set(listing["Profile"])
+    assert len(listing) == N_ISCMS and "Prague Process" in set(listing["ISCM"])
     at.selectbox(key="pf_iscm").set_value("colombo-process").run()
     assert not at.exception
     assert at.query_params["iscm"] == ["colombo-process"] or at.query_params["iscm"] == "colombo-process"
     assert at.title[0].value == "Colombo Process"
+    # the sidebar links leave the ISCM filter as the other pages had it (none here)
+    links = [p.proto for p in at.get("page_link") if p.proto.page == "overview"]
+    assert links and all("iscm=" not in p.query_string for p in links)
+
+
+def test_leaving_a_profile_the_other_pages_show_what_they_showed(app_test, ds):
+    at = app_test(type="IRF").run()
+    n_irf = int((ds.iscms.type == "IRF").sum())
+    assert {m.label: m.value for m in at.metric}["ISCMs"] == str(n_irf)
+    at.switch_page(PROFILE)
+    at.query_params["iscm"] = "prague-process"
+    at.run()
+    assert at.title[0].value == "Prague Process"
+    overview = next(p.proto for p in at.get("page_link") if p.proto.page == "overview")
+    assert overview.query_string == "type=IRF"  # the profile did not become the ISCM filter
+    at.switch_page("pages/overview.py")
+    at.query_params.clear()
+    at.query_params["type"] = "IRF"
+    at.run()
+    assert {m.label: m.value for m in at.metric}["ISCMs"] == str(n_irf)
 
 
 def test_several_iscms_in_filter_show_the_first_and_offer_compare(app_test):
@@ -216,7 +236,7 @@ def test_imported_survey_sections_are_escaped_and_linked(app_test, ds):
     assert "[asylum](themes?theme=asylum_protection)" in evolution
     governance = next(m.value for m in at.markdown if "Budapest" in m.value and "Germany" in m.value)
     assert "[Budapest Process](profile?iscm=budapest-process)" in governance
-    assert "[Germany](membership?country=DEU)" in governance
+    assert "[Germany](country?iso3=DEU)" in governance
     assert "**IOM**" in partnerships
     # where it came from
     assert any("evil-survey.txt" in shown(e.label) for e in at.expander)
@@ -230,7 +250,7 @@ def test_compare_by_url_counts_common_and_exclusive(app_test, ds):
     at = open_page(app_test, COMPARE, compare="prague-process,budapest-process")
     a, b = member_set(ds, "prague-process"), member_set(ds, "budapest-process")
     m = metrics(at)
-    assert m["Members in all 2"] == str(len(a & b))
+    assert m["Members in both"] == str(len(a & b))
     assert m["Only in Prague Process"] == str(len(a - b))
     assert m["Only in Budapest Process"] == str(len(b - a))
     table = frame(at, "cmp_members")
@@ -254,7 +274,7 @@ def test_compare_observers_and_show_filter(app_test, ds):
     at.toggle(key="cmp_obs").set_value(True).run()
     roles = ("member", "observer")
     a, b = member_set(ds, "budapest-process", roles), member_set(ds, "prague-process", roles)
-    assert metrics(at)["Participants in all 2"] == str(len(a & b))
+    assert metrics(at)["Participants in both"] == str(len(a & b))
     assert metrics(at)["Only in Budapest Process"] == str(len(a - b))
     at.segmented_control(key="cmp_show").set_value("budapest-process").run()
     assert set(frame(at, "cmp_members")["ISO3"]) == a - b
@@ -275,16 +295,6 @@ def test_compare_needs_two(app_test):
     at = open_page(app_test, COMPARE, compare="prague-process,unknown-iscm")
     assert not at.metric
     assert any("Choose two" in i.value for i in at.info)
-
-
-def test_overview_table_links_every_iscm_to_its_profile(app_test, ds):
-    at = app_test().run()
-    assert not at.exception
-    table = next(d.value for d in at.dataframe if "Profile" in d.value.columns and "ISCM" in d.value.columns)
-    links = dict(zip(table["ISCM"], table["Profile"], strict=True))
-    assert len(links) == len(ds.iscms)
-    for iscm_id, name in zip(ds.iscms["iscm_id"], ds.iscms["short_name"], strict=True):
-        assert links[name] == f"profile?iscm={iscm_id}"
 
 
 def test_profile_of_an_open_process_says_it_is_open(app_test):

@@ -202,8 +202,10 @@ class Session:
                     raise RerunError("exception", f"{page}?{state.query_string}: {el.exception.type}: "
                                                   f"{el.exception.message[:200]}")
             elif kind == "navigation":
-                self.pages = {p.url_pathname or p.page_name.lower(): (p.url_pathname, p.page_script_hash)
-                              for p in fwd.navigation.app_pages}
+                # pages with a path of their own; the default page (the app's front door, served at /) is
+                # reached as "overview" through the fallback above
+                self.pages = {p.url_pathname: (p.url_pathname, p.page_script_hash)
+                              for p in fwd.navigation.app_pages if p.url_pathname}
             elif kind == "page_not_found":
                 raise RerunError("page not found", page)
             elif kind == "script_finished":

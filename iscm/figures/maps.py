@@ -75,6 +75,10 @@ def _shape_trace(
     return {k: v for k, v in trace.items() if v is not None}
 
 
+MARKER_HOVER_PX = 1
+"""How far (in pixels) beyond its edge a small State's marker still answers the pointer: on the marker only."""
+
+
 def _marker_trace(
     iso3s: Sequence[str], hover: Sequence[str], colors: Sequence[str] | str, *, name: str,
     legendgroup: str | None = None, size: int = 7,
@@ -166,6 +170,9 @@ def _style_map(traces: Sequence[dict[str, Any] | None], title: str, view: Mappin
         {"margin": {"l": 0, "r": 0, "t": 70 if subtitle else 50, "b": 0},
          "legend": {"orientation": "h", "x": 0, "y": 0, "yanchor": "top"},
          "clickmode": "event+select",
+         # A small State's marker answers only on or right next to itself (Plotly's default 20 px let Luxembourg
+         # win over the middle of Belgium or Germany); shapes answer where the pointer is, whatever this says.
+         "hoverdistance": MARKER_HOVER_PX,
          "dragmode": "pan"},
     )
     return figure([t for t in traces if t is not None], layout)

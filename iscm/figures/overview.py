@@ -23,5 +23,10 @@ def establishment_timeline(data: pd.DataFrame, subtitle: str = "") -> go.Figure:
             customdata=d["new_iscms"].tolist(),
             hovertemplate=f"{label}<br>%{{x}}: %{{y}} in existence<br>New: %{{customdata}}<extra></extra>",
         ))
-    return style(fig, "ISCMs in existence, by year established and type", subtitle=subtitle,
-                 x_title="Year", y_title="Number of ISCMs", height=360)
+    fig = style(fig, "ISCMs in existence, by year established and type", subtitle=subtitle,
+                x_title="Year", y_title="Number of ISCMs", height=360)
+    years = data["year"].nunique() if "year" in data else 0
+    # whole years on the axis (never "2,002.5"), and whole counts: one ISCM alone draws a sensible chart
+    return fig.update_layout(xaxis={"tickformat": "d", "dtick": 1 if years <= 12 else None},
+                             yaxis={"tickformat": "d", "rangemode": "tozero",
+                                    "dtick": 1 if data.get("cumulative", pd.Series([0])).max() <= 6 else None})

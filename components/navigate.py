@@ -1,0 +1,64 @@
+"""One-click, same-tab navigation to an ISCM's profile or a State's Country page.
+
+`st.column_config.LinkColumn` always opens a new tab (a new session), so tables that name ISCMs or States
+use a cell or row selection instead: a click on any cell of a row switches page in the same tab, carrying the id in the
+query string (`/profile?iscm=...`, `/country?iso3=...`). Map clicks open the Country page the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from components.clicks import selected_iso3
+
+PROFILE = "pages/profile.py"
+COUNTRY = "pages/country.py"
+
+
+def _filters(drop: tuple[str, ...] = ()) -> dict[str, str]:
+    """The global filters now in the URL, to carry along (the ISCM filter is kept in the session when the
+    target page uses `?iscm=` for itself: see `components.frame.frame`)."""
+    from components.filters import current_filters
+
+    return {k: v for k, v in current_filters().to_params().items() if k not in drop}
+
+
+def open_profile(iscm_id: str) -> None:
+    """The ISCM's profile in this tab; the other filters travel along, the ISCM filter is left as it was."""
+    st.switch_page(PROFILE, query_params={**_filters(drop=("iscm",)), "iscm": iscm_id})
+
+
+def open_country(iso3: str) -> None:
+    st.switch_page(COUNTRY, query_params={**_filters(), "iso3": iso3.upper()})
+
+
+def clicked_country(event: object, known: Any = None) -> None:
+    """Open the Country page of the State clicked on a map (a shape or a small State's marker), if any."""
+    code = selected_iso3(event)
+    if code and (known is None or code in known):
+        open_country(code)
+
+
+def linked_table(table: pd.DataFrame, *, key: str, id_column: str, to: str, hide: tuple[str, ...] = (),
+                 help_text: str | None = None, **kwargs: Any) -> None:
+    """A table whose rows open a page in one click: `to` is "profile" (id_column holds ISCM ids) or "country"
+    (ISO3 codes). The id column is not shown; the first shown column is pinned so it stays in view when the
+    table scrolls sideways."""
+    shown = table.drop(columns=[id_column, *hide]).reset_index(drop=True)
+    first = shown.columns[0] if len(shown.columns) else None
+    config = dict(kwargs.pop("column_config", {}) or {})
+    if first is not None and first not in config:
+        config[first] = st.column_config.Column(first, pinned=True)
+    # A click on any cell selects it (one click), and so does the row's checkbox: either opens the row's page.
+    event = st.dataframe(shown, hide_index=True, width="stretch", key=key, on_select="rerun",
+                         selection_mode=["single-cell", "single-row"], column_config=config, **kwargs)
+    st.caption(help_text or ("Click a row to open that ISCM's profile." if to == "profile"
+                             else "Click a row to open that country's page."))
+    sel = getattr(event, "selection", None)
+    rows = list(getattr(sel, "rows", None) or []) + [c[0] for c in (getattr(sel, "cells", None) or [])]
+    if rows and 0 <= rows[0] < len(table):
+        target = str(table[id_column].iloc[rows[0]])
+        open_profile(target) if to == "profile" else open_country(target)

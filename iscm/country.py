@@ -1,0 +1,182 @@
+"""One State across the dataset: its ISCMs (any role), the themes and organizations around them, and its brief.
+
+The Country page (`/country?iso3=DEU`) and the country brief read these tables; `iscm.membership` holds the
+participation tables they start from. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from iscm import membership as mb
+from iscm.dataset import Dataset
+from iscm.model import ORG_KIND_LABELS
+from iscm.palette import FONT
+
+ROLE_ORDER = {"Member": 0, "Observer": 1}
+
+
+def display_name(short_name: str, full_name: str | None, acronym: str | None) -> str:
+    """How an ISCM is named to a reader: its short name, or its full name with the acronym when the short
+    name is only the acronym ("APC" -> "Intergovernmental Asia-Pacific Consultations ... (APC)")."""
+    short = str(short_name or "")
+    full = str(full_name or "").strip()
+    if full and (short == str(acronym or "") or (short.isupper() and " " not in short)):
+        return f"{full} ({short})"
+    return short
+
+
+def display_names(iscms: pd.DataFrame) -> dict[str, str]:
+    """iscm_id -> the name a reader sees (see `display_name`)."""
+    return {r.iscm_id: display_name(r.short_name, r.full_name, r.acronym)
+            for r in iscms[["iscm_id", "short_name", "full_name", "acronym"]].itertuples()}
+
+
+def country_names(ds: Dataset) -> dict[str, str]:
+    """iso3 -> name of every State or territory the dataset lists in an ISCM (any role), sorted by name."""
+    first = ds.memberships.drop_duplicates("iso3")
+    names = dict(zip(first["iso3"], first["country"], strict=True))
+    return dict(sorted(names.items(), key=lambda kv: kv[1]))
+
+
+def iscms_of(ds: Dataset, iso3: str) -> pd.DataFrame:
+    """The ISCMs the dataset lists a State in, one row per ISCM and role: iscm_id, ISCM (reader's name), Role,
+    Type, Since (the year the ISCM was established, empty when unknown), Themes. Members first, then by name."""
+    table = mb.country_iscms(ds.memberships, ds.iscms, ds.iscm_themes, ds.themes, iso3)
+    cols = ["iscm_id", "ISCM", "Role", "Type", "Since", "Themes"]
+    if table.empty:
+        return pd.DataFrame(columns=cols)
+    names = display_names(ds.iscms)
+    out = table.rename(columns={"Established": "Since"}).assign(ISCM=table["iscm_id"].map(names).fillna(table["ISCM"]))
+    out["Since"] = pd.to_numeric(out["Since"], errors="coerce").astype("Int64")
+    out["_o"] = out["Role"].map(ROLE_ORDER).fillna(2)
+    return out.sort_values(["_o", "ISCM"]).drop(columns="_o")[cols].reset_index(drop=True)
+
+
+def themes_of(ds: Dataset, iso3: str) -> pd.DataFrame:
+    """The themes the State's ISCMs cover: theme_id, Theme, n_iscms, n_focus, ISCMs (reader's names, '; ')."""
+    table = mb.country_themes(ds.memberships, ds.iscms, ds.iscm_themes, ds.themes, iso3)
+    if table.empty:
+        return table
+    names = display_names(ds.iscms)
+    mine = set(ds.memberships.loc[ds.memberships["iso3"] == iso3.upper(), "iscm_id"])
+    by_theme = ds.iscm_themes[ds.iscm_themes["iscm_id"].isin(mine)].groupby("theme_id")["iscm_id"].unique()
+    return table.assign(ISCMs=[
+        "; ".join(sorted(names.get(i, i) for i in by_theme.get(t, []))) for t in table["theme_id"]])
+
+
+def organizations_of(ds: Dataset, iso3: str) -> pd.DataFrame:
+    """Organizations with a role in the State's ISCMs: org_id, Organization, Kind, Roles, ISCMs (names, '; ').
+    The most widely shared first."""
+    cols = ["org_id", "Organization", "Kind", "Roles", "ISCMs", "n_iscms"]
+    mine = set(ds.memberships.loc[ds.memberships["iso3"] == iso3.upper(), "iscm_id"])
+    links = ds.iscm_organizations[ds.iscm_organizations["iscm_id"].isin(mine)]
+    if links.empty:
+        return pd.DataFrame(columns=cols)
+    names = display_names(ds.iscms)
+    orgs = ds.organizations.set_index("org_id")
+    rows = []
+    for org_id, grp in links.groupby("org_id"):
+        o = orgs.loc[org_id] if org_id in orgs.index else None
+        label = str(o["name"]) if o is not None else str(org_id)
+        if o is not None and str(o["acronym"] or "") and str(o["acronym"]) != label:
+            label = f"{label} ({o['acronym']})"
+        rows.append({
+            "org_id": org_id, "Organization": label,
+            "Kind": ORG_KIND_LABELS.get(str(o["kind"]), str(o["kind"])) if o is not None else "",
+            "Roles": ", ".join(sorted({str(r).replace("_", " ") for r in grp["role"]})),
+            "ISCMs": "; ".join(sorted(names.get(i, i) for i in grp["iscm_id"].unique())),
+            "n_iscms": grp["iscm_id"].nunique(),
+        })
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(["n_iscms", "Organization"], ascending=[False, True], ignore_index=True)
+
+
+def brief_figures(ds: Dataset, iso3: str, country: str) -> dict[str, go.Figure]:
+    """The brief's charts: the map of the fellow members and the themes of the State's ISCMs."""
+    from iscm.figures import maps
+
+    fellow = mb.fellow_members_table(ds.memberships, ds.iscms, iso3)
+    n_mine = ds.memberships.loc[ds.memberships["iso3"] == iso3, "iscm_id"].nunique()
+    figs = {"map": maps.fellow_members_map(fellow, iso3, country, n_mine)}
+    themes = mb.country_themes(ds.memberships, ds.iscms, ds.iscm_themes, ds.themes, iso3)
+    if not themes.empty:
+        figs["themes"] = maps.country_themes_figure(themes, country)
+    return figs
+
+
+def brief_html(ds: Dataset, iso3: str) -> bytes:
+    """A State's brief as one self-contained HTML page (its ISCMs, fellow members map, themes, organizations,
+    sources), charts interactive and working offline, in the style of the ISCM brief (`iscm.brief`)."""
+    from iscm import geo
+    from iscm.export import topojson_names
+
+    iso3 = iso3.upper()
+    names = country_names(ds)
+    if iso3 not in names:
+        raise KeyError(f"{iso3} takes part in no ISCM of this dataset")
+    country = names[iso3]
+    e = html.escape
+    iscms = iscms_of(ds, iso3)
+    themes = themes_of(ds, iso3)
+    orgs = organizations_of(ds, iso3)
+    figs = brief_figures(ds, iso3, country)
+    assets = {}
+    for fig in figs.values():
+        for name in topojson_names(fig):
+            path = geo.TOPOJSON_DIR / f"{name}.json"
+            if path.is_file():
+                assets[name] = json.loads(path.read_text(encoding="utf-8"))
+    cfg = {"displaylogo": False, "responsive": True}
+    blocks = []
+    for i, fig in enumerate(figs.values()):
+        fig = go.Figure(fig).update_layout(template="plotly_white", paper_bgcolor="white", plot_bgcolor="white")
+        blocks.append(pio.to_html(fig, include_plotlyjs=(i == 0), full_html=False, config=cfg, validate=False,
+                                  default_width="100%"))
+    rows = "".join(
+        f"<tr><td>{e(r.ISCM)}</td><td>{e(r.Role)}</td><td>{e(r.Type)}</td>"
+        f"<td>{'' if pd.isna(r.Since) else int(r.Since)}</td><td>{e(r.Themes)}</td></tr>" for r in iscms.itertuples())
+    theme_items = "".join(f"<li><b>{e(r.Theme)}</b>: {e(r.ISCMs)}</li>" for r in themes.itertuples())
+    org_items = "".join(f"<li>{e(r.Organization)} ({e(r.Kind)}): {e(r.ISCMs)}</li>" for r in orgs.itertuples())
+    src = ds.sources_for(iscms["iscm_id"].unique().tolist())
+    sources = "".join(f"<li>{e(str(s))}</li>" for s in src)
+    n = iscms["iscm_id"].nunique()
+    n_member = iscms.loc[iscms["Role"] == "Member", "iscm_id"].nunique()
+    n_observer = iscms.loc[iscms["Role"] == "Observer", "iscm_id"].nunique()
+    head = ""
+    if assets:
+        blob = json.dumps(assets, separators=(",", ":")).replace("</", "<\\/")
+        head = f"<script>window.PlotlyGeoAssets={{topojson:{blob}}};</script>"
+    page = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{e(country)}: ISCM Atlas country brief</title>
+<meta name="generator" content="ISCM Atlas">{head}
+<style>body{{font-family:{FONT};max-width:1100px;margin:2em auto;color:#222;padding:0 1em}}
+th,td{{text-align:left;padding:.2em .8em .2em 0;vertical-align:top}} th{{color:#444}} .tiles{{display:flex;gap:1em}}
+.tile{{background:#f0f4f8;padding:.6em 1em;flex:1}} .tile b{{font-size:1.6em;color:#005a8c;display:block}}
+small{{color:#555}}</style>
+</head><body>
+<p><small>ISCM Atlas · country brief · data as of {e(ds.data_date)} · dataset version {e(ds.version)}</small></p>
+<h1>{e(country)} ({e(iso3)})</h1>
+<div class="tiles"><div class="tile">ISCMs<b>{n}</b></div><div class="tile">As member<b>{n_member}</b></div>
+<div class="tile">As observer<b>{n_observer}</b></div><div class="tile">Themes covered<b>{len(themes)}</b></div>
+<div class="tile">Organizations<b>{len(orgs)}</b></div></div>
+<h2>Its ISCMs</h2>
+<table><thead><tr><th>ISCM</th><th>Role</th><th>Type</th><th>Since</th><th>Themes</th></tr></thead>
+<tbody>{rows}</tbody></table>
+{"".join(blocks)}
+<h2>Themes its ISCMs cover</h2><ul>{theme_items}</ul>
+<h2>Organizations in its ISCMs</h2><ul>{org_items}</ul>
+<h2>Sources</h2><ol>{sources}</ol>
+<p><small>“Since” is the year the ISCM was established; the dataset does not record when each State joined.</small></p>
+</body></html>"""
+    return page.encode("utf-8")
+
+
+def brief_file_name(iso3: str, ext: str, day: dt.date | None = None) -> str:
+    return f"iscm-country-brief_{iso3.upper()}_{(day or dt.date.today()).isoformat()}.{ext}"

@@ -1,0 +1,105 @@
+"""Country: one State across the ISCMs — its ISCMs (any role), fellow members, themes, organizations,
+GCM objectives and its brief.
+
+`/country?iso3=DEU` opens Germany; the picker is bound to `?iso3=`. A click on a country on any map opens
+this page; a row of its ISCM table opens that ISCM's profile, a country on the map of fellow members opens
+that country. The global filters narrow the ISCMs shown, as on every page.
+"""
+
+import streamlit as st
+
+from components import country_views as views
+from components.chart_panel import chart_panel, download_all_button
+from components.frame import filter_notice, frame
+from components.gcm_views import country_gcm_section
+from components.navigate import clicked_country, linked_table
+from components.url_state import url_widget
+from iscm import country as cty
+from iscm.markup import escape_markdown
+
+ctx = frame("Country")
+ds, full, flt = ctx.ds, ctx.full, ctx.filters
+subtitle = flt.describe(full) if flt.active else ""
+names = views.names(full.version, full)
+
+code = url_widget(st.selectbox, "iso3", label="State or territory", options=list(names), key="cty_iso3",
+                  parse=str.upper, index=None, format_func=lambda c: f"{names[c]} ({c})",
+                  placeholder="Choose a State or territory")
+
+if not code:
+    st.title("Countries")
+    st.markdown("Every State and territory the dataset lists in an ISCM, as member, observer or chair. Choose "
+                "one above or click its row to see its ISCMs, the themes they cover and its brief.")
+    filter_notice(ctx)
+    counts = ds.memberships.groupby("iso3")["iscm_id"].nunique()
+    listing = (ds.memberships.drop_duplicates("iso3")[["iso3", "country"]]
+               .assign(n=lambda d: d["iso3"].map(counts)).sort_values("country")
+               .rename(columns={"country": "Country", "n": "ISCMs"}))
+    linked_table(listing, key="cty_list", id_column="iso3", to="country")
+    st.stop()
+
+cname = names[code]
+st.title(escape_markdown(cname))
+st.caption(f"ISO3 code {code} · the ISCMs the dataset lists it in, as member, observer or chair.")
+filter_notice(ctx)
+view = views.country_view(ctx.key, code, cname, subtitle, ds, full)
+table = view.table
+
+b1, b2 = st.columns([1, 3])
+b1.download_button(
+    "Country brief (HTML)", data=lambda: cty.brief_html(full, code), file_name=cty.brief_file_name(code, "html"),
+    mime="text/html", key="cty_brief_html", icon=":material/code:", on_click="ignore",
+    help="Its ISCMs, the map of fellow members, themes, organizations and sources as one web page with "
+         "interactive charts; opens offline. Made when you click; covers the whole dataset.",
+)
+
+if table.empty:
+    st.info(f"{escape_markdown(cname)} takes part in none of the {len(ds.iscms)} ISCMs that pass the filters "
+            f"({view.n_all} in the whole dataset).", icon=":material/info:")
+    download_all_button()
+    st.stop()
+
+n = table["iscm_id"].nunique()
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("ISCMs", n, help="Under the current filters" if flt.active else "Any role: member, observer or chair")
+c2.metric("As member", table.loc[table["Role"] == "Member", "iscm_id"].nunique())
+c3.metric("As observer", table.loc[table["Role"] == "Observer", "iscm_id"].nunique())
+c4.metric("Themes covered", len(view.themes))
+if flt.active and view.n_all != n:
+    st.caption(f"{view.n_all} ISCMs in the whole dataset; the filters hide {view.n_all - n}.")
+
+st.header("Its ISCMs", divider="gray")
+linked_table(table, key="cty_iscms", id_column="iscm_id", to="profile",
+             column_config={"Since": st.column_config.NumberColumn("Since", format="%d",
+                                                                   help="Year the ISCM was established"),
+                            "Themes": st.column_config.TextColumn("Themes", width="large")})
+
+st.header("Fellow members", divider="gray")
+event = chart_panel(view.fellow, key="cty_fellow", name=f"fellow-members-{code.lower()}", data=view.fellow_data,
+                    sources=view.sources, data_date=full.data_date, filters=flt, on_select="rerun",
+                    selection_mode="points")
+clicked_country(event, names)
+
+st.header("Themes its ISCMs cover", divider="gray")
+if view.themes_fig is None:
+    st.info(f"No themes recorded for the ISCMs of {escape_markdown(cname)}.", icon=":material/info:")
+else:
+    chart_panel(view.themes_fig, key="cty_themes", name=f"country-themes-{code.lower()}", data=view.themes,
+                sources=view.sources, data_date=full.data_date, filters=flt)
+    shown = view.themes[["Theme", "n_iscms", "n_focus", "ISCMs"]].rename(columns={
+        "n_iscms": "ISCMs covering it", "n_focus": "As a declared focus", "ISCMs": "Which ISCMs"})
+    st.dataframe(shown, hide_index=True, width="stretch", key="cty_theme_table",
+                 column_config={"Theme": st.column_config.TextColumn("Theme", pinned=True),
+                                "Which ISCMs": st.column_config.TextColumn("Which ISCMs", width="large")})
+
+st.header("Organizations", divider="gray")
+if view.organizations.empty:
+    st.info("No organization is recorded for its ISCMs.", icon=":material/info:")
+else:
+    shown = view.organizations.drop(columns=["org_id", "n_iscms"]).rename(columns={"ISCMs": "In its ISCMs"})
+    st.dataframe(shown, hide_index=True, width="stretch", key="cty_orgs",
+                 column_config={"Organization": st.column_config.TextColumn("Organization", pinned=True),
+                                "In its ISCMs": st.column_config.TextColumn("In its ISCMs", width="large")})
+
+country_gcm_section(ctx.key, code, cname, subtitle, ds, full, flt)
+download_all_button()

@@ -25,7 +25,7 @@ PAGES = [
       for t in ("Coverage", "Prevalence", "Theme view", "Evolution", "Similar ISCMs")),
     *((f"membership-{t.split()[0].lower()}", "pages/membership.py", {"section": t})
       for t in ("ISCM map", "Dialogue density", "Overlap", "Two ISCMs")),
-    ("membership-country", "pages/membership.py", {"country": "DEU"}),
+    ("country", "pages/country.py", {"iso3": "DEU"}),
     ("network", "pages/network.py", {}),
     ("network-prague", "pages/network.py", {"node": "iscm:prague-process"}),
     ("network-states", "pages/network.py", {}),  # with the States toggle on (see page_charts)

@@ -77,14 +77,15 @@ class Subject:
 SUBJECTS = [
     Subject("Overview", "/"),  # the default page; its own path (/overview) redirects once navigation ran
     Subject("Themes", "/themes", "theme", interaction_link="/themes?section=Theme+view"),
-    Subject("Membership", "/membership", "country"),
+    Subject("Membership", "/membership"),
+    Subject("Country", "/country?iso3=DEU", "country"),
     Subject("Network", "/network", "node"),
     Subject("Data", "/data"),
     Subject("Profile", "/profile?iscm=prague-process", shows=("prague-process",)),
     Subject("Compare", "/compare?compare=prague-process,budapest-process",
             shows=("prague-process", "budapest-process")),
 ]
-INTERACTIONS = {"theme": "pick a theme in the page's theme selector", "country": "pick a State in the country view",
+INTERACTIONS = {"theme": "pick a theme in the page's theme selector", "country": "pick another State on the Country page",
                 "node": "select a node in the node selector"}
 FLOOR_MAPS = [("50m", "floor + one 1:50m map"), ("110m", "floor + one 1:110m map")]
 
@@ -542,10 +543,10 @@ def page_interaction(tab: Tab, server: Launched, kind: str, k: int, choices: Cho
         box = widget_input(tab, "stMain", "stSelectbox", "State or territory", what)
         shown = f"{name} ({iso})"
         sample = choose(tab, server, box, f"({iso})", lambda t: t == shown, what, multi=False)
-        _expect(lambda: expect(page).to_have_url(re.compile(rf"[?&]country={iso}(&|$)")), what)
+        _expect(lambda: expect(page).to_have_url(re.compile(rf"[?&]iso3={iso}(&|$)")), what)
         _expect(lambda: expect(box).to_have_value(shown), what)
         if sample.charts <= before:
-            raise BenchError(f"{what}: the country view of {name} drew no chart ({before} charts before, "
+            raise BenchError(f"{what}: the Country page of {name} drew no chart ({before} charts before, "
                              f"{sample.charts} after)")
     elif kind == "node":
         iscm_id, name = rotation(choices.nodes, k)[0]

@@ -21,10 +21,10 @@ SECTION_PARAM = "section"  # the query parameter (and widget key) of the open ta
 Section = tuple[Callable[[], None], Sequence[Callable[[], ChartItem | None]]]  # (draw, closed-tab chart builders)
 
 
-def tabbed_sections(sections: Mapping[str, Section], *, filters: Filters, default: str | None = None) -> None:
+def tabbed_sections(sections: Mapping[str, Section], *, filters: Filters) -> None:
     """Draw `sections` (label -> (draw, chart builders)) as tabs, only the open one, then "Download all"."""
     hidden: list[Callable[[], ChartItem | None]] = []
-    tabs = st.tabs(list(sections), default=default, key=SECTION_PARAM, bind="query-params", on_change="rerun")
+    tabs = st.tabs(list(sections), key=SECTION_PARAM, bind="query-params", on_change="rerun")
     for tab, (draw, items) in zip(tabs, sections.values(), strict=True):
         if tab.open:
             with tab:

@@ -51,33 +51,6 @@ def frame(at, key: str):
     return found[0]
 
 
-@pytest.fixture
-def deferred(monkeypatch):
-    """Run a deferred download's callable as a click would: returns data, file name and mime type."""
-    import streamlit.testing.v1.app_test as app_test_module
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    managers: list[MediaFileManager] = []
-
-    class Recording(MediaFileManager):
-        def __init__(self, *a, **k):
-            super().__init__(*a, **k)
-            managers.append(self)
-
-    monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
-
-    def get(at, label: str):
-        btns = [b for b in at.get("download_button") if b.proto.label == label]
-        assert len(btns) == 1, label
-        proto = btns[0].proto
-        assert proto.ignore_rerun and proto.deferred_file_id  # produced on click, not on every run
-        entry = next(m._deferred_callables[proto.deferred_file_id] for m in managers
-                     if proto.deferred_file_id in m._deferred_callables)
-        return entry["callable"](), entry["filename"], entry["mimetype"]
-
-    return get
-
-
 # ------------------------------------------------------------------------------------------- profile
 def test_profile_by_url_shows_the_facts(app_test, ds):
     at = open_page(app_test, PROFILE, iscm="prague-process")

@@ -150,3 +150,36 @@ def test_similar_iscms_follow_the_iscm_filter(app_test):
     # compared with the whole dataset even though the ISCM filter shows only Prague Process elsewhere
     cov = _chart(_open(app_test, iscm="prague-process"), "Thematic coverage of")
     assert _cov_ids(cov) == {"prague-process"}
+
+
+def test_download_all_zips_the_charts_of_closed_tabs_too(app_test, deferred, ds):
+    """Only the open tab is drawn, but "Download all" holds every chart of the page: the closed tabs' charts
+    are built when the ZIP is made."""
+    import io
+    import zipfile
+
+    at = open_page(app_test, PAGE, section="Prevalence")
+    assert len(at.get("plotly_chart")) == 1
+    label = at.get("download_button")[-1].proto.label
+    assert label.endswith("5 charts (ZIP)")
+    data, name, mime = deferred(at, label)  # with Chromium: PNG and SVG of each chart too
+    assert name.startswith("iscm-charts-") and mime == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    csvs = [n for n in names if n.endswith(".csv")]
+    expected = ["iscm-theme-prevalence", "iscm-theme-coverage", f"iscm-theme-states-{_first_theme(ds)}",
+                "iscm-theme-evolution", f"iscm-similar-{_first_iscm(ds)}"]
+    assert len(csvs) == len(expected)
+    for chart in expected:  # file stems are iscm-<chart>_<filters>_<date>
+        assert sum(n.startswith(chart + "_") for n in csvs) == 1, (chart, csvs)
+
+
+def _first_theme(ds) -> str:
+    """The Theme view's default theme: the most widely covered (ties in taxonomy order)."""
+    from iscm.themes import coverage_matrix, theme_order
+
+    return theme_order(coverage_matrix(ds.iscms, ds.themes, ds.iscm_themes))[0]
+
+
+def _first_iscm(ds) -> str:
+    """The Similar tab's default ISCM: the first by name."""
+    return sorted(ds.iscms["iscm_id"], key=lambda i: ds.iscms.set_index("iscm_id").at[i, "short_name"].casefold())[0]

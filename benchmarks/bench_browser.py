@@ -539,15 +539,15 @@ def page_interaction(tab: Tab, server: Launched, kind: str, k: int, choices: Cho
         _expect(lambda: expect(box).to_have_value(label), what)
     elif kind == "country":
         iso, name = rotation(choices.states, k)[0]
-        before = page.locator(".js-plotly-plot").count()
         box = widget_input(tab, "stMain", "stSelectbox", "State or territory", what)
         shown = f"{name} ({iso})"
         sample = choose(tab, server, box, f"({iso})", lambda t: t == shown, what, multi=False)
         _expect(lambda: expect(page).to_have_url(re.compile(rf"[?&]iso3={iso}(&|$)")), what)
         _expect(lambda: expect(box).to_have_value(shown), what)
-        if sample.charts <= before:
-            raise BenchError(f"{what}: the Country page of {name} drew no chart ({before} charts before, "
-                             f"{sample.charts} after)")
+        # the page is now that State's: its name is the page title and its charts are drawn
+        _expect(lambda: expect(page.get_by_role("heading", level=1)).to_have_text(name), what)
+        if sample.charts < 1:
+            raise BenchError(f"{what}: the Country page of {name} drew no chart")
     elif kind == "node":
         iscm_id, name = rotation(choices.nodes, k)[0]
         box = widget_input(tab, "stMain", "stSelectbox", "Selected node", what)

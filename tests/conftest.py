@@ -73,6 +73,27 @@ def app_test(tmp_path, monkeypatch):
     return make
 
 
+def charts(at) -> list[dict]:
+    """The figure specs of every chart the page drew."""
+    import json
+
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def chart(at, title_start: str) -> dict:
+    """The one chart whose title starts with `title_start`."""
+    found = [s for s in charts(at) if s["layout"]["title"]["text"].startswith(title_start)]
+    assert len(found) == 1, [s["layout"]["title"]["text"] for s in charts(at)]
+    return found[0]
+
+
+def table_with(at, *columns: str):
+    """The one table of the page that has all of `columns`."""
+    found = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
+    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
+    return found[0]
+
+
 def open_page(app_test, page: str, **query: str):
     """Run the app, switch to `page`, then set the URL: the way a deep link reaches a page. Fails on an
     exception in the page."""

@@ -3,37 +3,15 @@ its fellow members, the themes and organizations of its ISCMs, its brief; rows o
 
 from __future__ import annotations
 
-import json
-
 from iscm import country as cty
+from tests import conftest
+from tests.conftest import chart, table_with
 
 PAGE = "pages/country.py"
 
 
 def open_page(app_test, **query):
-    at = app_test().run()
-    at.switch_page(PAGE)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def charts(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-
-
-def chart(at, title_start: str) -> dict:
-    found = [s for s in charts(at) if s["layout"]["title"]["text"].startswith(title_start)]
-    assert len(found) == 1, [s["layout"]["title"]["text"] for s in charts(at)]
-    return found[0]
-
-
-def table_with(at, *columns: str):
-    found = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
-    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
-    return found[0]
+    return conftest.open_page(app_test, PAGE, **query)
 
 
 def trace(spec: dict, name_start: str) -> dict:

@@ -8,6 +8,7 @@ import plotly.io as pio
 import pytest
 
 from tests import conftest
+from tests.conftest import chart, charts, table_with
 
 PAGE = "pages/membership.py"
 
@@ -15,22 +16,6 @@ PAGE = "pages/membership.py"
 def open_page(app_test, **query):
     """Run the app, switch to the page, then set the URL: the way a deep link reaches the page."""
     return conftest.open_page(app_test, PAGE, **query)
-
-
-def charts(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-
-
-def chart(at, title_start: str) -> dict:
-    found = [s for s in charts(at) if s["layout"]["title"]["text"].startswith(title_start)]
-    assert len(found) == 1, [s["layout"]["title"]["text"] for s in charts(at)]
-    return found[0]
-
-
-def table_with(at, *columns: str):
-    found = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
-    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
-    return found[0]
 
 
 def trace(spec: dict, name_start: str, kind: str = "choropleth") -> dict:

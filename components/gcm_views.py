@@ -103,7 +103,7 @@ def objective_view(key: ViewKey, objective: int, subtitle: str, _ds: Dataset, _f
     shown = table.assign(level=table["level"].map(gcm.LEVEL_LABELS)).rename(columns={
         "short_name": "ISCM", "type": "Type", "macro_regions": "Regions", "level": "Level",
         "via_themes": "Through its themes", "evidence": "Its own source says", "source": "Source",
-    }).drop(columns=["iscm_id"])
+    })
     fig = None
     if ids:
         fig = (maps.members_map(mb.members_of(_ds.memberships, ids[0]), mb.iscm_names(_ds.iscms).get(ids[0], ids[0]),

@@ -42,12 +42,15 @@ def clicked_country(event: object, known: Any = None) -> None:
         open_country(code)
 
 
-def linked_table(table: pd.DataFrame, *, key: str, id_column: str, to: str, hide: tuple[str, ...] = (),
-                 help_text: str | None = None, **kwargs: Any) -> None:
+def linked_table(table: pd.DataFrame, *, key: str, id_column: str, to: str | pd.Series, hide: tuple[str, ...] = (),
+                 keep_id: bool = False, help_text: str | None = None, **kwargs: Any) -> Any:
     """A table whose rows open a page in one click: `to` is "profile" (id_column holds ISCM ids) or "country"
-    (ISO3 codes). The id column is not shown; the first shown column is pinned so it stays in view when the
-    table scrolls sideways."""
-    shown = table.drop(columns=[id_column, *hide]).reset_index(drop=True)
+    (ISO3 codes), or a Series aligned with the table's rows giving each row's target ("profile", "country", or
+    None for a row that opens nothing, e.g. an organization in the network table). The id column is shown only
+    with `keep_id` (an ISO3 column people read); the first shown column is pinned so it stays in view when the
+    table scrolls sideways. Returns the dataframe's selection event."""
+    targets = (pd.Series([to] * len(table)) if isinstance(to, str) else pd.Series(list(to))).reset_index(drop=True)
+    shown = table.drop(columns=[*([] if keep_id else [id_column]), *hide]).reset_index(drop=True)
     first = shown.columns[0] if len(shown.columns) else None
     config = dict(kwargs.pop("column_config", {}) or {})
     if first is not None and first not in config:
@@ -55,10 +58,17 @@ def linked_table(table: pd.DataFrame, *, key: str, id_column: str, to: str, hide
     # A click on any cell selects it (one click), and so does the row's checkbox: either opens the row's page.
     event = st.dataframe(shown, hide_index=True, width="stretch", key=key, on_select="rerun",
                          selection_mode=["single-cell", "single-row"], column_config=config, **kwargs)
-    st.caption(help_text or ("Click a row to open that ISCM's profile." if to == "profile"
-                             else "Click a row to open that country's page."))
+    kinds = {to} if isinstance(to, str) else set(targets.dropna())
+    st.caption(help_text or ("Click a row to open that ISCM's profile." if kinds == {"profile"}
+                             else "Click a row to open that country's page." if kinds == {"country"}
+                             else "Click an ISCM's row to open its profile, a State's row to open its page."))
     sel = getattr(event, "selection", None)
     rows = list(getattr(sel, "rows", None) or []) + [c[0] for c in (getattr(sel, "cells", None) or [])]
     if rows and 0 <= rows[0] < len(table):
+        kind = targets.iloc[rows[0]]
         target = str(table[id_column].iloc[rows[0]])
-        open_profile(target) if to == "profile" else open_country(target)
+        if kind == "profile":
+            open_profile(target)
+        elif kind == "country":
+            open_country(target)
+    return event

@@ -88,7 +88,7 @@ def prevalence_chart(key: ViewKey, by: str, subtitle: str, _ds: Dataset,
 
 @dataclass(frozen=True)
 class ThemeView:
-    covering: pd.DataFrame  # the ISCMs covering the theme, ready to show
+    covering: pd.DataFrame  # the ISCMs covering the theme, ready to show (iscm_id kept for the links)
     n_focus: int
     ids: list[str]
     states: pd.DataFrame  # participation_table of those ISCMs (the map's CSV)
@@ -105,7 +105,7 @@ def theme_view(key: ViewKey, theme: str, subtitle: str, _ds: Dataset, _full: Dat
     shown = covering.assign(level=covering["level"].map(LEVEL_LABELS)).rename(columns={
         "short_name": "ISCM", "type": "Type", "macro_regions": "Regions", "level": "Level", "since": "Since",
         "established": "Established", "evidence": "Evidence", "source": "Source", "provenance": "Provenance",
-    }).drop(columns=["iscm_id"])
+    })
     fig = None
     if ids:
         fig = (maps.members_map(mb.members_of(_ds.memberships, ids[0]), covering["short_name"].iloc[0], zoom=False,
@@ -165,7 +165,7 @@ def similar_view(key: ViewKey, chosen: str, subtitle: str, _full: Dataset) -> Si
                + (" that pass the theme, region and type filters" if others.active else "")
                + ". Jaccard similarity = themes in common ÷ themes covered by either; ISCMs sharing no theme "
                  "are left out.")
-    shown = sim.drop(columns=["iscm_id", "n_shared", "n_only_selected", "n_only_other"]).rename(columns={
+    shown = sim.drop(columns=["n_shared", "n_only_selected", "n_only_other"]).rename(columns={
         "iscm": "ISCM", "jaccard": "Jaccard", "shared": "Shared themes",
         "only_selected": f"Only in {names[chosen]}", "only_other": "Only in the other ISCM"})
     return SimilarView(fig=freeze(figs.similar_figure(sim, names[chosen], subtitle=subtitle)), table=sim,

@@ -12,6 +12,7 @@ import streamlit as st
 from components.chart_panel import chart_panel
 from components.filters import current_filters
 from components.frame import frame
+from components.navigate import linked_table
 from components.profile_views import compare_view
 from components.url_state import url_values, url_widget
 from iscm.compare import MAX_COMPARE, parse_ids
@@ -80,10 +81,10 @@ if show == "common":
     table = table[table["iso3"].isin(cmp.common)]
 elif show in ids:
     table = table[table["iso3"].isin(cmp.exclusive[show])]
-st.dataframe(
+linked_table(
     table.rename(columns={"country": "State or territory", "iso3": "ISO3", "territory": "Territory",
                           "n_compared": "In how many"}),
-    hide_index=True, width="stretch", key="cmp_members",
+    key="cmp_members", id_column="ISO3", to="country", keep_id=True,
     column_config={"Territory": st.column_config.CheckboxColumn("Territory")},
 )
 st.caption(f"{len(table)} rows. Cells give the role in each ISCM; empty = not taking part.")

@@ -10,6 +10,7 @@ import streamlit as st
 from components import gcm_views as views
 from components.chart_panel import chart_panel, download_all_button
 from components.frame import filter_notice, frame
+from components.navigate import linked_table
 from iscm.gcm import LEVEL_LABELS, SORTS
 
 ctx = frame("GCM")
@@ -84,11 +85,11 @@ def objective_section() -> None:
         st.info("No ISCM shown works on this objective: none declares it, and no theme of theirs maps to it.",
                 icon=":material/info:")
         return
-    st.dataframe(view.iscms, hide_index=True, width="stretch", key="gcm_objective_iscms",
+    linked_table(view.iscms, key="gcm_objective_iscms", id_column="iscm_id", to="profile",
                  column_config={"Source": st.column_config.TextColumn(width="medium")})
     chart_panel(view.map, key="gcm_objective_map", name=f"gcm-objective-{objective}-states", data=view.states,
                 sources=view.map_sources, data_date=full.data_date, filters=flt)
-    st.dataframe(view.states_shown, hide_index=True, width="stretch", key="gcm_objective_states")
+    linked_table(view.states_shown, key="gcm_objective_states", id_column="ISO3", to="country", keep_id=True)
 
 
 # ------------------------------------------------------------------------------------------- crosswalk

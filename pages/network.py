@@ -12,6 +12,7 @@ from components import network_views
 from components.chart_panel import chart_panel, download_all_button
 from components.clicks import selected_node
 from components.frame import filter_notice, frame
+from components.navigate import linked_table
 from components.url_state import chart_key, follow_click, reset_chart, set_url, url_widget
 from iscm import network as net
 from iscm.export_tables import to_csv_bytes
@@ -200,7 +201,9 @@ with st.container(horizontal=True, gap="small"):
 st.header("Who holds the network together", divider="gray")
 st.markdown(f"**{escape_markdown(net.insight(view.metrics))}**")
 table = network_views.cached_metrics_table(view_key, g, view.metrics)
-st.dataframe(table, hide_index=True, width="stretch", key="net_metrics",
+kinds, ids = zip(*(net.split_node(n) for n in table["Id"]), strict=True) if len(table) else ((), ())
+linked_table(table.assign(open_id=list(ids)), key="net_metrics", id_column="open_id",
+             to=pd.Series([{"iscm": "profile", "state": "country"}.get(k) for k in kinds], dtype=object),
              column_config={"Betweenness": st.column_config.NumberColumn(format="%.3f"),
                             "Eigenvector": st.column_config.NumberColumn(format="%.3f"),
                             "Weighted degree": st.column_config.NumberColumn(format="%.0f")})

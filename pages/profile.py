@@ -16,12 +16,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components.chart_panel import chart_panel
+from components.chart_panel import chart_item, chart_panel
 from components.data import stored_imports
 from components.filters import current_filters
 from components.frame import PAGES, frame
 from components.navigate import linked_table
 from components.profile_views import SAFE_URL, profile_view
+from components.sections import tabbed_sections
 from components.url_state import url_widget
 from iscm import brief
 from iscm.country import display_names
@@ -130,11 +131,9 @@ with right:
 if p.open_questions:
     st.info(f"**Open questions.** {escape_markdown(p.open_questions)}", icon=":material/help:")
 
-tabs = st.tabs(["Members", "Themes", "Organizations", "Linked ISCMs", "Structures and funding",
-                "Survey findings", "Sources"])
 
 # ------------------------------------------------------------------------------------------ members
-with tabs[0]:
+def members_section() -> None:
     conf = p.confidence["members"]
     st.caption(("Open to every UN Member State; the map marks the States that have chaired it. " if is_open else "")
                + f"{len(p.members)} members and {len(p.observers)} observers; "
@@ -143,13 +142,13 @@ with tabs[0]:
                + (f" ({LOW_MARK})" if conf == "low" else "") + ".")
     chart_panel(view.map_fig, key="pf_map", name=f"members-{current}", data=view.map_data, sources=sources,
                 data_date=full.data_date, filters=own)
-    st.dataframe(
-        view.people, hide_index=True, width="stretch", key="pf_members",
+    linked_table(
+        view.people, key="pf_members", id_column="ISO3", to="country", keep_id=True,
         column_config={"Territory": st.column_config.CheckboxColumn("Territory", help="Takes part in its own right")},
     )
 
 # ------------------------------------------------------------------------------------------- themes
-with tabs[1]:
+def themes_section() -> None:
     conf = p.confidence["themes"]
     st.caption(f"Themes from the taxonomy: declared focus or only mentioned, the year a theme was added where "
                f"known. Theme confidence: **{conf}**" + (f" ({LOW_MARK})" if conf == "low" else "") + ".")
@@ -164,7 +163,7 @@ with tabs[1]:
         st.caption(escape_markdown(str(f["theme_notes"])))
 
 # ------------------------------------------------------------------------------------ organizations
-with tabs[2]:
+def organizations_section() -> None:
     conf = p.confidence["organizations"]
     st.caption(f"Organizations with a role in {escape_markdown(p.name)}, named as in the organization registry. "
                f"Confidence: **{conf}**" + (f" ({LOW_MARK})" if conf == "low" else "") + ".")
@@ -176,7 +175,7 @@ with tabs[2]:
         st.info("No organization is recorded for this ISCM.")
 
 # ------------------------------------------------------------------------------------- linked ISCMs
-with tabs[3]:
+def links_section() -> None:
     if not len(p.links):
         st.info("No link to another ISCM is recorded.")
     st.caption("Each name opens that ISCM's profile; “compare” puts the two side by side.")
@@ -195,7 +194,7 @@ with tabs[3]:
                      query_params={"compare": f"{current},{r.other_id}"})
 
 # --------------------------------------------------------------------------- structures and funding
-with tabs[4]:
+def structures_section() -> None:
     st.markdown("**Structures**")
     if p.structures:
         st.markdown("\n".join(f"- {escape_markdown(s)}" for s in p.structures))
@@ -211,7 +210,7 @@ def _imports() -> list[dict[str, Any]]:
     return [{"name": s.name, "imported_at": s.imported_at, "result": s.result} for s in stored_imports()]
 
 
-with tabs[5]:
+def findings_section() -> None:
     findings = survey_findings(_imports(), current, p.name)
     if not findings:
         st.caption("No survey summary about this ISCM has been imported. Import one on the Data page; its five "
@@ -236,9 +235,39 @@ with tabs[5]:
                         for kind, items in found.items()))
 
 # ------------------------------------------------------------------------------------------ sources
-with tabs[6]:
+def sources_section() -> None:
     st.caption("Every fact above cites these by number, e.g. [2].")
     st.dataframe(
         view.sources_shown, hide_index=True, width="stretch", key="pf_sources",
         column_config={"Address": st.column_config.LinkColumn("Address")},
     )
+
+
+# ------------------------------------------------------------------------------------------ the tabs
+# Only the open tab is drawn (components/sections.py); the closed tabs' charts still go into "Download all".
+def map_item():  # noqa: ANN201 - an export.ChartItem
+    return chart_item(view.map_fig, name=f"members-{current}", data=view.map_data, sources=sources,
+                      data_date=full.data_date, filters=own)
+
+
+def themes_item():  # noqa: ANN201
+    return chart_item(view.themes_fig, name=f"themes-{current}", data=p.themes, sources=sources,
+                      data_date=full.data_date, filters=own)
+
+
+def orgs_item():  # noqa: ANN201
+    if view.orgs_fig is None:
+        return None
+    return chart_item(view.orgs_fig, name=f"partners-{current}", data=p.organizations, sources=sources,
+                      data_date=full.data_date, filters=own)
+
+
+tabbed_sections({
+    "Members": (members_section, [map_item]),
+    "Themes": (themes_section, [themes_item]),
+    "Organizations": (organizations_section, [orgs_item]),
+    "Linked ISCMs": (links_section, []),
+    "Structures and funding": (structures_section, []),
+    "Survey findings": (findings_section, []),
+    "Sources": (sources_section, []),
+}, filters=own)

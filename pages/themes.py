@@ -17,6 +17,7 @@ from components import theme_views as views
 from components.chart_panel import chart_item, chart_panel
 from components.clicks import selected_customdata
 from components.frame import filter_notice, frame
+from components.navigate import linked_table
 from components.sections import tabbed_sections
 from components.url_state import chart_key, follow_click
 from iscm.themes import GROUPINGS, SORTS
@@ -97,8 +98,8 @@ def theme_section() -> None:
     m2.metric("as a declared focus", view.n_focus)
     m3.metric("States and territories reached", len(view.states),
               help="Members and observers of the ISCMs that cover the theme")
-    st.dataframe(
-        view.covering, hide_index=True, width="stretch", key="th_theme_iscms",
+    linked_table(
+        view.covering, key="th_theme_iscms", id_column="iscm_id", to="profile",
         column_config={"Since": st.column_config.NumberColumn(format="%d"),
                        "Established": st.column_config.NumberColumn(format="%d"),
                        "Source": st.column_config.TextColumn(width="medium")},
@@ -106,7 +107,7 @@ def theme_section() -> None:
     if view.map is not None:
         chart_panel(view.map, key="th_theme_map", name=f"theme-states-{theme}", data=view.states,
                     sources=view.map_sources, data_date=full.data_date, filters=flt)
-        st.dataframe(view.states_shown, hide_index=True, width="stretch", key="th_theme_states")
+        linked_table(view.states_shown, key="th_theme_states", id_column="ISO3", to="country", keep_id=True)
 
 
 # ------------------------------------------------------------------------------------------- evolution
@@ -134,7 +135,7 @@ def similar_section() -> None:
                         on_select="rerun", selection_mode="points")
     follow(event, chart="th_similar_chart", param="iscm")
     st.caption(view.caption)
-    st.dataframe(view.shown, hide_index=True, width="stretch", key="th_similar_table")
+    linked_table(view.shown, key="th_similar_table", id_column="iscm_id", to="profile")
 
 
 # ------------------------------------------------------------------------------------------- closed tabs

@@ -29,11 +29,12 @@ PAGES = [
     ("network", "pages/network.py", {}),
     ("network-prague", "pages/network.py", {"node": "iscm:prague-process"}),
     ("network-states", "pages/network.py", {}),  # with the States toggle on (see page_charts)
-    ("profile", "pages/profile.py", {"iscm": "prague-process"}),
+    *((f"profile-{t.lower()}", "pages/profile.py", {"iscm": "prague-process", "section": t})
+      for t in ("Members", "Themes", "Organizations")),
     ("compare", "pages/compare.py", {"compare": "prague-process,budapest-process"}),
 ]
-PAGE_NAMES = sorted({label.split("-")[0] if label.split("-")[0] in ("themes", "membership") else label
-                     for label, _, _ in PAGES})
+TABBED = ("themes", "membership", "profile")
+PAGE_NAMES = sorted({label.split("-")[0] if label.split("-")[0] in TABBED else label for label, _, _ in PAGES})
 """The pages the charts are collected under (a tabbed page's views count as that page)."""
 FILTERS = {"all": {}, "narrow": {"iscm": NARROW}}
 """The widest filter (all ISCMs) and a narrow one (three ISCMs)."""
@@ -87,9 +88,9 @@ def page_charts(home: Path, filters: dict[str, dict] = FILTERS) -> list[PageChar
         for filt_name, filt in filters.items():
             for label, page, query in PAGES:
                 q = {**filt, **query}
-                if label == "profile" and filt:
-                    q = dict(filt)  # the profile shows the first ISCM of the filter
-                tabbed = label.split("-")[0] if label.split("-")[0] in ("themes", "membership") else label
+                if label.startswith("profile") and filt:
+                    q = {**filt, "section": query["section"]}  # the profile shows the first ISCM of the filter
+                tabbed = label.split("-")[0] if label.split("-")[0] in TABBED else label
                 for key, item in _charts_of(label, page, q).items():
                     out.append(PageChart(filt_name, tabbed, key, item))
     return out

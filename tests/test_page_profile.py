@@ -65,28 +65,33 @@ def test_profile_by_url_shows_the_facts(app_test, ds):
     assert "**Secretariat:** ICMPD" in md
     assert "**Established:** 2009" in md
     assert r"[https\://www\.pragueprocess\.eu](<https://www.pragueprocess.eu>)" in md
-    themes = frame(at, "pf_theme_table").set_index("Theme")
-    assert themes.at["Asylum and international protection", "Level"] == "focus"
-    assert themes.at["Asylum and international protection", "Since"] == 2012
-    people = frame(at, "pf_members")
-    assert set(people["ISO3"]) == member_set(ds, "prague-process")
-    orgs = frame(at, "pf_org_table").set_index("Acronym")
-    assert orgs.at["ICMPD", "Roles"] == "secretariat"
-    assert orgs.at["ICMPD", "Evidence"] == ds.iscm_organizations.query(
-        "iscm_id == 'prague-process' and org_id == 'icmpd'")["evidence"].iloc[0]
-    sources = frame(at, "pf_sources")
-    assert sources["#"].tolist() == list(range(1, len(ds.sources.query("iscm_id == 'prague-process'")) + 1))
-    # the map is this ISCM's membership map
+    # the map is this ISCM's membership map; only the open tab (Members) is drawn
+    assert len(at.get("plotly_chart")) == 1
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["layout"]["title"]["text"].startswith("Prague Process: members and observers")
+    people = frame(at, "pf_members")
+    assert set(people["ISO3"]) == member_set(ds, "prague-process")
     # sidebar filter and picker agree with the URL
     assert at.selectbox(key="pf_iscm").value == "prague-process"
     # the open question is shown
     assert any("Open questions" in i.value and "United Kingdom" in i.value for i in at.info)
+    # the other tabs, each opened by its link (?section=)
+    at = open_page(app_test, PROFILE, iscm="prague-process", section="Themes")
+    themes = frame(at, "pf_theme_table").set_index("Theme")
+    assert themes.at["Asylum and international protection", "Level"] == "focus"
+    assert themes.at["Asylum and international protection", "Since"] == 2012
+    at = open_page(app_test, PROFILE, iscm="prague-process", section="Organizations")
+    orgs = frame(at, "pf_org_table").set_index("Acronym")
+    assert orgs.at["ICMPD", "Roles"] == "secretariat"
+    assert orgs.at["ICMPD", "Evidence"] == ds.iscm_organizations.query(
+        "iscm_id == 'prague-process' and org_id == 'icmpd'")["evidence"].iloc[0]
+    at = open_page(app_test, PROFILE, iscm="prague-process", section="Sources")
+    sources = frame(at, "pf_sources")
+    assert sources["#"].tolist() == list(range(1, len(ds.sources.query("iscm_id == 'prague-process'")) + 1))
 
 
 def test_linked_iscms_link_to_their_profiles(app_test, ds):
-    at = open_page(app_test, PROFILE, iscm="prague-process")
+    at = open_page(app_test, PROFILE, iscm="prague-process", section="Linked ISCMs")
     links = {(p.proto.label, p.proto.query_string) for p in at.get("page_link") if p.proto.page == "profile"}
     targets = set(ds.iscm_links.loc[ds.iscm_links.source_id == "prague-process", "target_id"])
     for t in targets:
@@ -191,7 +196,7 @@ def test_imported_survey_sections_are_escaped_and_linked(app_test, ds):
     )
     data = text.encode()
     result = parse_document("evil-survey.txt", data, ds)
-    at = app_test(iscm="prague-process")  # sets ISCM_ATLAS_HOME to an empty folder for this test
+    at = app_test(iscm="prague-process", section="Survey findings")  # sets ISCM_ATLAS_HOME to an empty folder for this test
     SurveyStore(os.environ["ISCM_ATLAS_HOME"]).save("evil-survey.txt", data, result)
     at.run()
     at.switch_page(PROFILE).run()
@@ -286,3 +291,22 @@ def test_identity_of_an_open_process_says_it_is_open(ds):
     rows = dict(identity_rows(build_profile(ds, "gfmd")))
     assert rows["Participants"] == "open to every UN Member State"
     assert dict(identity_rows(build_profile(ds, "colombo-process")))["Participants"].startswith("12 members")
+
+
+def test_profile_draws_only_the_open_tab_and_zips_every_chart(app_test, deferred, ds):
+    """The Themes tab is drawn alone (one chart), yet "Download all" holds the map and the partners chart of
+    the closed tabs, built when the ZIP is made."""
+    import zipfile
+
+    at = open_page(app_test, PROFILE, iscm="prague-process", section="Themes")
+    charts = at.get("plotly_chart")
+    assert len(charts) == 1
+    assert "Prague Process" in json.loads(charts[0].proto.spec)["layout"]["title"]["text"]
+    assert not [d for d in at.dataframe if "Territory" in d.value.columns]  # the member list is not drawn
+    label = at.get("download_button")[-1].proto.label
+    assert label == "Download all 3 charts (ZIP)"
+    data, _name, mime = deferred(at, label)
+    assert mime == "application/zip"
+    csvs = [n for n in zipfile.ZipFile(io.BytesIO(data)).namelist() if n.endswith(".csv")]
+    for chart in ("iscm-themes-prague-process", "iscm-members-prague-process", "iscm-partners-prague-process"):
+        assert sum(n.startswith(chart + "_") for n in csvs) == 1, (chart, csvs)

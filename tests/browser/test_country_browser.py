@@ -154,3 +154,34 @@ def test_root_first_then_every_shared_link_answers(page: Page, fresh_server, net
     assert real_failures(net_log["failed"]) == []
     assert real_errors(net_log["errors"], net_log["failed"]) == []
     screenshot(page, "country-DEU-shared-link")
+
+
+def _first_row_click(page: Page, key: str) -> None:
+    """Click the first body row's first cell of the table with Streamlit key `key` (rows are 35 px)."""
+    grid = page.locator(f".st-key-{key} [data-testid='stDataFrame']").first
+    grid.scroll_into_view_if_needed(timeout=30_000)
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
+
+
+@pytest.mark.parametrize("path,key,target", [
+    ("/themes?section=Theme+view&theme=asylum_protection", "th_theme_iscms", "profile"),
+    ("/themes?section=Theme+view&theme=asylum_protection", "th_theme_states", "country"),
+    ("/network", "net_metrics", "profile"),
+    ("/compare?compare=prague-process,budapest-process", "cmp_members", "country"),
+])
+def test_table_rows_open_their_page_in_one_click_in_the_same_tab(page: Page, app_url, ds, path, key, target):
+    page.goto(app_url + path)
+    wait_for_app(page, timeout=60_000)
+    before = len(page.context.pages)
+    _first_row_click(page, key)
+    param = "iscm" if target == "profile" else "iso3"
+    expect(page).to_have_url(re.compile(rf"/{target}\?(.*&)?{param}=[^&]+"), timeout=30_000)
+    assert len(page.context.pages) == before  # same tab, same session
+    value = re.search(rf"[?&]{param}=([^&]+)", page.url).group(1)
+    if target == "profile":
+        name = ds.iscms.set_index("iscm_id").short_name[value]
+    else:
+        name = ds.memberships.loc[ds.memberships.iso3 == value, "country"].iloc[0]
+    expect(page.get_by_role("heading", level=1)).to_have_text(name, timeout=30_000)

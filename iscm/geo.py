@@ -163,11 +163,44 @@ def drawable_iso3(resolution: int = RESOLUTION) -> frozenset[str]:
 
 
 def needs_marker(iso3: str, resolution: int = RESOLUTION) -> bool:
-    """True when a place is missing from the drawn shapes or too small to see or hover at world scale."""
+    """True when a place is missing from the drawn shapes, or too small to see or hover at world scale and
+    its marker would not cover the middle of a neighbour (see ``crowded``)."""
     found = _lookup(resolution).get(iso3)
     if found is None:
         return point(iso3, resolution) is not None
-    return found[2] < SMALL_AREA_KM2
+    return found[2] < SMALL_AREA_KM2 and iso3 not in crowded(resolution)
+
+
+MARKER_HIT_PX = 5.0
+"""How far from its centre a marker answers the pointer: Plotly's hover radius of a small marker (3.5 px for the
+maps' 7 px markers) plus ``layout.hoverdistance`` (1 px), with half a pixel to spare."""
+
+REFERENCE_MAP_WIDTH_PX = 700
+"""The narrowest a world map is drawn beside the sidebar on a laptop (a 1024 px window): where markers crowd most."""
+
+
+def natural_earth(lon: float, lat: float) -> tuple[float, float]:
+    """(x, y) of the Natural Earth projection the maps use, on the unit sphere (Šavrič et al., 2011)."""
+    lam, phi = math.radians(lon), math.radians(lat)
+    p2 = phi * phi
+    p4 = p2 * p2
+    x = lam * (0.8707 - 0.131979 * p2 + p4 * (-0.013791 + p4 * p2 * (0.003971 * p2 - 0.001529 * p4)))
+    y = phi * (1.007226 + p2 * (0.015085 + p4 * (-0.044475 + 0.028874 * p2 - 0.005916 * p4)))
+    return x, y
+
+
+@lru_cache(maxsize=4)
+def crowded(resolution: int = RESOLUTION) -> frozenset[str]:
+    """Small drawn States left without a marker because, on a world map ``REFERENCE_MAP_WIDTH_PX`` wide, the
+    marker would answer the pointer at the centre of a neighbour that is clickable as a shape (Luxembourg's at
+    Belgium's, the State of Palestine's at Israel's): a click in the middle of a country must open that country.
+    Such a State stays clickable on its own shape, and through search and tables."""
+    scale = REFERENCE_MAP_WIDTH_PX / (2 * math.pi * 0.8707)  # pixels per unit of natural_earth
+    table = _lookup(resolution)
+    small = {c: natural_earth(lon, lat) for c, (lon, lat, area) in table.items() if area < SMALL_AREA_KM2}
+    big = [natural_earth(lon, lat) for c, (lon, lat, area) in table.items() if area >= SMALL_AREA_KM2]
+    return frozenset(c for c, (x, y) in small.items()
+                     if any(math.hypot(x - bx, y - by) * scale < MARKER_HIT_PX for bx, by in big))
 
 
 def point(iso3: str, resolution: int = RESOLUTION) -> tuple[float, float] | None:

@@ -476,3 +476,30 @@ def test_markers_answer_only_next_to_themselves():
     # markers only for States without a shape or too small to point at as one
     for t in markers:
         assert all(geo.needs_marker(c) for c in t.customdata)
+
+
+def test_no_marker_answers_at_the_centre_of_a_country_clickable_as_a_shape():
+    """A marker answers within geo.MARKER_HIT_PX of itself: no drawn small State's marker may sit that close to
+    the centre of a neighbour big enough to click, on the narrowest laptop map; those stay shapes only."""
+    import math
+
+    scale = geo.REFERENCE_MAP_WIDTH_PX / (2 * math.pi * 0.8707)
+    table = geo.shape_table(geo.RESOLUTION)
+    big = table[table.area_km2 >= geo.SMALL_AREA_KM2]
+    assert {"LUX", "PSE"} <= geo.crowded() and not geo.needs_marker("LUX")
+    assert geo.needs_marker("MLT") and geo.needs_marker("SGP") and geo.needs_marker("CYP")
+    for code in table.index:
+        if code in big.index or not geo.needs_marker(code):
+            continue
+        x, y = geo.natural_earth(*geo.point(code))
+        for other, row in big.iterrows():
+            bx, by = geo.natural_earth(row.lon, row.lat)
+            assert math.hypot(x - bx, y - by) * scale >= geo.MARKER_HIT_PX, (code, other)
+
+
+def test_natural_earth_projection_matches_its_published_extent():
+    # the projection's published full width is 2 * pi * 0.8707 and its height 2 * 1.4224 (at the poles)
+    import math
+
+    assert geo.natural_earth(180, 0)[0] == pytest.approx(math.pi * 0.8707)
+    assert geo.natural_earth(0, 90)[1] == pytest.approx(1.4224, abs=1e-3)

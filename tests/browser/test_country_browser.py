@@ -76,11 +76,7 @@ def test_sidebar_search_finds_a_country_by_alias_or_code(page: Page, app_url, ty
     country_title(page, name)
 
 
-_BEL = pytest.mark.xfail(strict=True, reason="at world scale Luxembourg's marker still answers at Belgium's centre "
-                        "(about 6 px away): an open defect of map picking (issue 16)")
-
-
-@pytest.mark.parametrize("iso3", [pytest.param(c, marks=_BEL) if c == "BEL" else c for c in INSIDE])
+@pytest.mark.parametrize("iso3", list(INSIDE))
 def test_click_in_the_middle_of_a_country_opens_that_country(page: Page, app_url, iso3, ds):
     open_density(page, app_url)
     at = density_pixel(page, *INSIDE[iso3])

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.chart_panel import chart_panel
+from components.chart_panel import chart_item, chart_panel
 from components.filters import current_filters
 from components.frame import frame
 from components.navigate import linked_table
 from components.profile_views import compare_view
+from components.sections import tabbed_sections
 from components.url_state import url_values, url_widget
 from iscm.compare import MAX_COMPARE, parse_ids
 from iscm.filters import Filters
@@ -59,61 +60,90 @@ st.subheader("At a glance")
 st.dataframe(cmp.facts.rename(columns={"field": ""}), hide_index=True, width="stretch", key="cmp_facts")
 
 # ----------------------------------------------------------------------------------------- members
-st.subheader(f"{what.capitalize()} in common and exclusive")
-mcols = st.columns(len(ids) + 1)
-in_all = "in both" if len(ids) == 2 else f"in all {len(ids)}"
-mcols[0].metric(f"{what.capitalize()} {in_all}", len(cmp.common))
-for col, i in zip(mcols[1:], ids, strict=True):
-    col.metric(escape_markdown(f"Only in {cmp.names[i]}"), len(cmp.exclusive[i]),
-               help=f"{len(cmp.participant_sets[i])} {what} in all; these take part in none of the others compared")
+def members_section() -> None:
+    st.subheader(f"{what.capitalize()} in common and exclusive")
+    mcols = st.columns(len(ids) + 1)
+    in_all = "in both" if len(ids) == 2 else f"in all {len(ids)}"
+    mcols[0].metric(f"{what.capitalize()} {in_all}", len(cmp.common))
+    for col, i in zip(mcols[1:], ids, strict=True):
+        col.metric(escape_markdown(f"Only in {cmp.names[i]}"), len(cmp.exclusive[i]),
+                   help=f"{len(cmp.participant_sets[i])} {what} in all; these take part in none of the others compared")
 
-chart_panel(view.overlap_fig, key="cmp_overlap", name="compare-overlap", data=cmp.counts,
-            sources=sources, data_date=full.data_date, filters=own)
-chart_panel(view.map_fig, key="cmp_map", name="compare-map", data=view.map_data, sources=sources,
-            data_date=full.data_date, filters=own)
+    chart_panel(view.overlap_fig, key="cmp_overlap", name="compare-overlap", data=cmp.counts,
+                sources=sources, data_date=full.data_date, filters=own)
+    chart_panel(view.map_fig, key="cmp_map", name="compare-map", data=view.map_data, sources=sources,
+                data_date=full.data_date, filters=own)
 
-show = st.segmented_control(
-    "Show", ["all", "common", *ids], key="cmp_show", default="all",
-    format_func=lambda v: {"all": "All", "common": in_all.capitalize()}.get(v, escape_markdown(f"Only {names.get(v, v)}")),
-)
-table = cmp.participants
-if show == "common":
-    table = table[table["iso3"].isin(cmp.common)]
-elif show in ids:
-    table = table[table["iso3"].isin(cmp.exclusive[show])]
-linked_table(
-    table.rename(columns={"country": "State or territory", "iso3": "ISO3", "territory": "Territory",
-                          "n_compared": "In how many"}),
-    key="cmp_members", id_column="ISO3", to="country", keep_id=True,
-    column_config={"Territory": st.column_config.CheckboxColumn("Territory")},
-)
-st.caption(f"{len(table)} rows. Cells give the role in each ISCM; empty = not taking part.")
-with st.expander(f"Shared {what}, pair by pair"):
-    st.dataframe(cmp.pairwise, width="stretch", key="cmp_pairwise")
+    show = st.segmented_control(
+        "Show", ["all", "common", *ids], key="cmp_show", default="all",
+        format_func=lambda v: {"all": "All", "common": in_all.capitalize()}.get(v, escape_markdown(f"Only {names.get(v, v)}")),
+    )
+    table = cmp.participants
+    if show == "common":
+        table = table[table["iso3"].isin(cmp.common)]
+    elif show in ids:
+        table = table[table["iso3"].isin(cmp.exclusive[show])]
+    linked_table(
+        table.rename(columns={"country": "State or territory", "iso3": "ISO3", "territory": "Territory",
+                              "n_compared": "In how many"}),
+        key="cmp_members", id_column="ISO3", to="country", keep_id=True,
+        column_config={"Territory": st.column_config.CheckboxColumn("Territory")},
+    )
+    st.caption(f"{len(table)} rows. Cells give the role in each ISCM; empty = not taking part.")
+    with st.expander(f"Shared {what}, pair by pair"):
+        st.dataframe(cmp.pairwise, width="stretch", key="cmp_pairwise")
+
 
 # ------------------------------------------------------------------------------------------- themes
-st.subheader("Themes")
-common_themes = cmp.common_themes
-st.caption(f"{len(common_themes)} themes covered by all {len(ids)}: "
-           + (", ".join(common_themes["label"]) if len(common_themes) else "none") + ".")
-chart_panel(view.themes_fig, key="cmp_themes", name="compare-themes",
-            data=cmp.themes, sources=sources, data_date=full.data_date, filters=own)
+def themes_section() -> None:
+    st.subheader("Themes")
+    common_themes = cmp.common_themes
+    st.caption(f"{len(common_themes)} themes covered by all {len(ids)}: "
+               + (", ".join(common_themes["label"]) if len(common_themes) else "none") + ".")
+    chart_panel(view.themes_fig, key="cmp_themes", name="compare-themes",
+                data=cmp.themes, sources=sources, data_date=full.data_date, filters=own)
+
 
 # ----------------------------------------------------------------------------------------- partners
-st.subheader("Partners")
-common_partners = cmp.common_partners
-st.metric(f"Organizations working with all {len(ids)}", len(common_partners))
-st.dataframe(
-    cmp.partners.drop(columns=["org_id"]).rename(columns={"name": "Organization", "acronym": "Acronym",
-                                                         "kind_label": "Kind", "n_compared": "With how many"}),
-    hide_index=True, width="stretch", key="cmp_partners",
-)
+def partners_section() -> None:
+    st.subheader("Partners")
+    common_partners = cmp.common_partners
+    st.metric(f"Organizations working with all {len(ids)}", len(common_partners))
+    st.dataframe(
+        cmp.partners.drop(columns=["org_id"]).rename(columns={"name": "Organization", "acronym": "Acronym",
+                                                             "kind_label": "Kind", "n_compared": "With how many"}),
+        hide_index=True, width="stretch", key="cmp_partners",
+    )
 
-# --------------------------------------------------------------------------------------- structures
-st.subheader("Structures")
-if len(cmp.structures):
-    st.dataframe(cmp.structures.rename(columns={"structure": "Structure", "n_compared": "In how many"}),
-                 hide_index=True, width="stretch", key="cmp_structures")
-else:
-    st.caption("No structures recorded for these ISCMs.")
-st.dataframe(view.funding, hide_index=True, width="stretch", key="cmp_funding")
+    # --------------------------------------------------------------------------------------- structures
+    st.subheader("Structures")
+    if len(cmp.structures):
+        st.dataframe(cmp.structures.rename(columns={"structure": "Structure", "n_compared": "In how many"}),
+                     hide_index=True, width="stretch", key="cmp_structures")
+    else:
+        st.caption("No structures recorded for these ISCMs.")
+    st.dataframe(view.funding, hide_index=True, width="stretch", key="cmp_funding")
+
+
+# ------------------------------------------------------------------------------------------ the tabs
+# Only the open tab is drawn (components/sections.py); the closed tabs' charts still go into "Download all".
+def overlap_item():  # noqa: ANN201 - an export.ChartItem
+    return chart_item(view.overlap_fig, name="compare-overlap", data=cmp.counts, sources=sources,
+                      data_date=full.data_date, filters=own)
+
+
+def map_item():  # noqa: ANN201
+    return chart_item(view.map_fig, name="compare-map", data=view.map_data, sources=sources,
+                      data_date=full.data_date, filters=own)
+
+
+def themes_item():  # noqa: ANN201
+    return chart_item(view.themes_fig, name="compare-themes", data=cmp.themes, sources=sources,
+                      data_date=full.data_date, filters=own)
+
+
+tabbed_sections({
+    "Participation": (members_section, [overlap_item, map_item]),
+    "Themes": (themes_section, [themes_item]),
+    "Partners and structures": (partners_section, []),
+}, filters=own)

@@ -31,9 +31,10 @@ PAGES = [
     ("network-states", "pages/network.py", {}),  # with the States toggle on (see page_charts)
     *((f"profile-{t.lower()}", "pages/profile.py", {"iscm": "prague-process", "section": t})
       for t in ("Members", "Themes", "Organizations")),
-    ("compare", "pages/compare.py", {"compare": "prague-process,budapest-process"}),
+    *((f"compare-{t.lower()}", "pages/compare.py", {"compare": "prague-process,budapest-process", "section": t})
+      for t in ("Participation", "Themes")),
 ]
-TABBED = ("themes", "membership", "profile")
+TABBED = ("themes", "membership", "profile", "compare")
 PAGE_NAMES = sorted({label.split("-")[0] if label.split("-")[0] in TABBED else label for label, _, _ in PAGES})
 """The pages the charts are collected under (a tabbed page's views count as that page)."""
 FILTERS = {"all": {}, "narrow": {"iscm": NARROW}}

@@ -236,15 +236,22 @@ def test_compare_by_url_counts_common_and_exclusive(app_test, ds):
     assert set(table.loc[table["In how many"] == 2, "ISO3"]) == a & b
     facts = frame(at, "cmp_facts").set_index("")
     assert facts.at["Secretariat", "Prague Process"] == "ICMPD" == facts.at["Secretariat", "Budapest Process"]
+    assert at.multiselect(key="cmp_pick").value == ["prague-process", "budapest-process"]
+    # only the open tab is drawn: the overlap chart and the map, not the themes
+    titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
+    assert len(titles) == 2 and not any(t.startswith("Themes side by side") for t in titles)
+    at = open_page(app_test, COMPARE, compare="prague-process,budapest-process", section="Partners and structures")
     partners = frame(at, "cmp_partners")
     orgs = [set(ds.iscm_organizations.query(f"iscm_id == '{i}'")["org_id"]) for i in ("prague-process",
                                                                                      "budapest-process")]
-    assert m["Organizations working with all 2"] == str(len(orgs[0] & orgs[1]))
+    assert metrics(at)["Organizations working with all 2"] == str(len(orgs[0] & orgs[1]))
     assert len(partners) == len(orgs[0] | orgs[1])
+    at = open_page(app_test, COMPARE, compare="prague-process,budapest-process", section="Themes")
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     heat = next(s for s in specs if s["layout"]["title"]["text"].startswith("Themes side by side"))
     assert heat["data"][0]["x"] == ["Prague Process", "Budapest Process"]
-    assert at.multiselect(key="cmp_pick").value == ["prague-process", "budapest-process"]
+    label = at.get("download_button")[-1].proto.label
+    assert label == "Download all 3 charts (ZIP)"  # the closed tab's two charts too
 
 
 def test_compare_observers_and_show_filter(app_test, ds):

@@ -58,10 +58,16 @@ def linked_table(table: pd.DataFrame, *, key: str, id_column: str, to: str | pd.
     # A click on any cell selects it (one click), and so does the row's checkbox: either opens the row's page.
     event = st.dataframe(shown, hide_index=True, width="stretch", key=key, on_select="rerun",
                          selection_mode=["single-cell", "single-row"], column_config=config, **kwargs)
+    every = isinstance(to, str) or bool(targets.notna().all())
     kinds = {to} if isinstance(to, str) else set(targets.dropna())
-    st.caption(help_text or ("Click a row to open that ISCM's profile." if kinds == {"profile"}
-                             else "Click a row to open that country's page." if kinds == {"country"}
-                             else "Click an ISCM's row to open its profile, a State's row to open its page."))
+    if help_text is None:
+        if kinds == {"profile"}:
+            help_text = "Click a row to open that ISCM's profile." if every else "Click an ISCM's row to open its profile."
+        elif kinds == {"country"}:
+            help_text = "Click a row to open that country's page." if every else "Click a State's row to open its page."
+        else:
+            help_text = "Click an ISCM's row to open its profile, a State's row to open its page."
+    st.caption(help_text)
     sel = getattr(event, "selection", None)
     rows = list(getattr(sel, "rows", None) or []) + [c[0] for c in (getattr(sel, "cells", None) or [])]
     if rows and 0 <= rows[0] < len(table):

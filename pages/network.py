@@ -202,7 +202,7 @@ st.header("Who holds the network together", divider="gray")
 st.markdown(f"**{escape_markdown(net.insight(view.metrics))}**")
 table = network_views.cached_metrics_table(view_key, g, view.metrics)
 kinds, ids = zip(*(net.split_node(n) for n in table["Id"]), strict=True) if len(table) else ((), ())
-linked_table(table.assign(open_id=list(ids)), key="net_metrics", id_column="open_id",
+linked_table(table.assign(open_id=list(ids)), key="net_metrics", id_column="open_id", hide=("Id",),
              to=pd.Series([{"iscm": "profile", "state": "country"}.get(k) for k in kinds], dtype=object),
              column_config={"Betweenness": st.column_config.NumberColumn(format="%.3f"),
                             "Eigenvector": st.column_config.NumberColumn(format="%.3f"),

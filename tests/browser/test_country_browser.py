@@ -152,26 +152,26 @@ def test_root_first_then_every_shared_link_answers(page: Page, fresh_server, net
     screenshot(page, "country-DEU-shared-link")
 
 
-def _first_row_click(page: Page, key: str) -> None:
-    """Click the first body row's first cell of the table with Streamlit key `key` (rows are 35 px)."""
+def _row_click(page: Page, key: str, row: int = 0) -> None:
+    """Click a body row's first cell of the table with Streamlit key `key` (rows are 35 px)."""
     grid = page.locator(f".st-key-{key} [data-testid='stDataFrame']").first
     grid.scroll_into_view_if_needed(timeout=30_000)
     page.wait_for_timeout(500)
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 40, box["y"] + 35 + 17)
+    page.mouse.click(box["x"] + 40, box["y"] + 35 * (row + 1) + 17)
 
 
-@pytest.mark.parametrize("path,key,target", [
-    ("/themes?section=Theme+view&theme=asylum_protection", "th_theme_iscms", "profile"),
-    ("/themes?section=Theme+view&theme=asylum_protection", "th_theme_states", "country"),
-    ("/network", "net_metrics", "profile"),
-    ("/compare?compare=prague-process,budapest-process", "cmp_members", "country"),
+@pytest.mark.parametrize("path,key,row,target", [
+    ("/themes?section=Theme+view&theme=asylum_protection", "th_theme_iscms", 0, "profile"),
+    ("/themes?section=Theme+view&theme=asylum_protection", "th_theme_states", 0, "country"),
+    ("/network", "net_metrics", 1, "profile"),  # row 0 is IOM, an organization: no page of its own
+    ("/compare?compare=prague-process,budapest-process", "cmp_members", 0, "country"),
 ])
-def test_table_rows_open_their_page_in_one_click_in_the_same_tab(page: Page, app_url, ds, path, key, target):
+def test_table_rows_open_their_page_in_one_click_in_the_same_tab(page: Page, app_url, ds, path, key, row, target):
     page.goto(app_url + path)
     wait_for_app(page, timeout=60_000)
     before = len(page.context.pages)
-    _first_row_click(page, key)
+    _row_click(page, key, row)
     param = "iscm" if target == "profile" else "iso3"
     expect(page).to_have_url(re.compile(rf"/{target}\?(.*&)?{param}=[^&]+"), timeout=30_000)
     assert len(page.context.pages) == before  # same tab, same session

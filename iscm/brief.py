@@ -247,6 +247,33 @@ class _Brief(FPDF):
             self.set_x(x)
         self.multi_cell(w, line_h, self.fit(text, w, max_lines), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
+    def top_line(self, kind: str, data_date: str, today: dt.date | None) -> None:
+        """The accent bar across the top, then what the page is (left) and its dates (right)."""
+        w = PAGE_W - 2 * MARGIN
+        self.set_fill_color(*ACCENT)
+        self.rect(0, 0, PAGE_W, 4, style="F")
+        self.set_xy(MARGIN, 8)
+        self.font(8, color=MUTED)
+        self.cell(w / 2, 4, self.t(kind))
+        self.cell(w / 2, 4, self.t(f"Data as of {data_date or 'unknown'} · printed {(today or dt.date.today())}"),
+                  align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+    def tiles(self, tiles: list[tuple[str, str]], y: float) -> None:
+        """The headline numbers: four labelled tiles across the page at `y`; the cursor ends below them."""
+        w = PAGE_W - 2 * MARGIN
+        tile_w = (w - 3 * (len(tiles) - 1)) / len(tiles)
+        for i, (label, value) in enumerate(tiles):
+            tx = MARGIN + i * (tile_w + 3)
+            self.set_fill_color(240, 244, 248)
+            self.rect(tx, y, tile_w, 14, style="F")
+            self.set_xy(tx + 2, y + 1.5)
+            self.font(7.5, color=MUTED)
+            self.cell(tile_w - 4, 3.5, self.t(label))
+            self.set_xy(tx + 2, y + 5.5)
+            self.font(14, bold=True, color=ACCENT)
+            self.cell(tile_w - 4, 7, self.t(value))
+        self.set_xy(MARGIN, y + 16)
+
 
 def _bars(pdf: _Brief, x: float, y: float, w: float, h: float, title: str,
           items: list[tuple[str, float, tuple[int, int, int], str]], vmax: float) -> None:
@@ -322,13 +349,7 @@ def brief_pdf(ds: Dataset, iscm_id: str, *, render_png: PNG | None = None, chart
     facts = dict(identity_rows(p))
 
     # --- header: names and facts wrapped over the lines they need ---------------------------------------
-    pdf.set_fill_color(*ACCENT)
-    pdf.rect(0, 0, PAGE_W, 4, style="F")
-    pdf.set_xy(MARGIN, 8)
-    pdf.font(8, color=MUTED)
-    pdf.cell(w / 2, 4, pdf.t("ISCM Atlas · one-page brief"))
-    pdf.cell(w / 2, 4, pdf.t(f"Data as of {ds.data_date or 'unknown'} · printed {(today or dt.date.today())}"),
-             align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.top_line("ISCM Atlas · one-page brief", ds.data_date, today)
     pdf.font(19, bold=True)
     pdf.block(p.name, w, 8.5, 3)
     if facts["Full name"] not in ("not known", p.name):
@@ -344,18 +365,7 @@ def brief_pdf(ds: Dataset, iscm_id: str, *, render_png: PNG | None = None, chart
     n_focus = int((p.themes["level"] == "focus").sum()) if len(p.themes) else 0
     tiles = [("Members", str(len(p.members))), ("Observers", str(len(p.observers))),
              ("Themes", f"{len(p.themes)} ({n_focus} focus)"), ("Organizations", str(len(p.organizations)))]
-    tile_w = (w - 3 * 3) / 4
-    for i, (label, value) in enumerate(tiles):
-        tx = MARGIN + i * (tile_w + 3)
-        pdf.set_fill_color(240, 244, 248)
-        pdf.rect(tx, y, tile_w, 14, style="F")
-        pdf.set_xy(tx + 2, y + 1.5)
-        pdf.font(7.5, color=MUTED)
-        pdf.cell(tile_w - 4, 3.5, pdf.t(label))
-        pdf.set_xy(tx + 2, y + 5.5)
-        pdf.font(14, bold=True, color=ACCENT)
-        pdf.cell(tile_w - 4, 7, pdf.t(value))
-    pdf.set_xy(MARGIN, y + 16)
+    pdf.tiles(tiles, y)
 
     # --- summary ------------------------------------------------------------------------------------
     pdf.font(8.5)

@@ -45,8 +45,14 @@ filter_notice(ctx)
 view = views.country_view(ctx.key, code, cname, subtitle, ds, full)
 table = view.table
 
-b1, b2 = st.columns([1, 3])
+b1, b2, _b3 = st.columns([1, 1, 2])
 b1.download_button(
+    "Country brief (PDF)", data=lambda: cty.brief_pdf(full, code), file_name=cty.brief_file_name(code, "pdf"),
+    mime="application/pdf", key="cty_brief_pdf", icon=":material/picture_as_pdf:", on_click="ignore",
+    help="One A4 page: its ISCMs, the map of fellow members, the themes and organizations of its ISCMs, sources. "
+         "Made when you click; covers the whole dataset.",
+)
+b2.download_button(
     "Country brief (HTML)", data=lambda: cty.brief_html(full, code), file_name=cty.brief_file_name(code, "html"),
     mime="text/html", key="cty_brief_html", icon=":material/code:", on_click="ignore",
     help="Its ISCMs, the map of fellow members, themes, organizations and sources as one web page with "

@@ -87,3 +87,55 @@ def test_display_name_spells_out_bare_acronyms(ds):
     apc = ds.iscms.set_index("iscm_id").loc[ds.iscms.loc[ds.iscms.short_name == "APC", "iscm_id"].iloc[0]]
     assert names[apc.name] == f"{apc.full_name} (APC)"
     assert names["prague-process"] == "Prague Process"
+
+
+def _png(fig) -> bytes:  # noqa: ANN001 - a tiny real PNG per chart (the brief's layout, not Chromium, is tested)
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("RGB", (int(fig.layout.width), int(fig.layout.height)), "white").save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def test_country_brief_pdf_is_one_page_with_every_iscm_and_its_charts(ds):
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(cty.brief_pdf(ds, "deu", render_png=_png, base_url="https://atlas.example.org")))
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Germany (DEU)" in text
+    iscms = cty.iscms_of(ds, "DEU")
+    for name in iscms["ISCM"].unique():  # one line per ISCM; a long name is cut with an ellipsis
+        assert name[:30] in text, name
+    assert f"ISCMs {iscms['iscm_id'].nunique()}" in text
+    assert "https://atlas.example.org/country?iso3=DEU" in text
+    assert len(reader.pages[0].images) == 2  # the fellow-members map and the themes chart
+    assert reader.metadata.title == "Germany: ISCM Atlas country brief"
+
+
+def test_country_brief_pdf_without_chromium_draws_the_themes_and_says_why_the_map_is_missing(ds):
+    import io
+
+    from pypdf import PdfReader
+
+    def no_browser(fig):  # noqa: ANN001, ANN202
+        raise RuntimeError("Chromium not found")
+
+    reader = PdfReader(io.BytesIO(cty.brief_pdf(ds, "MLT", render_png=no_browser)))
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert len(reader.pages) == 1 and not reader.pages[0].images
+    assert "Malta (MLT)" in text and "(Chromium not found)" in text and "The HTML brief shows it." in text
+    top = cty.themes_of(ds, "MLT").sort_values("n_iscms", ascending=False).iloc[0]
+    assert top["Theme"] in text  # the most covered theme heads the drawn bars
+
+
+def test_country_page_offers_the_brief_as_pdf_and_html(app_test, deferred):
+    at = open_page(app_test, iso3="DEU")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Country brief (PDF)" in labels and "Country brief (HTML)" in labels
+    data, name, mime = deferred(at, "Country brief (HTML)")
+    assert mime == "text/html" and name.startswith("iscm-country-brief_DEU_") and b"Germany (DEU)" in data

@@ -85,6 +85,22 @@ SUBJECTS = [
     Subject("Compare", "/compare?compare=prague-process,budapest-process",
             shows=("prague-process", "budapest-process")),
 ]
+PAGES_ENV = "ISCM_BENCH_PAGES"
+"""Comma-separated page titles to measure only those (e.g. ``ISCM_BENCH_PAGES=Overview,Compare``); all by default."""
+
+
+def subjects() -> list[Subject]:
+    """The pages this run measures: all of SUBJECTS, or those named in $ISCM_BENCH_PAGES (unknown names refused)."""
+    wanted = [t.strip().casefold() for t in os.environ.get(PAGES_ENV, "").split(",") if t.strip()]
+    if not wanted:
+        return SUBJECTS
+    known = {s.title.casefold(): s for s in SUBJECTS}
+    unknown = [t for t in wanted if t not in known]
+    if unknown:
+        raise BenchError(f"{PAGES_ENV} names unknown pages {unknown}; known: {', '.join(s.title for s in SUBJECTS)}")
+    return [known[t] for t in wanted]
+
+
 INTERACTIONS = {"theme": "pick a theme in the page's theme selector", "country": "pick another State on the Country page",
                 "node": "select a node in the node selector"}
 FLOOR_MAPS = [("50m", "floor + one 1:50m map"), ("110m", "floor + one 1:110m map")]
@@ -627,7 +643,7 @@ def one_pass(tab: Tab, app: Launched, floor: Launched, k: int, choices: Choices,
     out of later passes; the others go on. A broken floor ends the benchmark: nothing could be compared.
     """
     tag = f"run {k}" if measured else "warm-up"
-    for p, subject in enumerate(SUBJECTS):
+    for p, subject in enumerate(subjects()):
         if subject.name in rec.errors:
             continue
         theme = rotation(choices.themes, k + p)[0]
@@ -680,7 +696,7 @@ def rows_of(rec: Recorder) -> list[dict[str, Any]]:
                    f"{brief(rec.samples[('floor', 'load')])}"))
     out.append(row("browser: floor, filter change", floor_change, unit="s",
                    note=f"sidebar Theme: click, type, Enter, Escape; {brief(rec.samples[('floor', 'filter change')])}"))
-    for subject in SUBJECTS:
+    for subject in subjects():
         if subject.name in rec.errors:
             out.append(failed_row(f"browser: {subject.name}", rec.errors[subject.name]))
             continue

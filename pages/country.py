@@ -9,10 +9,11 @@ that country. The global filters narrow the ISCMs shown, as on every page.
 import streamlit as st
 
 from components import country_views as views
-from components.chart_panel import chart_panel, download_all_button
+from components.chart_panel import chart_item, chart_panel, download_all_button
 from components.frame import filter_notice, frame
-from components.gcm_views import country_gcm_section
+from components.gcm_views import country_chart, country_gcm_section
 from components.navigate import clicked_country, linked_table
+from components.sections import tabbed_sections
 from components.url_state import url_widget
 from iscm import country as cty
 from iscm.markup import escape_markdown
@@ -74,38 +75,76 @@ c4.metric("Themes covered", len(view.themes))
 if flt.active and view.n_all != n:
     st.caption(f"{view.n_all} ISCMs in the whole dataset; the filters hide {view.n_all - n}.")
 
-st.header("Its ISCMs", divider="gray")
-linked_table(table, key="cty_iscms", id_column="iscm_id", to="profile",
-             column_config={"Since": st.column_config.NumberColumn("Since", format="%d",
-                                                                   help="Year the ISCM was established"),
-                            "Themes": st.column_config.TextColumn("Themes", width="large")})
+def iscms_section() -> None:
+    st.subheader("Its ISCMs")
+    linked_table(table, key="cty_iscms", id_column="iscm_id", to="profile",
+                 column_config={"Since": st.column_config.NumberColumn("Since", format="%d",
+                                                                       help="Year the ISCM was established"),
+                                "Themes": st.column_config.TextColumn("Themes", width="large")})
 
-st.header("Fellow members", divider="gray")
-event = chart_panel(view.fellow, key="cty_fellow", name=f"fellow-members-{code.lower()}", data=view.fellow_data,
-                    sources=view.sources, data_date=full.data_date, filters=flt, on_select="rerun",
-                    selection_mode="points")
-clicked_country(event, names)
+    st.subheader("Fellow members")
+    event = chart_panel(view.fellow, key="cty_fellow", name=f"fellow-members-{code.lower()}", data=view.fellow_data,
+                        sources=view.sources, data_date=full.data_date, filters=flt, on_select="rerun",
+                        selection_mode="points")
+    clicked_country(event, names)
 
-st.header("Themes its ISCMs cover", divider="gray")
-if view.themes_fig is None:
-    st.info(f"No themes recorded for the ISCMs of {escape_markdown(cname)}.", icon=":material/info:")
-else:
-    chart_panel(view.themes_fig, key="cty_themes", name=f"country-themes-{code.lower()}", data=view.themes,
-                sources=view.sources, data_date=full.data_date, filters=flt)
-    shown = view.themes[["Theme", "n_iscms", "n_focus", "ISCMs"]].rename(columns={
-        "n_iscms": "ISCMs covering it", "n_focus": "As a declared focus", "ISCMs": "Which ISCMs"})
-    st.dataframe(shown, hide_index=True, width="stretch", key="cty_theme_table",
-                 column_config={"Theme": st.column_config.TextColumn("Theme", pinned=True),
-                                "Which ISCMs": st.column_config.TextColumn("Which ISCMs", width="large")})
 
-st.header("Organizations", divider="gray")
-if view.organizations.empty:
-    st.info("No organization is recorded for its ISCMs.", icon=":material/info:")
-else:
-    shown = view.organizations.drop(columns=["org_id", "n_iscms"]).rename(columns={"ISCMs": "In its ISCMs"})
-    st.dataframe(shown, hide_index=True, width="stretch", key="cty_orgs",
-                 column_config={"Organization": st.column_config.TextColumn("Organization", pinned=True),
-                                "In its ISCMs": st.column_config.TextColumn("In its ISCMs", width="large")})
+def themes_section() -> None:
+    st.subheader("Themes its ISCMs cover")
+    if view.themes_fig is None:
+        st.info(f"No themes recorded for the ISCMs of {escape_markdown(cname)}.", icon=":material/info:")
+    else:
+        chart_panel(view.themes_fig, key="cty_themes", name=f"country-themes-{code.lower()}", data=view.themes,
+                    sources=view.sources, data_date=full.data_date, filters=flt)
+        shown = view.themes[["Theme", "n_iscms", "n_focus", "ISCMs"]].rename(columns={
+            "n_iscms": "ISCMs covering it", "n_focus": "As a declared focus", "ISCMs": "Which ISCMs"})
+        st.dataframe(shown, hide_index=True, width="stretch", key="cty_theme_table",
+                     column_config={"Theme": st.column_config.TextColumn("Theme", pinned=True),
+                                    "Which ISCMs": st.column_config.TextColumn("Which ISCMs", width="large")})
 
-country_gcm_section(ctx.key, code, cname, subtitle, ds, full, flt)
-download_all_button()
+
+def organizations_section() -> None:
+    st.subheader("Organizations in its ISCMs")
+    if view.organizations.empty:
+        st.info("No organization is recorded for its ISCMs.", icon=":material/info:")
+    else:
+        shown = view.organizations.drop(columns=["org_id", "n_iscms"]).rename(columns={"ISCMs": "In its ISCMs"})
+        st.dataframe(shown, hide_index=True, width="stretch", key="cty_orgs",
+                     column_config={"Organization": st.column_config.TextColumn("Organization", pinned=True),
+                                    "In its ISCMs": st.column_config.TextColumn("In its ISCMs", width="large")})
+
+
+def gcm_section() -> None:
+    country_gcm_section(ctx.key, code, cname, subtitle, ds, full, flt)
+
+
+# ------------------------------------------------------------------------------------------ the tabs
+# Only the open tab is drawn (components/sections.py); the closed tabs' charts still go into "Download all".
+def fellow_item():  # noqa: ANN201 - an export.ChartItem
+    return chart_item(view.fellow, name=f"fellow-members-{code.lower()}", data=view.fellow_data,
+                      sources=view.sources, data_date=full.data_date, filters=flt)
+
+
+def themes_item():  # noqa: ANN201
+    if view.themes_fig is None:
+        return None
+    return chart_item(view.themes_fig, name=f"country-themes-{code.lower()}", data=view.themes,
+                      sources=view.sources, data_date=full.data_date, filters=flt)
+
+
+def gcm_item():  # noqa: ANN201
+    if full.gcm_objectives.empty:
+        return None
+    fig, gcm_table, sources = country_chart(ctx.key, code, cname, subtitle, ds, full)
+    if fig is None:
+        return None
+    return chart_item(fig, name=f"country-gcm-{code.lower()}", data=gcm_table, sources=sources,
+                      data_date=full.data_date, filters=flt)
+
+
+tabbed_sections({
+    "ISCMs and fellow members": (iscms_section, [fellow_item]),
+    "Themes": (themes_section, [themes_item]),
+    "Organizations": (organizations_section, []),
+    "GCM objectives": (gcm_section, [gcm_item]),
+}, filters=flt)

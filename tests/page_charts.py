@@ -25,7 +25,8 @@ PAGES = [
       for t in ("Coverage", "Prevalence", "Theme view", "Evolution", "Similar ISCMs")),
     *((f"membership-{t.split()[0].lower()}", "pages/membership.py", {"section": t})
       for t in ("ISCM map", "Dialogue density", "Overlap", "Two ISCMs")),
-    ("country", "pages/country.py", {"iso3": "DEU"}),
+    *((f"country-{t.split()[0].lower()}", "pages/country.py", {"iso3": "DEU", "section": t})
+      for t in ("ISCMs and fellow members", "Themes", "GCM objectives")),
     ("network", "pages/network.py", {}),
     ("network-prague", "pages/network.py", {"node": "iscm:prague-process"}),
     ("network-states", "pages/network.py", {}),  # with the States toggle on (see page_charts)
@@ -34,7 +35,7 @@ PAGES = [
     *((f"compare-{t.lower()}", "pages/compare.py", {"compare": "prague-process,budapest-process", "section": t})
       for t in ("Participation", "Themes")),
 ]
-TABBED = ("themes", "membership", "profile", "compare")
+TABBED = ("themes", "membership", "profile", "compare", "country")
 PAGE_NAMES = sorted({label.split("-")[0] if label.split("-")[0] in TABBED else label for label, _, _ in PAGES})
 """The pages the charts are collected under (a tabbed page's views count as that page)."""
 FILTERS = {"all": {}, "narrow": {"iscm": NARROW}}

@@ -32,12 +32,18 @@ def test_germany_lists_every_iscm_of_the_data_in_any_role(app_test, ds):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["ISCMs"] == str(mine.iscm_id.nunique())
     assert metrics["As member"] == str(mine.loc[mine.role == "member", "iscm_id"].nunique())
-    assert [h.value for h in at.header] == ["Its ISCMs", "Fellow members", "Themes its ISCMs cover", "Organizations"]
+    # the open tab: its ISCMs and the map of fellow members, nothing of the closed tabs
+    assert [h.value for h in at.subheader] == ["Its ISCMs", "Fellow members"]
+    assert len(at.get("plotly_chart")) == 1
     fellow = chart(at, "Fellow members: States that share ISCMs with Germany")
     assert trace(fellow, "Germany")["locations"] == ["DEU"]
+    assert at.get("download_button")[-1].proto.label == "Download all 3 charts (ZIP)"  # closed tabs' too
+    at = open_page(app_test, iso3="DEU", section="Themes")
+    chart(at, "Themes of the ISCMs Germany takes part in")
     themes = table_with(at, "Theme", "Which ISCMs")
     covered = ds.iscm_themes[ds.iscm_themes.iscm_id.isin(mine.iscm_id)]
     assert len(themes) == covered.theme_id.nunique()
+    at = open_page(app_test, iso3="DEU", section="Organizations")
     orgs = table_with(at, "Organization", "Kind", "In its ISCMs")
     assert len(orgs) == ds.iscm_organizations[ds.iscm_organizations.iscm_id.isin(mine.iscm_id)].org_id.nunique()
     assert "Country brief (HTML)" in [b.proto.label for b in at.get("download_button")]

@@ -99,7 +99,7 @@ def test_sort_by_number_of_objectives(app_test, cov):
 
 
 def test_country_page_shows_the_gcm_objectives_of_its_iscms(app_test, ds, cov):
-    at = _open(app_test, "pages/country.py", iso3="DEU")
+    at = _open(app_test, "pages/country.py", iso3="DEU", section="GCM objectives")
     spec = _chart(at, "GCM objectives the ISCMs of Germany work on")
     table = gcm.country_objectives(ds.memberships, ds.iscms, cov, ds.gcm_objectives, "DEU")
     declared, derived = spec["data"]

@@ -34,6 +34,7 @@ from typing import Any
 
 import pandas as pd
 
+from iscm.dates import readable_utc
 from iscm.survey.extract import ParseResult
 from iscm.survey.store import StoredImport, StoreError, SurveyStore, _fsync_dir, _write_synced
 
@@ -45,6 +46,15 @@ _ENTRY = re.compile(r"^\d{8}T\d{6}\d{6}-[0-9a-f]{16}$")
 
 ACTIONS = ("import", "remove", "restore", "empty trash")
 LOG_COLUMNS = ["time", "action", "user", "user_name", "signed_in_with", "file", "sha256", "import_id", "changes"]
+
+
+# The log as a page shows it (the CSV keeps LOG_COLUMNS and ISO times: exact and sortable).
+LOG_LABELS = {"time": "When", "action": "Change", "file": "File", "changes": "What changed", "user": "Who",
+              "user_name": "Name", "signed_in_with": "Signed in with", "sha256": "File SHA-256",
+              "import_id": "Import id"}
+ACTION_LABELS = {"import": "Imported", "remove": "Removed (to the trash)", "restore": "Restored",
+                 "empty trash": "Deleted for good"}
+VIA_LABELS = {"oidc": "organisation sign-in", "open": "open editing", "cli": "command line"}
 
 
 @dataclass(frozen=True)
@@ -311,6 +321,19 @@ class Ledger:
             empty_entry = _ENTRY.match(p.name) and not (p / p.name.rsplit("-", 1)[-1]).exists()
             if begun_deletion or empty_entry:
                 shutil.rmtree(p, ignore_errors=True)
+
+
+def readable_log(log: pd.DataFrame) -> pd.DataFrame:
+    """A frame of LOG_COLUMNS (or some of them) with LOG_LABELS as headers, in LOG_LABELS' order."""
+    out = log.copy()
+    if "time" in out:
+        out["time"] = [readable_utc(t) for t in out["time"]]
+    if "action" in out:
+        out["action"] = [ACTION_LABELS.get(a, a) for a in out["action"]]
+    if "signed_in_with" in out:
+        out["signed_in_with"] = [VIA_LABELS.get(v, v) for v in out["signed_in_with"]]
+    shown = [c for c in LOG_LABELS if c in out.columns]
+    return out[shown].rename(columns=LOG_LABELS)
 
 
 def public_message(message: str, home: str | Path) -> str:

@@ -7,12 +7,14 @@ The crash tests follow tests/test_reliability.py: a forked child makes the chang
 
 from __future__ import annotations
 
+import datetime as dt
 import fcntl
 import hashlib
 import io
 import json
 import multiprocessing
 import os
+import re
 import signal
 import threading
 import time
@@ -22,7 +24,16 @@ import pandas as pd
 import pytest
 
 import iscm.audit as audit_mod
-from iscm.audit import LOG_COLUMNS, OPEN_ACTOR, Actor, Ledger, cli_actor, public_message, summarize
+from iscm.audit import (
+    LOG_COLUMNS,
+    OPEN_ACTOR,
+    Actor,
+    Ledger,
+    cli_actor,
+    public_message,
+    readable_log,
+    summarize,
+)
 from iscm.export_tables import to_csv_bytes
 from iscm.survey.extract import parse_document
 from iscm.survey.merge import merge_surveys
@@ -106,6 +117,26 @@ def test_log_as_a_table_and_csv(seeded):
     back = pd.read_csv(io.BytesIO(to_csv_bytes(frame)))
     assert list(back["user"]) == ["erin@example.org"] * 2 and list(back["file"]) == ["prague-summary.txt"] * 2
     assert list(back["sha256"]) == [stored.sha256] * 2
+
+
+def test_log_as_people_read_it(seeded):
+    """The page's table: labelled columns, the time as "2 Dec 2026, 14:05 UTC", actions and sign-in kinds in
+    words; readers' tables (without who) keep the same labels for what is left."""
+    ledger, stored, _ = seeded
+    ledger.remove(stored.import_id, EDITOR)
+    raw = ledger.events_frame()
+    shown = readable_log(raw)
+    assert list(shown.columns) == ["When", "Change", "File", "What changed", "Who", "Name", "Signed in with",
+                                   "File SHA-256", "Import id"]
+    assert list(shown["Change"]) == ["Removed (to the trash)", "Imported"]
+    assert set(shown["Signed in with"]) == {"organisation sign-in"}
+    when = dt.datetime.fromisoformat(raw["time"].iloc[0]).astimezone(dt.UTC)
+    assert shown["When"].iloc[0] == f"{when.day} {when:%b %Y, %H:%M} UTC"
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC", shown["When"].iloc[1])
+    assert list(shown["What changed"]) == list(raw["changes"]) and list(shown["File"]) == list(raw["file"])
+    readers = readable_log(raw.drop(columns=["user", "user_name"]))
+    assert list(readers.columns) == ["When", "Change", "File", "What changed", "Signed in with", "File SHA-256",
+                                     "Import id"]
 
 
 def test_a_torn_log_line_is_skipped_and_the_next_line_starts_afresh(tmp_path):

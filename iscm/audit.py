@@ -336,8 +336,26 @@ def readable_log(log: pd.DataFrame) -> pd.DataFrame:
     return out[shown].rename(columns=LOG_LABELS)
 
 
+# What a path in the store is called on a page, by its first part below the store's folder.
+_PLACES = {"": "the survey store", "imports": "the survey store", "trash": "the trash", AUDIT_FILE: "the audit log",
+           "quarantine": "the survey store's quarantine"}
+# Phrases that named a place and then gave its path: once the path is a name, say it once.
+_TWICE = (("the survey store at the survey store", "the survey store"), ("the audit log the audit log", "the audit log"),
+          ("the trash in the trash", "the trash"))
+
+
 def public_message(message: str, home: str | Path) -> str:
-    """A store message fit for a page: the store's real location is replaced by `$ISCM_ATLAS_HOME`, so a
-    visitor learns what went wrong and what to do, not where the server keeps its files."""
+    """A store message fit for a page: every path inside the store becomes the name of the place ("the
+    survey store", "the trash", "the audit log"), so a visitor learns what went wrong and what to do, not
+    where (or how) the server keeps its files."""
     root = str(Path(home))
-    return message.replace(root, "$ISCM_ATLAS_HOME") if root not in ("", ".", "/") else message
+    if root in ("", ".", "/"):
+        return message
+
+    def place(m: re.Match[str]) -> str:
+        return _PLACES.get((m.group("rest") or "").strip("/").split("/")[0], "the survey store")
+
+    text = re.sub(rf"'?{re.escape(root)}(?P<rest>/(?:[^\s:;,'\"()]*[^\s:;,'\"().])?)?(?![^\s:;,'\"().])'?", place, message)
+    for twice, once in _TWICE:
+        text = text.replace(twice, once)
+    return text

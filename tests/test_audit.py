@@ -195,9 +195,33 @@ def test_summarize_without_differences_and_unmatched_entries():
 def test_public_message_hides_the_store_path(tmp_path):
     home = tmp_path / "srv" / "store"
     msg = f"cannot write the import to {home / 'imports'}: No space left on device — check free space."
-    assert public_message(msg, home) == ("cannot write the import to $ISCM_ATLAS_HOME/imports: No space left on "
-                                         "device — check free space.")
+    assert public_message(msg, home) == "cannot write the import to the survey store: No space left on device — " \
+                                        "check free space."
     assert str(tmp_path) not in public_message(msg, home)
+
+
+@pytest.mark.parametrize(("message", "shown"), [
+    ("cannot use the survey store at {h}: Not a directory — check that the folder is writable or set "
+     "ISCM_ATLAS_HOME to another folder.",
+     "cannot use the survey store: Not a directory — check that the folder is writable or set ISCM_ATLAS_HOME "
+     "to another folder."),
+    ("the change was made but could not be written to the audit log {h}/audit.jsonl: No space left on device.",
+     "the change was made but could not be written to the audit log: No space left on device."),
+    ("cannot move the import to the trash in {h}/trash: Permission denied — check that the folder is writable.",
+     "cannot move the import to the trash: Permission denied — check that the folder is writable."),
+    ("stored import 0123456789abcdef could not be read (result.json is damaged: [Errno 13] Permission denied: "
+     "'{h}/imports/0123456789abcdef/result.json'); it was moved to {h}/quarantine/0123456789abcdef-2026. Import "
+     "the original file again.",
+     "stored import 0123456789abcdef could not be read (result.json is damaged: [Errno 13] Permission denied: "
+     "the survey store); it was moved to the survey store's quarantine. Import the original file again."),
+])
+def test_public_message_names_places_in_the_store_not_their_paths(tmp_path, message, shown):
+    """Every store message a page can show names the place (the survey store, the trash, the audit log),
+    never a path: neither the server's folder nor one relative to the setting."""
+    home = tmp_path / "srv" / "store"
+    out = public_message(message.format(h=home), home)
+    assert out == shown
+    assert str(home) not in out and "$ISCM_ATLAS_HOME" not in out and "/imports" not in out
 
 
 # --- the trash ---------------------------------------------------------------------------------------------------

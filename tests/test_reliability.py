@@ -413,8 +413,8 @@ def test_app_full_disk_on_confirm(app_test, ds):
     assert not at.exception
     errors = [_as_read(e.value) for e in at.error]
     # what went wrong and the fix, without the server's own path (the log has it)
-    assert errors == ["cannot write the import to $ISCM_ATLAS_HOME/imports: No space left on device — check free "
-                      "space and permissions."]
+    assert errors == ["cannot write the import to the survey store: No space left on device — check free space "
+                      "and permissions."]
     assert _tree(home) == before
     assert "import_confirm" in [b.key for b in at.button]  # the user can try again once space is freed
     at.button(key="import_confirm").click().run()
@@ -435,8 +435,8 @@ def test_app_with_an_unusable_store_still_shows_the_data(app_test, seed_text, mo
     at.button(key="import_confirm").click().run()
     assert not at.exception
     (err,) = at.error
-    assert _as_read(err.value) == ("cannot use the survey store at $ISCM_ATLAS_HOME: Not a directory — check that "
-                                   "the folder is writable or set ISCM_ATLAS_HOME to another folder.")
+    assert _as_read(err.value) == ("cannot use the survey store: Not a directory — check that the folder is "
+                                   "writable or set ISCM_ATLAS_HOME to another folder.")
     assert str(tmp_path) not in str([e.value for e in at.error] + [w.value for w in at.warning])
     assert blocker.read_text() == "not a folder"
 
@@ -456,8 +456,8 @@ def test_app_with_a_read_only_store_says_why_imports_are_missing(app_test, ds):
         mp.setattr(store_mod, "open", read_only_open, raising=False)
         at = _data_page(app)
     warnings = [_as_read(w.value) for w in at.warning]
-    assert ("Imported surveys are not shown: cannot use the survey store at $ISCM_ATLAS_HOME: Read-only file system "
-            "— check that the folder is writable or set ISCM_ATLAS_HOME to another folder.") in warnings
+    assert ("Imported surveys are not shown: cannot use the survey store: Read-only file system — check that the "
+            "folder is writable or set ISCM_ATLAS_HOME to another folder.") in warnings
     assert not any(str(home) in w for w in warnings)
     assert len(at.dataframe[0].value) == N_ISCMS  # the curated data is shown
     assert _tree(home) == before

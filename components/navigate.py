@@ -26,9 +26,21 @@ def _filters(drop: tuple[str, ...] = ()) -> dict[str, str]:
     return {k: v for k, v in current_filters().to_params().items() if k not in drop}
 
 
+def profile_params(iscm_id: str) -> dict[str, str]:
+    """The query string of an ISCM's profile: the other filters travel along, the ISCM filter is left as it
+    was (the profile reads `?iscm=` as its subject)."""
+    return {**_filters(drop=("iscm",)), "iscm": iscm_id}
+
+
 def open_profile(iscm_id: str) -> None:
-    """The ISCM's profile in this tab; the other filters travel along, the ISCM filter is left as it was."""
-    st.switch_page(PROFILE, query_params={**_filters(drop=("iscm",)), "iscm": iscm_id})
+    """The ISCM's profile in this tab."""
+    st.switch_page(PROFILE, query_params=profile_params(iscm_id))
+
+
+def profile_link(iscm_id: str, label: str, *, icon: str = ":material/badge:", container: Any = None) -> None:
+    """A link that opens the ISCM's profile in this tab (`st.page_link`: one click, same session).
+    `label` is Markdown: escape names from data or documents (iscm.markup.escape_markdown)."""
+    (container or st).page_link(PROFILE, label=label, icon=icon, query_params=profile_params(iscm_id))
 
 
 def open_country(iso3: str) -> None:

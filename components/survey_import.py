@@ -1,7 +1,13 @@
-"""The survey import flow of the Data page: upload -> preview with evidence -> confirm -> stored -> removable.
+"""The survey import flow of the Data page: upload -> preview with evidence -> confirm -> result -> removable.
 
 Nothing is written before the user confirms; a document that cannot be read gets one message saying what
-is wrong and what was expected. All text from the document is shown as text (tables, escaped Markdown).
+is wrong and what was expected. Once confirmed, the preview gives way to the result: what was stored (ISCMs,
+facts, counted from the stored import and the dataset merged with it), links to the profiles it changed and
+a way to import another document; there is no Confirm button left to press twice. The result is kept in
+the session, so it survives reruns; another document starts a fresh preview.
+
+All text from the document is shown as text (tables, escaped Markdown); tables have readable column labels,
+ISCM names and dates (iscm.survey.review, iscm.dates); no page names a path of the server.
 """
 
 from __future__ import annotations
@@ -9,20 +15,32 @@ from __future__ import annotations
 import hashlib
 import logging
 
-import pandas as pd
 import streamlit as st
 
 from components import auth
 from components.data import survey_store
-from iscm.audit import Ledger, public_message
+from components.navigate import profile_link
+from iscm.audit import Ledger, public_message, readable_log
 from iscm.dataset import Dataset, sample_surveys
+from iscm.dates import readable_utc
 from iscm.export_tables import to_csv_bytes
 from iscm.markup import escape_markdown
 from iscm.survey.extract import ParseResult, parse_document
 from iscm.survey.read import SurveyImportError, max_upload_mb
-from iscm.survey.store import StoreError
+from iscm.survey.review import (
+    differences_table,
+    entries_table,
+    facts_table,
+    import_outcome,
+    iscm_names,
+    new_fact_count,
+)
+from iscm.survey.store import StoredImport, StoreError
 
 _STATE = "survey_parse"
+_DONE = "survey_import_done"       # the confirmed import: {"sha": ..., "import_id": ..., "created": bool}
+_ROUND = "survey_upload_round"     # "Import another document" counts up: a new, empty uploader
+_SAMPLE = "survey_sample_file"
 _LOG = logging.getLogger(__name__)
 
 
@@ -32,9 +50,9 @@ def _store_error(e: StoreError, store) -> None:  # noqa: ANN001
     st.error(escape_markdown(public_message(str(e), store.home)), icon=":material/error:")
 
 
-def _parsed(name: str, data: bytes, ds: Dataset) -> ParseResult | str:
+def _parsed(name: str, data: bytes, sha: str, ds: Dataset) -> ParseResult | str:
     """Parse once per file and dataset version (reruns reuse it); an error comes back as its message."""
-    key = (hashlib.sha256(data).hexdigest(), ds.version)
+    key = (sha, ds.version)
     cached = st.session_state.get(_STATE)
     if cached and cached[0] == key:
         return cached[1]
@@ -44,20 +62,6 @@ def _parsed(name: str, data: bytes, ds: Dataset) -> ParseResult | str:
         result = e.message
     st.session_state[_STATE] = (key, result)
     return result
-
-
-def _entry_summary(result: ParseResult, ds: Dataset) -> pd.DataFrame:
-    rows = []
-    for e in result.entries:
-        rows.append({
-            "entry": e.name,
-            "matched ISCM": ds.iscm_name(e.iscm_id) if e.iscm_id else "not matched: new ISCM, to be confirmed",
-            "sections": f"{len(e.sections)}/5",
-            "focus themes": sum(1 for t in e.themes if t.level == "focus"),
-            "themes": len(e.themes), "countries": len(e.countries), "organizations": len(e.organizations),
-            "ISCMs": len(e.iscms), "structures": len(e.structures),
-        })
-    return pd.DataFrame(rows)
 
 
 def import_section(ds: Dataset) -> None:
@@ -73,22 +77,79 @@ def import_section(ds: Dataset) -> None:
     auth.mode_notice(access)
     store = survey_store()
     if not access.can_edit:  # readers get no upload, no confirm, no remove: the controls are never drawn
-        _stored_imports(store, access)
+        _stored_imports(store, access, ds)
         _audit_log(store, access)
         return
-    up = st.file_uploader("Survey document", type=["txt", "md", "pdf", "docx"], key="survey_upload",
+    up = st.file_uploader("Survey document", type=["txt", "md", "pdf", "docx"], key=_uploader_key(),
                           help="One document may hold many ISCM entries, one after another.")
     sample = _sample_choice()
-    if up is not None or sample is not None:
-        name, data = (up.name, up.getvalue()) if up is not None else (sample.name, sample.read_bytes())
-        result = _parsed(name, data, ds)
+    doc = (up.name, up.getvalue()) if up is not None else (sample.name, sample.read_bytes()) if sample else None
+    sha = hashlib.sha256(doc[1]).hexdigest() if doc is not None else ""
+    done = _confirmed(sha, store)
+    if done is not None:
+        _result(*done, ds)
+    elif doc is not None:
+        name, data = doc
+        result = _parsed(name, data, sha, ds)
         if isinstance(result, str):
             st.error(escape_markdown(result), icon=":material/error:")
         else:
             _preview(name, data, result, ds, store, access)
-    _stored_imports(store, access)
-    _trash(store, access)
+    _stored_imports(store, access, ds)
+    _trash(store, access, ds)
     _audit_log(store, access)
+
+
+def _uploader_key() -> str:
+    """The uploader's key: a new one after "Import another document" (Streamlit cannot empty an uploader)."""
+    n = st.session_state.get(_ROUND, 0)
+    return "survey_upload" if n == 0 else f"survey_upload_{n}"
+
+
+def _confirmed(sha: str, store) -> tuple[StoredImport, bool] | None:  # noqa: ANN001
+    """The import confirmed in this session, while the same document is chosen and the import is still
+    stored; else None, and the result is forgotten (another document, or removed meanwhile: here, in
+    another tab or by another editor)."""
+    held = st.session_state.get(_DONE)
+    if not held:
+        return None
+    stored = store.get(held["import_id"]) if sha == held["sha"] else None
+    if stored is None:
+        st.session_state.pop(_DONE, None)
+        return None
+    return stored, bool(held["created"])
+
+
+def _result(stored: StoredImport, created: bool, ds: Dataset) -> None:
+    """What the confirmed import stored, and where to see it: the preview collapsed into its outcome."""
+    outcome = import_outcome(stored.result, ds)
+    name, when = escape_markdown(stored.name), readable_utc(stored.imported_at)
+    with st.container(border=True, key="import_result"):
+        if created:
+            st.success(f"{outcome.headline()} from {name}, stored on {when}.", icon=":material/check_circle:")
+        else:
+            st.info(f"{outcome.headline('Already imported')}. {name} was imported on {when}; nothing changed.",
+                    icon=":material/info:")
+        added = outcome.added
+        st.caption(f"{added} of these facts {'is' if added == 1 else 'are'} new to the dataset and now "
+                   f"show{'s' if added == 1 else ''} on every page with provenance *survey*; the others were in "
+                   "it already or stay with the survey (countries mentioned, structures, funding). Each "
+                   "profile shows the survey's sections on its *Survey findings* tab.")
+        st.markdown(f"**Open the profile{'' if len(outcome.iscms) == 1 else 's'} it changed**")
+        for i in outcome.iscms:
+            about = f"{i.facts} fact{'' if i.facts == 1 else 's'}" + (f", {i.added} new to the dataset"
+                                                                       if i.added else "")
+            if i.new:
+                about += ", added as a new ISCM"
+            if i.iscm_id:
+                profile_link(i.iscm_id, escape_markdown(f"{i.name} · {about}"))
+            else:  # not in the dataset (it could not be merged): named, not linked
+                st.markdown(escape_markdown(f"{i.name} · {about}"))
+        if st.button("Import another document", icon=":material/upload_file:", key="import_another"):
+            for k in (_DONE, _SAMPLE, _STATE):
+                st.session_state.pop(k, None)
+            st.session_state[_ROUND] = st.session_state.get(_ROUND, 0) + 1
+            st.rerun()
 
 
 def _sample_choice():  # noqa: ANN202 - a Path or None
@@ -100,8 +161,8 @@ def _sample_choice():  # noqa: ANN202 - a Path or None
                         help="Samples in the format of IOM's 2019 summaries, written from this atlas's own sourced "
                              "data, as TXT, Word and PDF.")
     if st.button("Try with a sample", icon=":material/science:", key="survey_sample"):
-        st.session_state["survey_sample_file"] = pick
-    chosen = st.session_state.get("survey_sample_file")
+        st.session_state[_SAMPLE] = pick
+    chosen = st.session_state.get(_SAMPLE)
     return samples.get(chosen) if chosen else None
 
 
@@ -111,17 +172,16 @@ def _preview(name: str, data: bytes, result: ParseResult, ds: Dataset, store, ac
                icon=":material/fact_check:")
     for w in result.warnings:
         st.warning(escape_markdown(w), icon=":material/warning:")
-    st.dataframe(_entry_summary(result, ds), hide_index=True, width="stretch", key="import_entries")
+    st.dataframe(entries_table(result, ds), hide_index=True, width="stretch", key="import_entries")
     st.subheader("Extracted facts and their evidence")
-    st.dataframe(result.preview(), hide_index=True, width="stretch", key="import_preview",
-                 column_config={"evidence": st.column_config.TextColumn(width="large")})
-    diffs = pd.DataFrame([d.model_dump() for d in result.differences], columns=["entry", "iscm_id", "kind", "id", "label", "dataset",
-                                                      "survey", "change"])
+    st.dataframe(facts_table(result, ds), hide_index=True, width="stretch", key="import_preview",
+                 column_config={"Evidence": st.column_config.TextColumn(width="large")})
     st.subheader("Compared with the current dataset")
-    new = int((diffs["change"] == "new").sum())
-    st.caption(f"{new} new fact(s) would be added with provenance 'survey'. 'differs' rows keep the curated "
-               "value; 'info' rows are shown, not merged.")
-    st.dataframe(diffs, hide_index=True, width="stretch", key="import_diffs")
+    new = new_fact_count(result)
+    st.caption(f"{new} new fact{'' if new == 1 else 's'} would be added with provenance *survey*. Where the "
+               "survey differs from the dataset, the dataset's value is kept; facts marked “shown only” "
+               "are not added.")
+    st.dataframe(differences_table(result, ds), hide_index=True, width="stretch", key="import_diffs")
     if st.button("Confirm import", type="primary", icon=":material/download_done:", key="import_confirm"):
         try:
             stored, created = Ledger(store).import_file(name, data, result, auth.editor_actor(access))
@@ -129,17 +189,11 @@ def _preview(name: str, data: bytes, result: ParseResult, ds: Dataset, store, ac
             _store_error(e, store)
             return
         st.session_state.pop(_STATE, None)
-        shown = escape_markdown(name)
-        if created:
-            st.toast(f"Imported {shown}", icon=":material/check_circle:")
-            st.session_state["import_message"] = f"Imported {shown}: {n} entr{'y' if n == 1 else 'ies'} stored."
-        else:
-            st.session_state["import_message"] = (f"{shown} was already imported on {stored.imported_at}; "
-                                                  "nothing changed.")
+        st.session_state[_DONE] = {"sha": stored.sha256, "import_id": stored.import_id, "created": created}
         st.rerun()
 
 
-def _stored_imports(store, access) -> None:  # noqa: ANN001
+def _stored_imports(store, access, ds: Dataset) -> None:  # noqa: ANN001
     msg = st.session_state.pop("import_message", None)
     if msg:
         st.success(msg, icon=":material/check_circle:")
@@ -154,10 +208,8 @@ def _stored_imports(store, access) -> None:  # noqa: ANN001
         return
     for imp in imports:
         c1, c2 = st.columns([5, 1], vertical_alignment="center")
-        names = ", ".join(imp.entry_names) or "no entries"
-        c1.markdown(f"**{escape_markdown(imp.name)}** · {len(imp.entry_names)} entr"
-                    f"{'y' if len(imp.entry_names) == 1 else 'ies'} ({escape_markdown(names)}) · imported "
-                    f"{escape_markdown(imp.imported_at)}")
+        c1.markdown(f"**{escape_markdown(imp.name)}** · {_about(imp, ds)} · imported on "
+                    f"{readable_utc(imp.imported_at)}")
         if access.can_edit and c2.button("Remove", key=f"rm_{imp.import_id}", icon=":material/delete:"):
             try:
                 moved = Ledger(store).remove(imp.import_id, auth.editor_actor(access))
@@ -173,7 +225,15 @@ def _stored_imports(store, access) -> None:  # noqa: ANN001
                   else ""))
 
 
-def _trash(store, access) -> None:  # noqa: ANN001
+def _about(imp: StoredImport, ds: Dataset) -> str:
+    """ "2 ISCMs: MIDSA, MIDWA" (escaped Markdown): the ISCMs an import is about, by name."""
+    names = iscm_names(imp.result, ds)
+    if not names:
+        return "no entries"
+    return f"{len(names)} ISCM{'' if len(names) == 1 else 's'}: {escape_markdown(', '.join(names))}"
+
+
+def _trash(store, access, ds: Dataset) -> None:  # noqa: ANN001
     """Removed imports, for editors: restore one, or empty the trash (the only step that deletes)."""
     ledger = Ledger(store)
     try:
@@ -189,8 +249,8 @@ def _trash(store, access) -> None:  # noqa: ANN001
                "deletes them for good.")
     for t in trashed:
         c1, c2 = st.columns([5, 1], vertical_alignment="center")
-        c1.markdown(f"**{escape_markdown(t.stored.name)}** · {escape_markdown(', '.join(t.stored.entry_names))} · "
-                    f"removed {escape_markdown(t.removed_at)} by {escape_markdown(t.removed_by)}")
+        c1.markdown(f"**{escape_markdown(t.stored.name)}** · {_about(t.stored, ds)} · removed on "
+                    f"{readable_utc(t.removed_at)} by {escape_markdown(t.removed_by)}")
         if c2.button("Restore", key=f"restore_{t.entry}", icon=":material/restore_from_trash:"):
             try:
                 restored, why = ledger.restore(t.entry, auth.editor_actor(access))
@@ -214,8 +274,9 @@ def _audit_log(store, access) -> None:  # noqa: ANN001
     """Every import, removal and restore: who, when, which file (name, SHA-256), what it added or removed.
     Readers see what changed; who changed it (e-mail, name) is shown to editors only."""
     st.subheader("Audit log")
+    ledger = Ledger(store)
     try:
-        log = Ledger(store).events_frame()
+        log = ledger.events_frame()
     except StoreError as e:
         _store_error(e, store)
         return
@@ -224,9 +285,10 @@ def _audit_log(store, access) -> None:  # noqa: ANN001
     if log.empty:
         st.caption("No change recorded yet.")
         return
-    st.caption(f"{len(log)} change(s), newest first." + ("" if access.can_edit else
-                                                         " Who made each change is shown to editors."))
-    st.dataframe(log, hide_index=True, width="stretch", key="audit_log",
-                 column_config={"changes": st.column_config.TextColumn(width="large")})
+    st.caption(f"{len(log)} change(s), newest first; times in UTC." + ("" if access.can_edit else
+                                                                       " Who made each change is shown to editors."))
+    st.dataframe(readable_log(log), hide_index=True, width="stretch", key="audit_log",
+                 column_config={"What changed": st.column_config.TextColumn(width="large")})
     st.download_button("Audit log (CSV)", data=lambda: to_csv_bytes(log), file_name="iscm-audit-log.csv",
-                       mime="text/csv", icon=":material/download:", key="dl_audit", on_click="ignore")
+                       mime="text/csv", icon=":material/download:", key="dl_audit", on_click="ignore",
+                       help="The log as recorded: one column per field, times in ISO 8601 (UTC).")

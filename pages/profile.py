@@ -26,6 +26,7 @@ from components.sections import tabbed_sections
 from components.url_state import url_widget
 from iscm import brief
 from iscm.country import display_names
+from iscm.dates import readable_utc
 from iscm.filters import Filters
 from iscm.markup import entity_summary, entry_entities, escape_markdown, highlight_markdown
 from iscm.profile import LOW_MARK, identity_rows, survey_findings
@@ -216,7 +217,7 @@ def findings_section() -> None:
         st.caption("No survey summary about this ISCM has been imported. Import one on the Data page; its five "
                    "sections then appear here with the themes, organizations, ISCMs and countries they name.")
     for k, finding in enumerate(findings):
-        with st.expander(escape_markdown(f"{finding.document} · imported {finding.imported_at[:10]} · as "
+        with st.expander(escape_markdown(f"{finding.document} · imported on {readable_utc(finding.imported_at)} · as "
                                          f"“{finding.entry_name}”"),
                          expanded=k == 0, icon=":material/description:"):
             st.caption("Survey text as imported. Highlighted names link to their profile or filter; "

@@ -84,10 +84,11 @@ def test_editor_imports_removes_restores_and_the_log_names_them(app_test, oidc, 
     assert any("Restored prague.txt." in shown(s.value) for s in at.success)
     assert [s.import_id for s in SurveyStore(_home()).list()] == [iid]
 
-    log = next(d.value for d in at.dataframe if "changes" in d.value.columns)
-    assert list(log["action"]) == ["restore", "remove", "import"]
-    assert set(log["user"]) == {"erin@example.org"} and set(log["user_name"]) == {"Erin Editor"}
-    assert set(log["file"]) == {"prague.txt"} and set(log["import_id"]) == {iid}
+    log = next(d.value for d in at.dataframe if "What changed" in d.value.columns)
+    assert list(log["Change"]) == ["Restored", "Removed (to the trash)", "Imported"]
+    assert set(log["Who"]) == {"erin@example.org"} and set(log["Name"]) == {"Erin Editor"}
+    assert set(log["Signed in with"]) == {"organisation sign-in"}
+    assert set(log["File"]) == {"prague.txt"} and set(log["Import id"]) == {iid}
     assert "dl_audit" in [b.key for b in at.get("download_button")]
 
     at.button(key=f"rm_{iid}").click().run()
@@ -116,9 +117,9 @@ def test_readers_get_no_edit_control_and_cannot_reach_one(app_test, oidc, ds, wh
     else:
         assert any("Signed in as **Olu Reader** (reader)" in shown(c.value) for c in at.sidebar.caption)
         assert any("who is not an editor" in t for t in _texts(at))
-    log = next(d.value for d in at.dataframe if "changes" in d.value.columns)
-    assert list(log["action"]) == ["remove", "import", "import"]
-    assert "user" not in log.columns and "erin@example.org" not in log.to_csv()  # identities: editors only
+    log = next(d.value for d in at.dataframe if "What changed" in d.value.columns)
+    assert list(log["Change"]) == ["Removed (to the trash)", "Imported", "Imported"]
+    assert not {"Who", "Name"} & set(log.columns) and "erin@example.org" not in log.to_csv()  # editors only
 
     # the keys of the editor's controls, set by hand, and URLs naming the actions: nothing happens
     for key in (f"rm_{stored.import_id}", "import_confirm", f"restore_{entry}", "trash_empty"):

@@ -287,7 +287,7 @@ def test_path_traversal_upload_through_the_app(app_test, seed_text, tmp_path):
     at.file_uploader(key="survey_upload").upload("../../../outside.txt", seed_text.encode(), "text/plain").run()
     at.button(key="import_confirm").click().run()
     assert not at.exception
-    assert any(s.value.startswith("Imported ") for s in at.success)
+    assert any(s.value.startswith("Imported: 1 ISCM, ") for s in at.success)
     (stored,) = SurveyStore(home).list()
     assert stored.name == "outside.txt" and stored.original == stored.folder / "original.txt"
     assert {p for p in tmp_path.rglob("*") if not p.is_relative_to(home)} == outside

@@ -418,7 +418,8 @@ def test_app_full_disk_on_confirm(app_test, ds):
     assert _tree(home) == before
     assert "import_confirm" in [b.key for b in at.button]  # the user can try again once space is freed
     at.button(key="import_confirm").click().run()
-    assert any("Imported lemuria.txt" in _as_read(s.value) for s in at.success)
+    assert any(_as_read(s.value).startswith("Imported: 1 ISCM, ") and "from lemuria.txt" in _as_read(s.value)
+               for s in at.success)
     assert len(SurveyStore(home).list()) == 2
 
 

@@ -116,7 +116,7 @@ def test_cli_imports_a_sample_as_json_and_stores_it_once(tmp_path, capsys):
     assert len(SurveyStore(home).list()) == 1
 
 
-def test_data_page_tries_a_sample_then_imports_and_removes_it(app_test):
+def test_data_page_tries_a_sample_then_imports_and_removes_it(app_test, ds):
     import os
 
     from tests.conftest import shown
@@ -130,12 +130,19 @@ def test_data_page_tries_a_sample_then_imports_and_removes_it(app_test):
     at.button(key="survey_sample").click().run()
     assert not at.exception
     assert "Read 3 ISCM entries" in at.success[0].value
-    entries = next(d.value for d in at.dataframe if "matched ISCM" in d.value.columns)
-    assert entries["matched ISCM"].tolist() == ["MIDSA", "MIDWA", "IGAD-RCP"]
+    entries = next(d.value for d in at.dataframe if "Matched ISCM" in d.value.columns)
+    assert entries["Matched ISCM"].tolist() == ["MIDSA", "MIDWA", "IGAD-RCP"]
+    facts = len(parse_document("sample-africa.docx", (SAMPLES / "sample-africa.docx").read_bytes(),
+                               ds).preview())
     home = os.environ["ISCM_ATLAS_HOME"]
     at.button(key="import_confirm").click().run()
     assert not at.exception
-    assert any("Imported sample-africa.docx" in shown(s.value) for s in at.success)
+    assert any(shown(s.value).startswith(f"Imported: 3 ISCMs, {facts} facts from sample-africa.docx")
+               for s in at.success)
+    links = [(p.proto.label, p.proto.query_string) for p in at.main.get("page_link")]
+    assert [q for _label, q in links] == ["iscm=midsa", "iscm=midwa", "iscm=igad-rcp"]
+    assert [label.split(" · ")[0] for label, _q in links] == ["MIDSA", "MIDWA", "IGAD\\-RCP"]
+    assert "import_confirm" not in [b.key for b in at.button]
     assert len(os.listdir(os.path.join(home, "imports"))) == 1
     remove = [b for b in at.button if b.key and b.key.startswith("rm_")]
     remove[0].click().run()

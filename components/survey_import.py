@@ -285,10 +285,9 @@ def _audit_log(store, access) -> None:  # noqa: ANN001
     if log.empty:
         st.caption("No change recorded yet.")
         return
-    st.caption(f"{len(log)} change(s), newest first; times in UTC." + ("" if access.can_edit else
-                                                                       " Who made each change is shown to editors."))
+    st.caption(f"{len(log)} change(s), newest first; times in UTC. The CSV holds the log as recorded."
+               + ("" if access.can_edit else " Who made each change is shown to editors."))
     st.dataframe(readable_log(log), hide_index=True, width="stretch", key="audit_log",
                  column_config={"What changed": st.column_config.TextColumn(width="large")})
     st.download_button("Audit log (CSV)", data=lambda: to_csv_bytes(log), file_name="iscm-audit-log.csv",
-                       mime="text/csv", icon=":material/download:", key="dl_audit", on_click="ignore",
-                       help="The log as recorded: one column per field, times in ISO 8601 (UTC).")
+                       mime="text/csv", icon=":material/download:", key="dl_audit", on_click="ignore")

@@ -49,8 +49,8 @@ LOG_COLUMNS = ["time", "action", "user", "user_name", "signed_in_with", "file", 
 
 
 # The log as a page shows it (the CSV keeps LOG_COLUMNS and ISO times: exact and sortable).
-LOG_LABELS = {"time": "When", "action": "Change", "file": "File", "changes": "What changed", "user": "Who",
-              "user_name": "Name", "signed_in_with": "Signed in with", "sha256": "File SHA-256",
+LOG_LABELS = {"time": "When", "action": "Change", "file": "File", "user": "Who", "user_name": "Name",
+              "signed_in_with": "Signed in with", "changes": "What changed", "sha256": "File SHA-256",
               "import_id": "Import id"}
 ACTION_LABELS = {"import": "Imported", "remove": "Removed (to the trash)", "restore": "Restored",
                  "empty trash": "Deleted for good"}

@@ -126,8 +126,8 @@ def test_log_as_people_read_it(seeded):
     ledger.remove(stored.import_id, EDITOR)
     raw = ledger.events_frame()
     shown = readable_log(raw)
-    assert list(shown.columns) == ["When", "Change", "File", "What changed", "Who", "Name", "Signed in with",
-                                   "File SHA-256", "Import id"]
+    assert list(shown.columns) == ["When", "Change", "File", "Who", "Name", "Signed in with",
+                                   "What changed", "File SHA-256", "Import id"]
     assert list(shown["Change"]) == ["Removed (to the trash)", "Imported"]
     assert set(shown["Signed in with"]) == {"organisation sign-in"}
     when = dt.datetime.fromisoformat(raw["time"].iloc[0]).astimezone(dt.UTC)
@@ -135,7 +135,7 @@ def test_log_as_people_read_it(seeded):
     assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC", shown["When"].iloc[1])
     assert list(shown["What changed"]) == list(raw["changes"]) and list(shown["File"]) == list(raw["file"])
     readers = readable_log(raw.drop(columns=["user", "user_name"]))
-    assert list(readers.columns) == ["When", "Change", "File", "What changed", "Signed in with", "File SHA-256",
+    assert list(readers.columns) == ["When", "Change", "File", "Signed in with", "What changed", "File SHA-256",
                                      "Import id"]
 
 

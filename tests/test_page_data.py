@@ -222,8 +222,8 @@ def test_import_views_have_readable_labels_names_and_dates(app_test, seed_text):
     assert READABLE_TIME.search(listed[0])
 
     log = _frame_with(at, "What changed")
-    assert list(log.columns) == ["When", "Change", "File", "What changed", "Who", "Name", "Signed in with",
-                                 "File SHA-256", "Import id"]
+    assert list(log.columns) == ["When", "Change", "File", "Who", "Name", "Signed in with",
+                                 "What changed", "File SHA-256", "Import id"]
     assert list(log["Change"]) == ["Restored", "Removed (to the trash)", "Imported"]
     assert all(READABLE_TIME.fullmatch(t) for t in log["When"])
     # no raw ISO timestamp anywhere in what the import section shows (the CSV download keeps them)

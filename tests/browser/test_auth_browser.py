@@ -225,8 +225,9 @@ def test_editor_imports_and_removes_readers_cannot_and_the_log_names_the_editor(
     expect(page.locator('[data-testid="stAlert"]').filter(has_text=re.compile(r"Read \d+ ISCM entr"))).to_be_visible(
         timeout=60_000)
     page.get_by_role("button", name="Confirm import").click()
-    expect(page.locator('[data-testid="stAlert"]').filter(has_text=f"Imported {sample.name}")).to_be_visible(
-        timeout=60_000)
+    expect(page.locator('[data-testid="stAlert"]').filter(has_text="Imported: ").filter(
+        has_text=f"from {sample.name}, stored on")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("button", name="Confirm import")).to_have_count(0)
     wait_for_app(page, timeout=60_000)
     # (a rerun can leave the previous run's copy of a widget in the DOM, hidden, until the page settles)
     expect(page.locator(f".st-key-rm_{iid} button").filter(visible=True)).to_have_count(1, timeout=30_000)
@@ -266,7 +267,7 @@ def test_editor_imports_and_removes_readers_cannot_and_the_log_names_the_editor(
     # 4. the audit log: on the page and as CSV, the editor's two actions with the editor's identity
     wait_for_app(page, timeout=60_000)
     page.get_by_role("button", name="Audit log (CSV)").scroll_into_view_if_needed()  # tables draw when in view
-    audit = _grid(page, "signed_in_with")  # the audit log's table
+    audit = _grid(page, "Signed in with")  # the audit log's table
     expect(audit).to_have_count(1, timeout=30_000)
     with page.expect_download(timeout=60_000) as dl:
         page.locator(".st-key-dl_audit button").click()
@@ -280,7 +281,8 @@ def test_editor_imports_and_removes_readers_cannot_and_the_log_names_the_editor(
     cells = audit.locator("[role=gridcell]")
     expect(cells.first).to_be_attached(timeout=30_000)
     texts = cells.all_text_contents()
-    assert texts.count(EDITOR["email"]) == 2 and {"import", "remove"} <= set(texts)
+    assert texts.count(EDITOR["email"]) == 2 and {"Imported", "Removed (to the trash)"} <= set(texts)
+    assert "organisation sign-in" in texts
 
     # 5. sign out: the sidebar offers sign-in again and the controls are gone
     page.unroute_all()

@@ -261,13 +261,17 @@ def survey_tab(page: Page, app_url: str):
 
 @pytest.mark.needs_seed
 def test_survey_import_shows_on_profile_and_removal_hides_it(page: Page, fresh_server, net_log, ds):
-    """Journey 4: upload the seed survey on the Data page -> preview -> confirm -> the profile shows its
-    sections -> remove the import on the Data page -> the profile no longer shows them."""
+    """Journey 4: upload the seed survey on the Data page -> preview -> confirm -> the result (counts, no
+    Confirm button, no server path) -> its profile link opens the profile in the same tab, showing the
+    survey's sections -> remove the import on the Data page -> the profile no longer shows them."""
     seed = _seed()
     parsed = parse_document(seed.name, seed.read_bytes(), ds)
     assert [e.iscm_id for e in parsed.entries] == ["prague-process"]
     titles = [f"{s.number}. {s.title}" for s in parsed.entries[0].sections]
     assert len(titles) == 5
+    n_facts = len(parsed.preview())  # one row per extracted fact
+    n_new = sum(1 for d in parsed.differences if d.change == "new")
+    assert n_facts > 10 and n_new >= 1
     url, home = fresh_server()  # its own empty store: the import touches no other test
 
     page.goto(f"{url}/data")
@@ -275,19 +279,49 @@ def test_survey_import_shows_on_profile_and_removal_hides_it(page: Page, fresh_s
     page.locator(".st-key-survey_upload input[type=file]").set_input_files(seed)
     expect(page.locator('[data-testid="stAlert"]').filter(has_text="Read 1 ISCM entry")).to_be_visible(
         timeout=60_000)
-    entries = grid(page, "matched ISCM").locator("[role=gridcell]")
+    entries = grid(page, "Matched ISCM").locator("[role=gridcell]")
     expect(entries.first).to_be_attached(timeout=30_000)  # the grid's accessible copy: in the DOM, not shown
     cells = entries.all_text_contents()
     assert cells[:3] == ["Prague Process", "Prague Process", "5/5"], cells  # entry, matched ISCM, sections
-    facts = grid(page, "detail").locator("[role=gridcell]")
+    facts = grid(page, "Kind of fact").locator("[role=gridcell]")
     expect(facts.first).to_be_attached()
-    assert "prague-process" in facts.all_text_contents()
+    fact_cells = facts.all_text_contents()
+    assert "Prague Process" in fact_cells and "prague-process" not in fact_cells  # names, not ids
     assert not (home / "imports").exists() or not any((home / "imports").iterdir())  # nothing stored yet
 
-    page.get_by_role("button", name="Confirm import").click()
-    expect(page.locator('[data-testid="stAlert"]').filter(has_text=f"Imported {seed.name}")).to_be_visible(
-        timeout=60_000)
+    confirm = page.get_by_role("button", name="Confirm import")
+    confirm.click()
+    result = page.locator('[data-testid="stAlert"]').filter(has_text="Imported: ")
+    expect(result).to_be_visible(timeout=60_000)
+    expect(result).to_contain_text(f"Imported: 1 ISCM, {n_facts} facts from {seed.name}, stored on ")
+    assert re.search(r"stored on \d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2} UTC\.", result.inner_text())
     assert any((home / "imports").iterdir())
+    wait_for_app(page, timeout=60_000)
+    expect(confirm).to_have_count(0)  # nothing left to import twice
+    expect(page.locator('[data-testid="stAlert"]').filter(has_text="Read 1 ISCM entry")).to_have_count(0)
+    expect(page.get_by_text("would be added", exact=False)).to_have_count(0)
+    expect(page.get_by_role("button", name="Import another document")).to_be_visible()
+    text = page.locator("body").inner_text()
+    for path in (str(home), str(home.parent), "$ISCM_ATLAS_HOME", "/imports", "audit.jsonl"):
+        assert path not in text, path
+    result.scroll_into_view_if_needed()
+    screenshot(page, "journey4-import-result")
+
+    link = page.get_by_role("link", name=f"Prague Process · {n_facts} facts, {n_new} new to the dataset")
+    expect(link).to_be_visible()
+    assert re.search(r"/?profile\?iscm=prague-process$", link.get_attribute("href") or "")
+    assert link.get_attribute("target") in (None, "", "_self")
+    tabs_before = len(page.context.pages)
+    link.click()
+    expect(page).to_have_url(re.compile(r"/profile\?(.*&)?iscm=prague-process(&|$)"), timeout=30_000)
+    expect(page.locator("h1").filter(has_text="Prague Process")).to_be_visible(timeout=60_000)
+    assert len(page.context.pages) == tabs_before  # the same tab, no new one
+    wait_for_app(page, timeout=60_000)
+    tab = page.get_by_role("tab", name=re.compile("Survey findings"))
+    tab.click()
+    panel = page.locator('[role="tabpanel"]:visible')
+    expect(panel).to_contain_text(seed.name, timeout=30_000)
+    expect(page.locator(EXCEPTION)).to_have_count(0)
 
     panel = survey_tab(page, url)
     expect(panel).to_contain_text(seed.name, timeout=30_000)

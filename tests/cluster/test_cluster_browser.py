@@ -139,8 +139,8 @@ def test_an_import_through_one_replica_shows_on_the_other_at_its_next_rerun(
     # the editor imports through replica r1
     upload(editor, c, sample_survey)
     editor.get_by_role("button", name="Confirm import").click()
-    expect(editor.locator('[data-testid="stAlert"]').filter(has_text=f"Imported {sample_survey.name}")).to_be_visible(
-        timeout=60_000)
+    expect(editor.locator('[data-testid="stAlert"]').filter(has_text="Imported: ").filter(
+        has_text=f"from {sample_survey.name}, stored on")).to_be_visible(timeout=60_000)
     assert [s.name for s in empty_store.list()] == [sample_survey.name]
 
     # the reader's next rerun, same session, same replica: the import is there
@@ -194,8 +194,8 @@ def test_two_imports_at_the_same_moment_through_two_replicas_are_both_kept(
     for b in buttons.values():  # both clicks sent before either answer is awaited
         b.click(no_wait_after=True)
     for name, page in pages.items():
-        expect(page.locator('[data-testid="stAlert"]').filter(has_text=f"Imported {docs[name].name}")).to_be_visible(
-            timeout=60_000)
+        expect(page.locator('[data-testid="stAlert"]').filter(has_text="Imported: ").filter(
+            has_text=f"from {docs[name].name}, stored on")).to_be_visible(timeout=60_000)
 
     assert sorted(s.name for s in empty_store.list()) == sorted(d.name for d in docs.values())
     assert not (c.home / "quarantine").exists()

@@ -246,6 +246,15 @@ def grid(page: Page, header: str):  # noqa: ANN201 - a Locator
         has=page.locator('[role="columnheader"]', has_text=re.compile(rf"^{re.escape(header)}$")))
 
 
+def charts_drawn(page: Page, timeout: float = 60_000) -> None:
+    """Wait until every Plotly chart on the page has drawn (a map fetches its world shapes first): switching a
+    tab while a map is still fetching makes plotly.js log an error when the fetch returns to a removed chart."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('.js-plotly-plot')].every(p => p._fullLayout
+               && (!p._fullLayout.geo || p.querySelectorAll('path.choroplethlocation').length > 0))""",
+        timeout=timeout)
+
+
 def survey_tab(page: Page, app_url: str):
     """Open Prague Process's profile and return its 'Survey findings' tab panel."""
     page.goto(f"{app_url}/profile?iscm=prague-process")
@@ -253,6 +262,7 @@ def survey_tab(page: Page, app_url: str):
     expect(page.locator(EXCEPTION)).to_have_count(0)
     tab = page.get_by_role("tab", name=re.compile("Survey findings"))
     expect(tab).to_be_visible(timeout=60_000)
+    charts_drawn(page)
     tab.click()
     panel = page.locator('[role="tabpanel"]:visible')
     expect(panel).to_have_count(1)
@@ -317,6 +327,7 @@ def test_survey_import_shows_on_profile_and_removal_hides_it(page: Page, fresh_s
     expect(page.locator("h1").filter(has_text="Prague Process")).to_be_visible(timeout=60_000)
     assert len(page.context.pages) == tabs_before  # the same tab, no new one
     wait_for_app(page, timeout=60_000)
+    charts_drawn(page)
     tab = page.get_by_role("tab", name=re.compile("Survey findings"))
     tab.click()
     panel = page.locator('[role="tabpanel"]:visible')

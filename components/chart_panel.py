@@ -27,6 +27,7 @@ import streamlit as st
 
 from iscm import export
 from iscm.export_tables import to_csv_bytes
+from iscm.figures import for_theme
 from iscm.filters import Filters
 from iscm.markup import escape_markdown
 
@@ -230,6 +231,14 @@ def _menu_buttons(report: _Report, server: export.ExportServer, data: pd.DataFra
             f"{key}_html", "One file that works offline: zoom, hover, toggle legend entries")
     _button("Data (CSV)", lambda: to_csv_bytes(data), "csv", stem, f"{key}_csv",
             f"The {len(data)} rows this chart shows, with the current filters")
+
+
+def _theme_type() -> str | None:
+    """The app's theme as the browser reported it ("light" or "dark"; None before it has, e.g. in AppTest)."""
+    try:
+        return st.context.theme.type
+    except Exception:  # noqa: BLE001 - no theme information: the light colours, as the app's theme is light
+        return None
 
 
 def chart_panel(

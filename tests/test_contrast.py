@@ -2,10 +2,13 @@
 
 The browser test (tests/browser/test_accessibility_browser.py) runs axe-core on every page, but axe does not
 look at SVG text, and it only sees the theme the app is served with. Here: the chart text colours of the house
-template in the light and in the dark theme.
+template in the light and in the dark theme, and the app theme's caption and link colours.
 """
 
 from __future__ import annotations
+
+import tomllib
+from pathlib import Path
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -15,6 +18,7 @@ from iscm.figures import _house
 from iscm.figures._house import BACKGROUNDS, TEXT_COLORS, for_theme, house_layout, style
 
 AA = 4.5
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def luminance(color: str) -> float:
@@ -33,6 +37,13 @@ def luminance(color: str) -> float:
 def contrast(a: str, b: str) -> float:
     la, lb = sorted((luminance(a), luminance(b)), reverse=True)
     return (la + 0.05) / (lb + 0.05)
+
+
+def over(color: str, background: str, alpha: float) -> str:
+    """`color` drawn at `alpha` opacity over `background`, as the eye (and axe) sees it."""
+    fg, bg = (color.lstrip("#"), background.lstrip("#"))
+    mixed = (round(alpha * int(fg[i:i + 2], 16) + (1 - alpha) * int(bg[i:i + 2], 16)) for i in (0, 2, 4))
+    return "#" + "".join(f"{v:02x}" for v in mixed)
 
 
 def test_contrast_formula_matches_known_values():
@@ -97,3 +108,20 @@ def test_for_theme_gives_a_figure_the_dark_text_colours_and_keeps_everything_els
     assert set(_text_colors(dark["layout"]).values()) <= set(TEXT_COLORS["dark"].values())
     assert dark["layout"]["xaxis"]["tickfont"]["size"] == 11 and dark["layout"]["xaxis"]["title"]["text"] == "X"
     assert fig.to_dict()["layout"]["font"]["color"] == TEXT_COLORS["light"]["text"]  # the original is untouched
+
+
+# ------------------------------------------------------------------------------------------- app theme
+# Streamlit 1.67 draws a caption (st.caption; the sidebar subtitle is one) in the text colour at 60% opacity,
+# on the white page or the sidebar's default background.
+CAPTION_OPACITY = 0.6
+PAGE_BG, SIDEBAR_BG = "#ffffff", "#f8f8f7"
+
+
+def test_app_theme_captions_and_links_reach_aa():
+    theme = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["theme"]
+    text, link = theme["textColor"], theme["linkColor"]
+    for bg in (PAGE_BG, SIDEBAR_BG):
+        assert contrast(text, bg) >= AA
+        caption = over(text, bg, CAPTION_OPACITY)
+        assert contrast(caption, bg) >= AA, f"captions read {contrast(caption, bg):.2f}:1 on {bg}"
+        assert contrast(link, bg) >= AA

@@ -134,7 +134,7 @@ def node_summary(node: str) -> None:
     """What the selected node is and whom it is tied to."""
     kind, ident = net.split_node(node)
     d = g.nodes[node]
-    st.subheader(escape_markdown(d["label"]))
+    st.header(escape_markdown(d["label"]))
     row = view.metrics.set_index("node").loc[node]
     if kind == "iscm":
         rec = full.iscms.set_index("iscm_id").loc[ident]

@@ -45,7 +45,7 @@ def test_ego_network_from_the_url(app_test, default_graph):
     ring = next(t for t in spec["data"] if (t.get("meta") or {}).get("role") == "highlight")
     assert ring["text"] == ["iscm:prague-process"]
     # the summary beside the chart
-    assert [h.value for h in at.subheader] == ["Prague Process"]
+    assert [h.value for h in at.header] == ["Prague Process", "Who holds the network together"]
     text = "\n".join(m.value for m in at.markdown)
     assert "**Secretariat** (1): ICMPD" in text
     assert "- **Secretariat:** ICMPD" in text

@@ -64,6 +64,15 @@ def test_two_step_ego_network(app_test, default_graph):
     assert drawn_nodes(chart(at)) == set(default_graph.nodes)
 
 
+def test_neighbourhood_choice_appears_with_a_selected_node(app_test):
+    """No disabled "Show" radio without a node (its faded label fails contrast), a hint in its place."""
+    at = open_page(app_test)
+    assert [r.key for r in at.radio] == ["net_size"]
+    assert any(c.value == "Select a node to show its neighbours." for c in at.caption)
+    at = open_page(app_test, node="org:icmpd")
+    assert "net_radius" in [r.key for r in at.radio] and at.radio(key="net_radius").value == 1
+
+
 def test_whole_network_metrics_and_insight(app_test, ds, default_graph):
     at = open_page(app_test)
     spec = chart(at)

@@ -12,14 +12,26 @@ $(VENV)/.runtime: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime
+# axe-core: the accessibility checker the browser tests inject into every page, from npm into
+# $(VENV)/node (tests/browser/test_accessibility_browser.py finds it there). Without npm the step says so and
+# those tests skip (under CI they fail).
+AXE_CORE_VERSION ?= 4.14.1
+AXE_STAMP := $(VENV)/node/.axe-core-$(AXE_CORE_VERSION)
+
+$(AXE_STAMP):
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm install --no-save --no-audit --no-fund --loglevel=error --prefix $(VENV)/node axe-core@$(AXE_CORE_VERSION) \
+	  && touch $@; \
+	else echo "npm not found: the accessibility browser tests will skip (apt-get install nodejs npm)"; fi
+
+$(VENV)/.dev: requirements-dev.txt requirements.txt $(VENV)/.runtime $(AXE_STAMP)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
 run: $(VENV)/.runtime  ## start the dashboard on the default data at http://127.0.0.1:$(PORT) (this computer only; serve.py)
 	$(PY) serve.py --server.port $(PORT)
 
-test: $(VENV)/.dev  ## the whole suite: unit, AppTest and browser tests (browser tests need Chromium)
+test: $(VENV)/.dev  ## the whole suite: unit, AppTest and browser tests (browser tests need Chromium; npm installs axe-core)
 	$(PY) -m pytest -q
 
 test-fast: $(VENV)/.dev  ## everything but the browser tests

@@ -151,7 +151,7 @@ def country_chart(key: ViewKey, code: str, country: str, subtitle: str, _ds: Dat
 def country_gcm_section(key: ViewKey, code: str, country: str, subtitle: str, ds: Dataset, full: Dataset,
                         flt: Filters) -> None:
     """Draw the GCM objectives that the ISCMs a State takes part in (as member or observer) work on."""
-    st.subheader("GCM objectives its ISCMs work on")
+    st.header("GCM objectives its ISCMs work on")
     if full.gcm_objectives.empty:
         st.info("This data directory has no gcm.yaml, so no GCM objectives to show.", icon=":material/info:")
         return

@@ -56,12 +56,12 @@ for col, i in zip(links, ids, strict=True):
                   query_params={"iscm": i})
 
 # ---------------------------------------------------------------------------------------- at a glance
-st.subheader("At a glance")
-st.dataframe(cmp.facts.rename(columns={"field": ""}), hide_index=True, width="stretch", key="cmp_facts")
+st.header("At a glance")
+st.dataframe(cmp.facts.rename(columns={"field": "Fact"}), hide_index=True, width="stretch", key="cmp_facts")
 
 # ----------------------------------------------------------------------------------------- members
 def members_section() -> None:
-    st.subheader(f"{what.capitalize()} in common and exclusive")
+    st.header(f"{what.capitalize()} in common and exclusive")
     mcols = st.columns(len(ids) + 1)
     in_all = "in both" if len(ids) == 2 else f"in all {len(ids)}"
     mcols[0].metric(f"{what.capitalize()} {in_all}", len(cmp.common))
@@ -96,7 +96,7 @@ def members_section() -> None:
 
 # ------------------------------------------------------------------------------------------- themes
 def themes_section() -> None:
-    st.subheader("Themes")
+    st.header("Themes")
     common_themes = cmp.common_themes
     st.caption(f"{len(common_themes)} themes covered by all {len(ids)}: "
                + (", ".join(common_themes["label"]) if len(common_themes) else "none") + ".")
@@ -106,7 +106,7 @@ def themes_section() -> None:
 
 # ----------------------------------------------------------------------------------------- partners
 def partners_section() -> None:
-    st.subheader("Partners")
+    st.header("Partners")
     common_partners = cmp.common_partners
     st.metric(f"Organizations working with all {len(ids)}", len(common_partners))
     st.dataframe(
@@ -116,7 +116,7 @@ def partners_section() -> None:
     )
 
     # --------------------------------------------------------------------------------------- structures
-    st.subheader("Structures")
+    st.header("Structures")
     if len(cmp.structures):
         st.dataframe(cmp.structures.rename(columns={"structure": "Structure", "n_compared": "In how many"}),
                      hide_index=True, width="stretch", key="cmp_structures")

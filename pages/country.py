@@ -76,13 +76,13 @@ if flt.active and view.n_all != n:
     st.caption(f"{view.n_all} ISCMs in the whole dataset; the filters hide {view.n_all - n}.")
 
 def iscms_section() -> None:
-    st.subheader("Its ISCMs")
+    st.header("Its ISCMs")
     linked_table(table, key="cty_iscms", id_column="iscm_id", to="profile",
                  column_config={"Since": st.column_config.NumberColumn("Since", format="%d",
                                                                        help="Year the ISCM was established"),
                                 "Themes": st.column_config.TextColumn("Themes", width="large")})
 
-    st.subheader("Fellow members")
+    st.header("Fellow members")
     event = chart_panel(view.fellow, key="cty_fellow", name=f"fellow-members-{code.lower()}", data=view.fellow_data,
                         sources=view.sources, data_date=full.data_date, filters=flt, on_select="rerun",
                         selection_mode="points")
@@ -90,7 +90,7 @@ def iscms_section() -> None:
 
 
 def themes_section() -> None:
-    st.subheader("Themes its ISCMs cover")
+    st.header("Themes its ISCMs cover")
     if view.themes_fig is None:
         st.info(f"No themes recorded for the ISCMs of {escape_markdown(cname)}.", icon=":material/info:")
     else:
@@ -104,7 +104,7 @@ def themes_section() -> None:
 
 
 def organizations_section() -> None:
-    st.subheader("Organizations in its ISCMs")
+    st.header("Organizations in its ISCMs")
     if view.organizations.empty:
         st.info("No organization is recorded for its ISCMs.", icon=":material/info:")
     else:

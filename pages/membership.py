@@ -54,7 +54,7 @@ def map_panel(fig, *, key: str, name: str, data, sources: list[str]) -> None:  #
 # ------------------------------------------------------------------------------------------- ISCM map
 @st.fragment
 def iscm_map_section() -> None:
-    st.subheader("The members and observers of an ISCM")
+    st.header("The members and observers of an ISCM")
     if flt.iscms:
         chosen = [i for i in flt.iscms if i in names]
         st.caption("The ISCMs chosen in the sidebar filter.")
@@ -72,7 +72,7 @@ def iscm_map_section() -> None:
 # ------------------------------------------------------------------------------------------- density
 @st.fragment
 def density_section() -> None:
-    st.subheader("How many ISCMs each State takes part in")
+    st.header("How many ISCMs each State takes part in")
     count_observers = st.toggle("Count observers too", value=True, key="mb_density_obs")
     roles = views.MEMBERS_AND_OBSERVERS if count_observers else ("member",)
     fig, data, sources = views.density_view(KEY, roles, subtitle, ds)
@@ -82,7 +82,7 @@ def density_section() -> None:
 # ------------------------------------------------------------------------------------------- overlap
 @st.fragment
 def overlap_section() -> None:
-    st.subheader("Shared members between ISCMs")
+    st.header("Shared members between ISCMs")
     if len(ds.iscms) < 2:
         st.info("The overlap needs at least two ISCMs; widen the filters.", icon=":material/info:")
         return
@@ -105,7 +105,7 @@ def overlap_roles() -> tuple[str, ...]:
 # ------------------------------------------------------------------------------------------- two ISCMs
 @st.fragment
 def pair_section() -> None:
-    st.subheader("Two ISCMs: common and exclusive participants")
+    st.header("Two ISCMs: common and exclusive participants")
     if len(ds.iscms) < 2:
         st.info("The comparison needs at least two ISCMs; widen the filters.", icon=":material/info:")
         return

@@ -34,7 +34,7 @@ chart_panel(
     data_date=full.data_date, filters=flt,
 )
 
-st.subheader("ISCMs")
+st.header("ISCMs")
 table = iscm_table(key, ds.iscms)
 linked_table(table, key="ov_table", id_column="iscm_id", to="profile",
              column_config={"Established": st.column_config.NumberColumn(format="%d")},

@@ -51,7 +51,7 @@ def follow(event, *, chart: str, param: str) -> None:  # noqa: ANN001 - a Stream
 # ------------------------------------------------------------------------------------------- coverage
 @st.fragment
 def coverage_section() -> None:
-    st.subheader("Which ISCM works on which theme")
+    st.header("Which ISCM works on which theme")
     c1, c2, c3 = st.columns([1, 1, 1])
     group_by = c1.selectbox("Group rows by", list(GROUPINGS), format_func=GROUPINGS.get, key="th_group",
                             help="Region: the ISCM's macro region, or Cross-regional when it spans several.")
@@ -71,7 +71,7 @@ def coverage_section() -> None:
 # ------------------------------------------------------------------------------------------- prevalence
 @st.fragment
 def prevalence_section() -> None:
-    st.subheader("How widely each theme is covered")
+    st.header("How widely each theme is covered")
     by = st.segmented_control("Split bars by", ["type", "region"], format_func=GROUPINGS.get, default="type",
                               key="th_prev_by") or "type"
     fig, prev = views.prevalence_chart(KEY, by, subtitle, ds, full)
@@ -86,7 +86,7 @@ def prevalence_section() -> None:
 # ------------------------------------------------------------------------------------------- theme view
 @st.fragment
 def theme_section() -> None:
-    st.subheader("One theme: its ISCMs and the States they reach")
+    st.header("One theme: its ISCMs and the States they reach")
     ordered = B.order
     default_theme = next((t for t in flt.themes if t in ordered), ordered[0])
     theme = st.selectbox("Theme", ordered, index=ordered.index(default_theme), format_func=labels.get,
@@ -112,7 +112,7 @@ def theme_section() -> None:
 
 # ------------------------------------------------------------------------------------------- evolution
 def evolution_section() -> None:
-    st.subheader("When themes entered the agendas")
+    st.header("When themes entered the agendas")
     fig, evo, caption = views.evolution_chart(KEY, int(full.data_date[:4] or 0) or None, subtitle, ds,
                                               full)
     chart_panel(fig, key="th_evolution", name="theme-evolution", data=evo, sources=B.sources,
@@ -123,7 +123,7 @@ def evolution_section() -> None:
 # ------------------------------------------------------------------------------------------- similar
 @st.fragment
 def similar_section() -> None:
-    st.subheader("ISCMs with the most similar themes")
+    st.header("ISCMs with the most similar themes")
     choices = sorted(full.iscms["iscm_id"], key=lambda i: names[i].casefold())
     default_iscm = next((i for i in flt.iscms if i in names), None) or sorted(
         ds.iscms["iscm_id"], key=lambda i: names[i].casefold())[0]

@@ -192,7 +192,7 @@ RAW_LINK = re.compile(r"\[x\]\(http://evil|!\[i\]\(http://evil")  # the escaped 
 
 def _markdown_texts(at) -> list[str]:  # noqa: ANN001
     """The Markdown of every element that renders it: text, headings, captions, alerts, metric labels."""
-    return [str(e.value) for kind in ("markdown", "subheader", "caption", "info", "warning", "success")
+    return [str(e.value) for kind in ("markdown", "header", "subheader", "caption", "info", "warning", "success")
             for e in getattr(at, kind)] + [str(m.label) for m in at.metric]
 
 

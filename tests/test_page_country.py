@@ -33,7 +33,7 @@ def test_germany_lists_every_iscm_of_the_data_in_any_role(app_test, ds):
     assert metrics["ISCMs"] == str(mine.iscm_id.nunique())
     assert metrics["As member"] == str(mine.loc[mine.role == "member", "iscm_id"].nunique())
     # the open tab: its ISCMs and the map of fellow members, nothing of the closed tabs
-    assert [h.value for h in at.subheader] == ["Its ISCMs", "Fellow members"]
+    assert [h.value for h in at.header] == ["Its ISCMs", "Fellow members"]
     assert len(at.get("plotly_chart")) == 1
     fellow = chart(at, "Fellow members: States that share ISCMs with Germany")
     assert trace(fellow, "Germany")["locations"] == ["DEU"]

@@ -45,7 +45,7 @@ def test_ego_network_from_the_url(app_test, default_graph):
     ring = next(t for t in spec["data"] if (t.get("meta") or {}).get("role") == "highlight")
     assert ring["text"] == ["iscm:prague-process"]
     # the summary beside the chart
-    assert [h.value for h in at.subheader] == ["Prague Process"]
+    assert [h.value for h in at.header] == ["Prague Process", "Who holds the network together"]
     text = "\n".join(m.value for m in at.markdown)
     assert "**Secretariat** (1): ICMPD" in text
     assert "- **Secretariat:** ICMPD" in text
@@ -62,6 +62,15 @@ def test_two_step_ego_network(app_test, default_graph):
     assert drawn_nodes(chart(at)) == set(net.ego_network(default_graph, "org:icmpd", 2).nodes)
     at.radio(key="net_radius").set_value(0).run()
     assert drawn_nodes(chart(at)) == set(default_graph.nodes)
+
+
+def test_neighbourhood_choice_appears_with_a_selected_node(app_test):
+    """No disabled "Show" radio without a node (its faded label fails contrast), a hint in its place."""
+    at = open_page(app_test)
+    assert [r.key for r in at.radio] == ["net_size"]
+    assert any(c.value == "Select a node to show its neighbours." for c in at.caption)
+    at = open_page(app_test, node="org:icmpd")
+    assert "net_radius" in [r.key for r in at.radio] and at.radio(key="net_radius").value == 1
 
 
 def test_whole_network_metrics_and_insight(app_test, ds, default_graph):

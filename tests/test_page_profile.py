@@ -39,7 +39,7 @@ def markdown_text(at) -> str:
 
 # Each table of the two pages by a column only it has (AppTest dataframes carry no key).
 TABLES = {"pf_theme_table": "Since", "pf_members": "Territory", "pf_org_table": "Roles", "pf_sources": "Supports",
-          "pf_list": "Regions", "cmp_members": "In how many", "cmp_facts": "", "cmp_partners": "With how many"}
+          "pf_list": "Regions", "cmp_members": "In how many", "cmp_facts": "Fact", "cmp_partners": "With how many"}
 
 
 def frame(at, key: str):
@@ -234,7 +234,7 @@ def test_compare_by_url_counts_common_and_exclusive(app_test, ds):
     table = frame(at, "cmp_members")
     assert set(table["ISO3"]) == a | b
     assert set(table.loc[table["In how many"] == 2, "ISO3"]) == a & b
-    facts = frame(at, "cmp_facts").set_index("")
+    facts = frame(at, "cmp_facts").set_index("Fact")
     assert facts.at["Secretariat", "Prague Process"] == "ICMPD" == facts.at["Secretariat", "Budapest Process"]
     assert at.multiselect(key="cmp_pick").value == ["prague-process", "budapest-process"]
     # only the open tab is drawn: the overlap chart and the map, not the themes

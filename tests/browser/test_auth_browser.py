@@ -88,7 +88,8 @@ def app(provider, tmp_path_factory):
         [sys.executable, "serve.py", "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
          "--secrets.files", str(secrets_file)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
+        start_new_session=True)  # its own process group: stop_server ends the group (os.killpg)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:

@@ -106,11 +106,12 @@ def objective_view(key: ViewKey, objective: int, subtitle: str, _ds: Dataset, _f
     })
     fig = None
     if ids:
-        fig = (maps.members_map(mb.members_of(_ds.memberships, ids[0]), mb.iscm_names(_ds.iscms).get(ids[0], ids[0]),
-                                zoom=False, open_participation=mb.is_open(_ds.iscms, ids[0]), subtitle=subtitle)
-               if len(ids) == 1 else maps.participation_map(states, len(ids), zoom=False, subtitle=subtitle))
         title = f"States reached through the {len(ids)} ISCMs working on GCM objective {b.labels[objective]}"
-        fig.update_layout(title_text=title + (f"<br><sup>{subtitle}</sup>" if subtitle else ""))
+        fig = (maps.members_map(mb.members_of(_ds.memberships, ids[0]), mb.iscm_names(_ds.iscms).get(ids[0], ids[0]),
+                                zoom=False, open_participation=mb.is_open(_ds.iscms, ids[0]), subtitle=subtitle,
+                                title=title)
+               if len(ids) == 1 else maps.participation_map(states, len(ids), zoom=False, subtitle=subtitle,
+                                                            title=title))
     return ObjectiveView(
         iscms=shown, n_declared=int((table["level"] == "declared").sum()), ids=ids, states=states,
         states_shown=states.rename(columns={

@@ -108,13 +108,12 @@ def theme_view(key: ViewKey, theme: str, subtitle: str, _ds: Dataset, _full: Dat
     })
     fig = None
     if ids:
-        fig = (maps.members_map(mb.members_of(_ds.memberships, ids[0]), covering["short_name"].iloc[0], zoom=False,
-                                open_participation=mb.is_open(_ds.iscms, ids[0]), subtitle=subtitle)
-               if len(ids) == 1
-               else maps.participation_map(states, len(ids), zoom=False, subtitle=subtitle))
         title = (f"States reached through the {len(ids)} ISCMs covering "
                  f"{basics(key, _ds, _full).labels[theme].lower()}")
-        fig.update_layout(title_text=title + (f"<br><sup>{subtitle}</sup>" if subtitle else ""))
+        fig = (maps.members_map(mb.members_of(_ds.memberships, ids[0]), covering["short_name"].iloc[0], zoom=False,
+                                open_participation=mb.is_open(_ds.iscms, ids[0]), subtitle=subtitle, title=title)
+               if len(ids) == 1
+               else maps.participation_map(states, len(ids), zoom=False, subtitle=subtitle, title=title))
     return ThemeView(
         covering=shown, n_focus=int((covering["level"] == "focus").sum()), ids=ids, states=states,
         states_shown=states.rename(columns={

@@ -41,7 +41,9 @@ import plotly.io as pio
 
 from iscm import geo
 from iscm.export_tables import to_csv_bytes
+from iscm.figures._house import split_title
 from iscm.palette import FONT
+from iscm.textwidth import plain, text_px, wrap_px
 
 REPORT_WIDTH = 1600
 REPORT_HEIGHT = 900
@@ -162,17 +164,13 @@ def source_line(sources: Sequence[str], data_date: str = "", *, max_chars: int =
 
 
 def title_parts(fig: go.Figure) -> tuple[str, str]:
-    """(title, subtitle) of a figure built with the house style (``iscm.figures._house``) ("Title<br><sup>sub</sup>")."""
-    text = fig.layout.title.text or ""
-    sub = fig.layout.title.subtitle.text or ""
-    head, _, tail = text.partition("<br>")
-    if tail and not sub:
-        sub = re.sub(r"</?sup>", "", tail).strip()
-    return _plain(head), sub
+    """(title, subtitle) as plain text of a figure built with the house style (``iscm.figures._house``:
+    the title's lines, then the subtitle's as <sup> lines)."""
+    head, tail = split_title(fig.layout.title.text or "")
+    return head, fig.layout.title.subtitle.text or tail
 
 
-def _plain(text: str) -> str:
-    return re.sub(r"<[^>]+>", "", text).strip()
+_plain = plain
 
 
 # Type sizes of the report layout (layout pixels; the PNG doubles them).
@@ -184,71 +182,6 @@ ROW_PX = 30
 COL_PX = 36
 """Room per column of a categorical x axis whose labels are slanted."""
 SIDE = 60
-FONT_FILES = ("DejaVuSans.ttf", "LiberationSans-Regular.ttf", "Arial.ttf", "arial.ttf")
-FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/share/fonts/TTF",
-             "/usr/share/fonts/truetype/liberation", "/usr/local/share/fonts", "/Library/Fonts",
-             "C:/Windows/Fonts")
-
-
-@functools.lru_cache(maxsize=1)
-def _font_path() -> str | None:
-    """A sans-serif font to measure text with. DejaVu Sans comes first: it is wider than Arial and its
-    metric twin Liberation Sans, so a width measured with it is an upper bound for what Chromium draws."""
-    dirs = list(FONT_DIRS)
-    try:
-        import matplotlib
-
-        dirs.append(str(Path(matplotlib.get_data_path()) / "fonts" / "ttf"))
-    except ImportError:
-        pass
-    for name in FONT_FILES:
-        for d in dirs:
-            if (Path(d) / name).is_file():
-                return str(Path(d) / name)
-    return None
-
-
-@functools.lru_cache(maxsize=64)
-def _font(size: int, bold: bool) -> Any:
-    path = _font_path()
-    if path is None:
-        return None
-    from PIL import ImageFont
-
-    if bold:
-        bold_path = path.replace("Sans.ttf", "Sans-Bold.ttf").replace("-Regular.ttf", "-Bold.ttf")
-        path = bold_path if Path(bold_path).is_file() else path
-    return ImageFont.truetype(path, size)
-
-
-@functools.lru_cache(maxsize=8192)
-def text_px(text: str, size: float = BODY_SIZE, bold: bool = False) -> float:
-    """Width in layout pixels of one line of plain text (markup removed), measured on a real font when
-    the machine has one; otherwise 0.62 em per character, which errs wide for Latin text."""
-    plain = html.unescape(_plain(text))
-    font = _font(int(round(size)), bold or "<b>" in text)
-    if font is None:
-        return 0.62 * size * len(plain)
-    return float(font.getlength(plain)) * 1.04
-
-
-def wrap_px(text: str, width: float, size: float, bold: bool = False) -> list[str]:
-    """Greedy word wrap of plain text to lines no wider than `width` pixels (a word longer than a line
-    stands on its own line: names are never cut)."""
-    lines: list[str] = []
-    for para in re.split(r"<br\s*/?>|\n", text):
-        words, line = para.split(), ""
-        for w in words:
-            cand = f"{line} {w}" if line else w
-            if line and text_px(cand, size, bold) > width:
-                lines.append(line)
-                line = w
-            else:
-                line = cand
-        lines.append(line)
-    return [ln for ln in lines if ln] or [""]
-
-
 @dataclass
 class _Axis:
     """What one cartesian axis of a figure shows: its categories (if it is categorical) and placement."""

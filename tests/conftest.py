@@ -80,10 +80,19 @@ def charts(at) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
+def title_of(fig) -> str:
+    """A chart's title then its subtitle, as plain text on one line (a figure or a figure spec): the house
+    style wraps them over lines that fit a phone."""
+    from iscm.figures._house import split_title
+
+    text = fig["layout"]["title"]["text"] if isinstance(fig, dict) else fig.layout.title.text
+    return " ".join(part for part in split_title(text or "") if part)
+
+
 def chart(at, title_start: str) -> dict:
     """The one chart whose title starts with `title_start`."""
-    found = [s for s in charts(at) if s["layout"]["title"]["text"].startswith(title_start)]
-    assert len(found) == 1, [s["layout"]["title"]["text"] for s in charts(at)]
+    found = [s for s in charts(at) if title_of(s).startswith(title_start)]
+    assert len(found) == 1, [title_of(s) for s in charts(at)]
     return found[0]
 
 

@@ -13,6 +13,7 @@ from iscm import gcm
 from iscm.cli import main
 from iscm.dataset import DatasetError, load
 from iscm.figures import gcm as figs
+from tests.conftest import title_of
 
 ROOT = Path(__file__).resolve().parents[1]
 GCM_YAML = ROOT / "data" / "gcm.yaml"
@@ -214,7 +215,7 @@ def test_coverage_figure_shows_each_level_differently(ds, cov):
     cells = {(cd[0], cd[1]): cd[2] for t in spec["data"] for cd in t["customdata"]}
     assert cells[("budapest-process", 11)] == "declared" and cells[("rmfm", 23)] == "declared"
     assert cells[("rabat-process", 0)] == "declared" and cells[("bali-process", 8)] == "none"
-    assert spec["layout"]["title"]["text"].startswith(f"GCM objectives covered by {len(ds.iscms)} ISCMs")
+    assert title_of(spec).startswith(f"GCM objectives covered by {len(ds.iscms)} ISCMs")
     assert spec["layout"]["yaxis"]["title"]["text"] == "ISCM" and "GCM objective" in spec["layout"]["xaxis"]["title"]["text"]
     by_count = gcm.coverage_data(cov, ds.iscms, ds.gcm_objectives, whole, sort="count")
     first = by_count[by_count["row"] == 0]

@@ -28,6 +28,7 @@ from iscm.dataset import COLUMNS, Dataset
 from iscm.export_tables import to_csv_bytes
 from iscm.figures.network import _labelled_nodes, _node_sizes, network_figure
 from iscm.palette import ISCM_TYPE_COLORS, ORG_KIND_COLORS
+from tests.conftest import title_of
 
 
 def frame(name: str, rows: list[dict]) -> pd.DataFrame:
@@ -405,7 +406,7 @@ def test_figure_sizes_labels_and_hover(g):
 
 def test_figure_layout_has_no_axes_and_a_title(g):
     fig = network_figure(g, net.layout(g), net.metrics(g), title="Ties")
-    assert fig.layout.title.text.startswith("Ties<br><sup>7 nodes, 9 ties")
+    assert title_of(fig).startswith("Ties 7 nodes, 9 ties")
     assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
     assert fig.layout.showlegend is True
     assert fig.layout.paper_bgcolor == "rgba(0,0,0,0)"

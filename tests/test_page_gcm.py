@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from iscm import gcm
-from tests.conftest import open_page, shown
+from tests.conftest import open_page, shown, title_of
 
 PAGE = "pages/gcm.py"
 
@@ -27,8 +27,8 @@ def _arr(v):
 
 def _chart(at, prefix: str) -> dict:
     specs = [json.loads(ch.proto.spec) for ch in at.get("plotly_chart")]
-    hits = [s for s in specs if s["layout"]["title"]["text"].startswith(prefix)]
-    assert len(hits) == 1, [s["layout"]["title"]["text"][:60] for s in specs]
+    hits = [s for s in specs if title_of(s).startswith(prefix)]
+    assert len(hits) == 1, [title_of(s)[:60] for s in specs]
     return hits[0]
 
 
@@ -80,7 +80,7 @@ def test_filters_narrow_the_coverage_and_the_gaps(app_test, ds, cov):
     oceania = [i for i, m in zip(ds.iscms["iscm_id"], ds.iscms["macro_regions"], strict=True) if "Oceania" in m]
     spec = _chart(at, f"GCM objectives covered by {len(oceania)} ISCMs")
     assert {cd[0] for t in spec["data"] for cd in t["customdata"]} == set(oceania)
-    assert "Region: Oceania" in spec["layout"]["title"]["text"]
+    assert "Region: Oceania" in title_of(spec)
 
     at = _open(app_test, iscm="budapest-process")
     spec = _chart(at, "GCM objectives covered by 1 ISCMs")
@@ -95,7 +95,7 @@ def test_sort_by_number_of_objectives(app_test, cov):
     spec = _chart(at, "GCM objectives covered by")
     top = spec["layout"]["yaxis"]["categoryarray"][0]
     assert top == "Budapest Process"  # it covers the most objectives, declared or derived
-    assert "sorted by number of objectives covered" in spec["layout"]["title"]["text"]
+    assert "sorted by number of objectives covered" in title_of(spec)
 
 
 def test_country_page_shows_the_gcm_objectives_of_its_iscms(app_test, ds, cov):

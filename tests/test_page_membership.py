@@ -8,7 +8,7 @@ import plotly.io as pio
 import pytest
 
 from tests import conftest
-from tests.conftest import chart, charts, table_with
+from tests.conftest import chart, charts, table_with, title_of
 
 PAGE = "pages/membership.py"
 
@@ -64,7 +64,7 @@ def test_iscm_filter_maps_prague_process_members(app_test, ds):
 def test_default_view_maps_largest_rcp_and_has_every_section(app_test, ds):
     at = open_page(app_test)
     assert at.selectbox(key="mb_iscm").value == "prague-process"
-    titles = [s["layout"]["title"]["text"] for s in charts(at)]
+    titles = [title_of(s) for s in charts(at)]
     assert titles == ["Prague Process: members and observers"]  # the first tab, alone
     assert at.get("download_button")[-1].proto.label == "Download all 4 charts (ZIP)"  # and the closed tabs'
     assert chart(open_page(app_test, section="Overlap"), "Shared members between ISCMs")

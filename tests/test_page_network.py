@@ -7,7 +7,7 @@ import json
 import pytest
 
 from iscm import network as net
-from tests.conftest import shown
+from tests.conftest import shown, title_of
 
 PAGE = "pages/network.py"
 
@@ -41,7 +41,7 @@ def test_ego_network_from_the_url(app_test, default_graph):
     expected = set(net.ego_network(default_graph, "iscm:prague-process", 1).nodes)
     assert drawn_nodes(spec) == expected
     assert {"iscm:prague-process", "org:icmpd", "iscm:budapest-process"} <= expected
-    assert spec["layout"]["title"]["text"].startswith("Ego network of Prague Process (neighbours)")
+    assert title_of(spec).startswith("Ego network of Prague Process (neighbours)")
     ring = next(t for t in spec["data"] if (t.get("meta") or {}).get("role") == "highlight")
     assert ring["text"] == ["iscm:prague-process"]
     # the summary beside the chart

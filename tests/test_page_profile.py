@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from iscm.export import chromium_available
 from iscm.markup import escape_markdown
-from tests.conftest import IN_CI, N_ISCMS, shown
+from tests.conftest import IN_CI, N_ISCMS, shown, title_of
 
 PROFILE = "pages/profile.py"
 COMPARE = "pages/compare.py"
@@ -68,7 +68,7 @@ def test_profile_by_url_shows_the_facts(app_test, ds):
     # the map is this ISCM's membership map; only the open tab (Members) is drawn
     assert len(at.get("plotly_chart")) == 1
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    assert spec["layout"]["title"]["text"].startswith("Prague Process: members and observers")
+    assert title_of(spec).startswith("Prague Process: members and observers")
     people = frame(at, "pf_members")
     assert set(people["ISO3"]) == member_set(ds, "prague-process")
     # sidebar filter and picker agree with the URL
@@ -248,7 +248,7 @@ def test_compare_by_url_counts_common_and_exclusive(app_test, ds):
     assert len(partners) == len(orgs[0] | orgs[1])
     at = open_page(app_test, COMPARE, compare="prague-process,budapest-process", section="Themes")
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    heat = next(s for s in specs if s["layout"]["title"]["text"].startswith("Themes side by side"))
+    heat = next(s for s in specs if title_of(s).startswith("Themes side by side"))
     assert heat["data"][0]["x"] == ["Prague Process", "Budapest Process"]
     label = at.get("download_button")[-1].proto.label
     assert label == "Download all 3 charts (ZIP)"  # the closed tab's two charts too

@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from tests.conftest import N_ISCMS, open_page, shown
+from tests.conftest import N_ISCMS, open_page, shown, title_of
 
 PAGE = "pages/themes.py"
 
@@ -29,7 +29,7 @@ def _charts(at) -> dict[str, dict]:
     out = {}
     for ch in at.get("plotly_chart"):
         spec = json.loads(ch.proto.spec)
-        out[spec["layout"]["title"]["text"].split("<br>")[0]] = spec
+        out[title_of(spec)] = spec
     return out
 
 
@@ -63,7 +63,7 @@ def test_all_iscms_without_filter(app_test, covering_asylum):
     assert at.title[0].value == "Themes"
     cov = _chart(at, "Thematic coverage of")
     assert _cov_ids(cov) == set(ds.iscms["iscm_id"])
-    assert cov["layout"]["title"]["text"].startswith(f"Thematic coverage of {len(ds.iscms)} ISCMs")
+    assert title_of(cov).startswith(f"Thematic coverage of {len(ds.iscms)} ISCMs")
     assert not cov["layout"].get("shapes")  # nothing highlighted
     assert len(cov["layout"]["xaxis"]["categoryarray"]) == len(ds.themes)
     assert len(at.get("plotly_chart")) == 1  # only the open tab is drawn
@@ -89,8 +89,8 @@ def test_theme_filter_in_url_narrows_and_highlights(app_test, covering_asylum):
 
     cov = _chart(at, "Thematic coverage of")
     assert _cov_ids(cov) == covering and len(covering) < len(ds.iscms)
-    assert f"Thematic coverage of {len(covering)} ISCMs" in cov["layout"]["title"]["text"]
-    assert "Theme: " + label in cov["layout"]["title"]["text"]
+    assert f"Thematic coverage of {len(covering)} ISCMs" in title_of(cov)
+    assert "Theme: " + label in title_of(cov)
     # every row covers the filtered theme: its column holds no 'none' cell, and it is tinted and bold
     none_trace = next(t for t in cov["data"] if t["name"].startswith("Not covered"))
     assert label not in _arr(none_trace["x"])
@@ -101,7 +101,7 @@ def test_theme_filter_in_url_narrows_and_highlights(app_test, covering_asylum):
 
     prev = _chart(_open(app_test, theme="asylum_protection", section="Prevalence"), "How many of the")
     assert _bar_totals(prev)[label] == len(covering)
-    assert f"How many of the {len(covering)} ISCMs" in prev["layout"]["title"]["text"]
+    assert f"How many of the {len(covering)} ISCMs" in title_of(prev)
 
     # theme view opens on the filtered theme: the ISCMs covering it, Prague Process since 2012
     at = _open(app_test, theme="asylum_protection", section="Theme view")

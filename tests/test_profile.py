@@ -11,6 +11,7 @@ from iscm import compare as C
 from iscm import markup as M
 from iscm import profile as P
 from iscm.figures import profile as F
+from tests.conftest import title_of
 
 
 def members(ds, iscm_id: str, roles=("member",)) -> set[str]:
@@ -142,7 +143,7 @@ def test_theme_profile_figure(ds):
     assert list(fig.layout.yaxis.categoryarray) == [*focus.y, *mentioned.y, *none.y]
     assert fig.layout.yaxis.autorange == "reversed"
     assert (focus.marker.symbol, mentioned.marker.symbol) == ("square", "circle-open")
-    assert fig.layout.title.text.startswith("Prague Process: themes (6 focus, 3 mentioned)")
+    assert title_of(fig).startswith("Prague Process: themes (6 focus, 3 mentioned)")
 
 
 def test_partners_and_heatmap_and_overlap_figures(ds):

@@ -26,6 +26,7 @@ from iscm.themes import (
     theme_order,
     theme_starts,
 )
+from tests.conftest import title_of
 
 
 def coverage_heatmap(iscms, themes, links, *, group_by="none", sort="name", highlight=(), only_themes=None,
@@ -274,7 +275,7 @@ def test_coverage_figure_encodes_three_states_with_legend(tiny):
     colors = [t.marker.color for t in fig.data]
     assert len(set(symbols)) == 2 and len(set(colors)) == 3 and fig.data[0].marker.size > fig.data[2].marker.size
     assert all(t.showlegend is not False for t in fig.data)
-    assert fig.layout.title.text.startswith("Thematic coverage of 4 ISCMs")
+    assert title_of(fig).startswith("Thematic coverage of 4 ISCMs")
     assert fig.layout.xaxis.title.text and fig.layout.yaxis.title.text == "ISCM"
     assert fig.layout.paper_bgcolor == "rgba(0,0,0,0)"
     mentioned = _trace(fig, "Mentioned")
@@ -430,7 +431,7 @@ def test_house_style_is_one_registered_template():
     import plotly.graph_objects as go
     import plotly.io as pio
 
-    from iscm.figures._house import house_layout, merge, style
+    from iscm.figures._house import TITLE_LINE_PX, TOOLBAR_PX, house_layout, merge, style
     from iscm.figures.fast import figure
     from iscm.palette import FONT
 
@@ -440,9 +441,13 @@ def test_house_style_is_one_registered_template():
         styled = style(go.Figure(), "Title", **kwargs).to_dict()["layout"]
         built = figure([], house_layout("Title", **kwargs)).to_dict()["layout"]
         assert built == styled
-        for key in ("font", "paper_bgcolor", "plot_bgcolor", "margin", "legend"):
+        for key in ("font", "paper_bgcolor", "plot_bgcolor", "legend"):
             assert built[key] == template[key]
         assert built["title"]["text"].startswith("Title")
+        # the top margin holds the toolbar strip and the title's lines (two with a subtitle)
+        lines = 2 if kwargs.get("subtitle") else 1
+        assert {**built["margin"], "t": None} == {**template["margin"], "t": None}
+        assert built["margin"]["t"] == TOOLBAR_PX + TITLE_LINE_PX * lines + 14
     # merge() works like update_layout: nested keys merge, later parts win, inputs stay untouched
     base = {"legend": {"x": 0, "font": {"size": 10}}, "height": 300}
     merged = merge(base, None, {"legend": {"font": {"color": "red"}}, "height": 400})

@@ -13,22 +13,49 @@ colours are written into the figure itself: Streamlit's chart theme would otherw
 axis titles in a grey of 3.7:1 on white. The light colours are the default (`house_layout`, the "iscm"
 template, exports on white); `for_theme(fig, "dark")` gives a figure the dark ones ("iscm_dark").
 
+Narrow windows (a 390 px phone, a small laptop with the sidebar open) get the same figure as a wide screen,
+so the style is chosen to read at every width (a figure cannot ask the browser how wide it will be):
+- the title is wrapped to lines that fit the narrowest chart (`TITLE_WIDTH_PX`) and starts below a strip
+  kept free for the chart's toolbar (`TOOLBAR_PX`), so the toolbar never covers it;
+- legends are horizontal, under the plot, where a narrow chart gives them rows instead of taking the
+  plot's width for a column beside it;
+- horizontal bars carry their row labels above the bar (`labels_above_bars`), so the bars keep the chart's
+  width instead of sharing it with a column of long names.
+
 A private module: `iscm/figures/` exposes figure builders only (tables in, figures out).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from iscm.palette import FONT
+from iscm.textwidth import plain, wrap_px
 
 TEMPLATE_NAME = "iscm"
 DARK_TEMPLATE_NAME = "iscm_dark"
+TITLE_SIZE = 17
+SUBTITLE_SIZE = 12  # a <sup> line: plotly draws it at 70% of the title's size
+TOOLBAR_PX = 36
+"""Height of the strip at the top of every chart kept for its toolbar (Plotly's modebar, 26 px high at 2 px
+from the top, drawn at the top right on hover): titles start below it."""
+TITLE_LINE_PX = 22
+"""Plotly's line spacing of a title: 1.3 times its size, for <sup> lines too."""
+MULTILINE_LIFT_PX = 12
+TITLE_WIDTH_PX = 340
+"""Title and subtitle lines are at most this wide: the narrowest chart, on a 390 px phone, is 358 px."""
+LEGEND_BELOW: dict[str, Any] = {"orientation": "h", "x": 0, "xanchor": "left", "xref": "container",
+                                "y": 0, "yanchor": "bottom", "yref": "container", "bgcolor": "rgba(0,0,0,0)"}
+"""The house legend: rows at the bottom of the figure, under the x axis and its title (Plotly makes room)."""
+BAR_ROW_PX = 38
+"""Height of a row of horizontal bars with the label above the bar: a 12 px label over a 17 px bar, and air."""
+BAR_GAP = 0.55
+_BAR_LABEL_SHIFT_PX = BAR_ROW_PX * (1 - BAR_GAP) / 2 + 1
 
 # The page backgrounds a transparent chart sits on: Streamlit's light and dark themes (1.67: white and
 # #171614; #0e1117 is the dark background of earlier Streamlit releases, kept so the colours suit both).
@@ -57,12 +84,13 @@ def text_layout(theme: str = "light") -> dict[str, Any]:
 
 
 _BASE: dict[str, Any] = {
-    "title": {"x": 0, "xanchor": "left", "font": {"size": 17}},
+    "title": {"x": 0, "xanchor": "left", "xref": "container", "font": {"size": TITLE_SIZE},
+              "yref": "container", "y": 1, "yanchor": "top", "pad": {"t": TOOLBAR_PX, "l": 4}},
     "font": {"family": FONT, "size": 13},
     "paper_bgcolor": "rgba(0,0,0,0)",
     "plot_bgcolor": "rgba(0,0,0,0)",
-    "margin": {"l": 10, "r": 10, "t": 70, "b": 10},
-    "legend": {"bgcolor": "rgba(0,0,0,0)"},
+    "margin": {"l": 10, "r": 10, "t": TOOLBAR_PX + TITLE_LINE_PX + 14, "b": 10},
+    "legend": LEGEND_BELOW,
 }
 
 
@@ -95,11 +123,36 @@ def for_theme(fig: go.Figure, theme: str | None) -> go.Figure:
                      _validate=False)
 
 
+def title_text(title: str, subtitle: str = "") -> str:
+    """The house title: the title's lines, then the subtitle's as <sup> lines, each at most TITLE_WIDTH_PX
+    wide ("Title<br><sup>subtitle</sup>" when both fit one line)."""
+    lines = wrap_px(title, TITLE_WIDTH_PX, TITLE_SIZE, bold=True, screen=True)
+    subs = wrap_px(subtitle, TITLE_WIDTH_PX, SUBTITLE_SIZE, screen=True) if subtitle else []
+    return "<br>".join([*lines, *(f"<sup>{s}</sup>" for s in subs)])
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """(title, subtitle) as plain text from a house title (`title_text`): the lines joined again."""
+    lines = [ln.strip() for ln in text.split("<br>")]
+    subs = [ln for ln in lines if ln.startswith("<sup>")]
+    return plain(" ".join(ln for ln in lines if ln and ln not in subs)), plain(" ".join(subs))
+
+
+def head_px(text: str) -> int:
+    """Height of a chart's head: the toolbar strip, the title's lines and a gap under them."""
+    n = len([ln for ln in text.split("<br>") if ln.strip()]) if text else 0
+    return TOOLBAR_PX + TITLE_LINE_PX * n + 14
+
+
 def house_layout(title: str, *, subtitle: str = "", x_title: str | None = None, y_title: str | None = None,
                  height: int | None = None) -> dict[str, Any]:
-    """The template's layout with this chart's title ("Title<br><sup>subtitle</sup>"), axis titles, height."""
+    """The template's layout with this chart's title (`title_text`) under the toolbar strip, the top margin
+    that holds them (`head_px`), axis titles and height."""
     layout = copy.deepcopy(_LAYOUT)
-    layout["title"]["text"] = title if not subtitle else f"{title}<br><sup>{subtitle}</sup>"
+    text = layout["title"]["text"] = title_text(title, subtitle)
+    layout["margin"]["t"] = head_px(text)
+    if "<br>" in text:  # Plotly lifts a title of several lines 12 px above where it puts a one-line title
+        layout["title"]["pad"]["t"] = TOOLBAR_PX + MULTILINE_LIFT_PX
     if x_title is not None:
         layout["xaxis"]["title"]["text"] = x_title
     if y_title is not None:
@@ -114,3 +167,21 @@ def style(fig: go.Figure, title: str, *, subtitle: str = "", x_title: str | None
     """Give a figure built through Plotly's API the house style (the same layout `house_layout` writes)."""
     return fig.update_layout(house_layout(title, subtitle=subtitle, x_title=x_title, y_title=y_title,
                                           height=height))
+
+
+def labels_above_bars(labels: Sequence[str], shown: Sequence[str] | None = None) -> dict[str, Any]:
+    """Layout parts of a horizontal bar chart whose row labels stand above their bars, from the plot's left
+    edge, instead of in a column beside them: the bars keep the chart's whole width (on a phone a column of
+    theme names left them a third of it). `labels` are the y categories; `shown` how each is written (e.g.
+    bold for a highlighted row), the labels themselves by default. Give the chart BAR_ROW_PX per row; any
+    other annotations of the chart go after these (merge replaces lists).
+    """
+    texts = list(shown) if shown is not None else list(labels)
+    return {
+        "bargap": BAR_GAP,
+        "yaxis": {"showticklabels": False, "ticks": "", "title": {"text": ""}},
+        "annotations": [{"x": 0, "xref": "paper", "xanchor": "left", "y": label, "yref": "y",
+                         "yanchor": "bottom", "yshift": _BAR_LABEL_SHIFT_PX, "text": text, "showarrow": False,
+                         "align": "left", "font": {"size": 12}}
+                        for label, text in zip(labels, texts, strict=True)],
+    }

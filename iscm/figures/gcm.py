@@ -9,14 +9,19 @@ well as colour (Okabe-Ito blue and orange stay apart under every common colour-v
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import plotly.graph_objects as go
 
-from iscm.figures._house import house_layout, merge
+from iscm.figures._house import BAR_ROW_PX, house_layout, labels_above_bars, merge
 from iscm.figures.fast import figure
-from iscm.figures.themes import HEADER_PX, ROW_PX, TICK_ANGLE, _wrap
+from iscm.figures.themes import (
+    LEGEND_AXIS_PX,
+    ROW_PX,
+    TICK_ANGLE,
+    _legend_under_title,
+    _slanted_labels_px,
+    _wrap,
+)
 from iscm.gcm import LEVEL_LABELS, WHOLE, objective_label
 from iscm.palette import OKABE_ITO, SEQUENTIAL_COLORS
 
@@ -77,8 +82,10 @@ def coverage_figure(data: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
             "hovertext": [_hover(r) for r in recs], "hoverinfo": "text", "hoverlabel": {"align": "left"},
         })
     n_rows = len(y_cats)
-    longest = max((len(lab) for lab in x_labels), default=10)
-    top = HEADER_PX + int(longest * 6.6 * math.sin(math.radians(TICK_ANGLE))) + 14
+    house = house_layout(f"GCM objectives covered by {n_rows} ISCMs", subtitle=subtitle,
+                         x_title="GCM objective (number and short name)", y_title="ISCM")
+    head = house["margin"]["t"]
+    top = head + LEGEND_AXIS_PX + _slanted_labels_px(x_labels)
     height = top + ROW_PX * max(n_rows, 3) + 30
     layout = merge(
         {"xaxis": {"side": "top", "type": "category", "categoryorder": "array", "categoryarray": x_labels,
@@ -90,12 +97,8 @@ def coverage_figure(data: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
          # a thin rule between "GCM as a whole" and objective 1
          "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": 0.5, "x1": 0.5, "y0": 0, "y1": 1,
                      "line": {"width": 1, "color": "rgba(153,153,153,0.6)", "dash": "dot"}}]},
-        house_layout(f"GCM objectives covered by {n_rows} ISCMs", subtitle=subtitle,
-                     x_title="GCM objective (number and short name)", y_title="ISCM", height=height),
-        {"title": {"yref": "container", "y": 1 - 14 / height, "yanchor": "top"},
-         "legend": {"orientation": "h", "yref": "container", "y": 1 - 58 / height, "yanchor": "top",
-                    "xref": "container", "x": 0.01, "xanchor": "left", "title": {"text": "Cell:"},
-                    "itemclick": False, "itemdoubleclick": False},
+        house,
+        {"height": height, "legend": _legend_under_title(head, height, title="Cell:"),
          "hovermode": "closest", "margin": {"t": top, "b": 20, "l": 10, "r": 10}},
     )
     return figure(traces, layout)
@@ -142,21 +145,19 @@ def region_figure(regions: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
         "marker": {"symbol": "x-thin", "size": 12, "line": {"width": 2.5, "color": GAP_COLOR}, "color": GAP_COLOR},
         "hovertemplate": "<b>%{y}</b> · %{x}<br>No ISCM of the region covers this objective<extra></extra>",
     }]
-    longest = max((len(lab) for lab in x), default=10)
-    top = HEADER_PX + int(longest * 6.6 * math.sin(math.radians(TICK_ANGLE))) + 14
+    house = house_layout("Objectives each region's ISCMs cover, and the gaps",
+                         subtitle=subtitle or "Number of ISCMs of the region covering the objective (declared or derived)",
+                         x_title="GCM objective", y_title="Region (number of its ISCMs)")
+    head = house["margin"]["t"]
+    top = head + LEGEND_AXIS_PX + _slanted_labels_px(x)
     height = top + 48 * max(len(y), 2) + 40
     layout = merge(
         {"xaxis": {"side": "top", "type": "category", "tickangle": -TICK_ANGLE, "automargin": True,
                    "showgrid": False, "categoryorder": "array", "categoryarray": x, "title": {"standoff": 6}},
          "yaxis": {"type": "category", "autorange": "reversed", "automargin": True, "categoryorder": "array",
                    "categoryarray": y}},
-        house_layout("Objectives each region's ISCMs cover, and the gaps",
-                     subtitle=subtitle or "Number of ISCMs of the region covering the objective (declared or derived)",
-                     x_title="GCM objective", y_title="Region (number of its ISCMs)", height=height),
-        {"title": {"yref": "container", "y": 1 - 14 / height, "yanchor": "top"},
-         "legend": {"orientation": "h", "yref": "container", "y": 1 - 58 / height, "yanchor": "top",
-                    "xref": "container", "x": 0.01, "xanchor": "left", "itemclick": False,
-                    "itemdoubleclick": False},
+        house,
+        {"height": height, "legend": _legend_under_title(head, height),
          "showlegend": True, "margin": {"t": top, "b": 20, "l": 10, "r": 10}},
     )
     return figure(traces, layout)
@@ -175,14 +176,16 @@ def country_figure(table: pd.DataFrame, country: str, *, subtitle: str = "") -> 
         "hovertemplate": f"<b>%{{y}}</b><br>{LEVEL_LABELS[level]}: %{{x}}<br>%{{customdata[1]}}<extra></extra>",
     } for col, level in parts]
     n_none = int((table["n_iscms"] == 0).sum()) if len(table) else 0
+    house = house_layout(f"GCM objectives the ISCMs of {country} work on",
+                         subtitle=subtitle or f"{n_none} of {len(table)} objectives are covered by none of them",
+                         x_title=f"Number of the ISCMs {country} takes part in", y_title=None)
     layout = merge(
-        {"barmode": "stack", "bargap": 0.25,
-         "legend": {"orientation": "h", "x": 0, "y": -0.08, "yanchor": "top", "traceorder": "normal"},
+        {"barmode": "stack",
+         "legend": {"traceorder": "normal"},
          "yaxis": {"type": "category", "autorange": "reversed", "automargin": True},
          "xaxis": {"automargin": True, "rangemode": "tozero", "dtick": 1, "gridcolor": "rgba(153,153,153,0.25)"}},
-        house_layout(f"GCM objectives the ISCMs of {country} work on",
-                     subtitle=subtitle or f"{n_none} of {len(table)} objectives are covered by none of them",
-                     x_title=f"Number of the ISCMs {country} takes part in", y_title=None,
-                     height=200 + 24 * max(len(table), 1)),
+        house,
+        {"height": house["margin"]["t"] + BAR_ROW_PX * max(len(table), 1) + 110},
+        labels_above_bars(y),
     )
     return figure(traces, layout)

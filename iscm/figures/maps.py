@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from iscm import geo
-from iscm.figures._house import house_layout, merge
+from iscm.figures._house import BAR_ROW_PX, house_layout, labels_above_bars, merge
 from iscm.figures.fast import figure
 from iscm.membership import PARTICIPANT_ROLES, ROLE_LABELS, count_bins, country_label
 from iscm.palette import CLASS_COLORS, NONE_COLOR, OKABE_ITO, SEQUENTIAL_COLORS
@@ -167,8 +167,7 @@ def _style_map(traces: Sequence[dict[str, Any] | None], title: str, view: Mappin
     layout = merge(
         {"geo": merge(_GEO, _geo_view(view))},
         house_layout(title, subtitle=subtitle, height=_map_height(view)),
-        {"margin": {"l": 0, "r": 0, "t": 70 if subtitle else 50, "b": 0},
-         "legend": {"orientation": "h", "x": 0, "y": 0, "yanchor": "top"},
+        {"margin": {"l": 0, "r": 0, "b": 0},
          "clickmode": "event+select",
          # A small State's marker answers only on or right next to itself (Plotly's default 20 px let Luxembourg
          # win over the middle of Belgium or Germany); shapes answer where the pointer is, whatever this says.
@@ -254,12 +253,13 @@ def _hover_counts(table: pd.DataFrame, what: str) -> list[str]:
 
 # ---------------------------------------------------------------------------------------------- maps
 def members_map(members: pd.DataFrame, iscm_name: str, *, open_participation: bool = False, zoom: bool = True,
-                subtitle: str = "") -> go.Figure:
+                subtitle: str = "", title: str | None = None) -> go.Figure:
     """Map of one ISCM: members / observers / chairs / not taking part (legend), framed on its participants.
 
     `members`: the ISCM's rows of ``Dataset.memberships`` (iso3, country, role, territory, note).
     `open_participation` (`iscm.membership.is_open`): every UN Member State may take part, so the whole world
-    is drawn as possible participants, the chairs marked on it, in the world view.
+    is drawn as possible participants, the chairs marked on it, in the world view. `title` replaces the
+    standard one (a page that shows the map for a reason of its own).
     """
     rows = members.drop_duplicates("iso3")
     traces: list[dict[str, Any] | None] = []
@@ -290,13 +290,13 @@ def members_map(members: pd.DataFrame, iscm_name: str, *, open_participation: bo
         traces.append(_background(drawn, f"Not taking part in {iscm_name}"))
     traces.extend(layer for layer in layers if layer is not None)
     view = geo.region_view(drawn) if zoom and not open_participation else {}
-    title = (f"{iscm_name}: open to every UN Member State; chairs marked" if open_participation
-             else f"{iscm_name}: members and observers")
+    title = title or (f"{iscm_name}: open to every UN Member State; chairs marked" if open_participation
+                      else f"{iscm_name}: members and observers")
     return _style_map(traces, title, view, subtitle=subtitle)
 
 
 def participation_map(table: pd.DataFrame, n_selected: int, *, zoom: bool = True,
-                      subtitle: str = "") -> go.Figure:
+                      subtitle: str = "", title: str | None = None) -> go.Figure:
     """Map of several ISCMs: how many of the `n_selected` ISCMs each State takes part in (colour bar; the
     hover lists them). `table`: `iscm.membership.participation_table` of those ISCMs."""
     hover = _hover_counts(table, f"of the {n_selected} selected ISCMs")
@@ -304,8 +304,8 @@ def participation_map(table: pd.DataFrame, n_selected: int, *, zoom: bool = True
         _background(table["iso3"], "In none of the selected ISCMs", name="In none of them"),
         *_count_traces(table, hover, vmax=max(n_selected, 1), name="Selected ISCMs", colorbar_title="ISCMs"),
     ]
-    title = (f"Participation in {n_selected} selected ISCMs (members and observers)" if n_selected
-             else "No ISCM selected")
+    title = title or (f"Participation in {n_selected} selected ISCMs (members and observers)" if n_selected
+                      else "No ISCM selected")
     view = geo.region_view(table["iso3"].tolist()) if zoom else {}
     return _style_map(traces, title, view, subtitle=subtitle)
 
@@ -369,11 +369,13 @@ def country_themes_figure(table: pd.DataFrame, country: str, *, subtitle: str = 
          "marker": {"color": OKABE_ITO["sky_blue"]}, "hovertext": hover,
          "hovertemplate": "%{hovertext}<extra>mentioned: %{x}</extra>"},
     ]
+    house = house_layout(f"Themes of the ISCMs {country} takes part in", subtitle=subtitle,
+                         x_title="ISCMs covering the theme")
     layout = merge(
-        house_layout(f"Themes of the ISCMs {country} takes part in", subtitle=subtitle,
-                     x_title="ISCMs covering the theme", y_title="Theme", height=max(340, 150 + 26 * len(t))),
-        {"barmode": "stack", "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.01,
-                                        "yanchor": "bottom", "traceorder": "normal"}},
+        house,
+        {"height": max(340, house["margin"]["t"] + BAR_ROW_PX * len(t) + 110)},
+        labels_above_bars(themes),
+        {"barmode": "stack", "legend": {"traceorder": "normal"}},
         {"xaxis": {"tickmode": "linear", "dtick": 1, "rangemode": "tozero"}}
         if len(t) and t["n_iscms"].max() <= 15 else None,
     )

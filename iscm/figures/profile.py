@@ -13,10 +13,11 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from iscm.figures._house import style
+from iscm.figures._house import BAR_ROW_PX, head_px, labels_above_bars, split_title, style
 from iscm.model import ORG_KIND_LABELS
 from iscm.palette import OKABE_ITO, ORG_KIND_COLORS
 from iscm.profile import ROLE_ORDER
+from iscm.textwidth import wrap_px
 from iscm.themes import LEVEL_LABELS
 
 ORG_ROLE_LABELS = {"secretariat": "Secretariat", "member": "Member", "partner": "Partner", "funder": "Funder",
@@ -25,6 +26,8 @@ ORG_ROLE_LABELS = {"secretariat": "Secretariat", "member": "Member", "partner": 
 
 LEVEL_COLORS = {"focus": OKABE_ITO["blue"], "mentioned": OKABE_ITO["sky_blue"]}
 LEVEL_VALUE = {"focus": 2, "mentioned": 1, "none": 0}
+COLUMN_LABELS_PX = 84
+"""Room for the column labels and their axis title of the strip charts, whose x axis is on top."""
 COMPARE_COLORS = {"all": OKABE_ITO["green"], "some": OKABE_ITO["grey"], "only": OKABE_ITO["orange"]}
 
 
@@ -75,17 +78,15 @@ def theme_profile(themes: pd.DataFrame, all_themes: pd.DataFrame, name: str, *, 
                      automargin=True, showgrid=True, gridcolor="rgba(153,153,153,0.2)")
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=columns, range=[-0.5, 2.9],
                      side="top", showgrid=False)
-    _header_room(fig, subtitle)
+    _header_room(fig)
     fig.update_layout(showlegend=False)
     return fig
 
 
-def _header_room(fig: go.Figure, subtitle: str) -> None:
-    """Title pinned to the top and room under it for the column labels and their axis title, which sit
-    on top of these charts (automargin would otherwise push them up into the title)."""
-    height = fig.layout.height or 450
-    fig.update_layout(title={"yref": "container", "y": 1 - 10 / height, "yanchor": "top"},
-                      margin={"t": 118 + (22 if subtitle else 0)})
+def _header_room(fig: go.Figure) -> None:
+    """Room under the title for the column labels and their axis title, which sit on top of these charts
+    (automargin would otherwise push them up into the title)."""
+    fig.update_layout(margin={"t": head_px(fig.layout.title.text or "") + COLUMN_LABELS_PX})
 
 
 def _wrap(text: str, width: int = 60, limit: int = 300) -> str:
@@ -133,9 +134,8 @@ def organizations_by_role(orgs: pd.DataFrame, name: str, *, subtitle: str = "",
                      automargin=True, showgrid=True, gridcolor="rgba(153,153,153,0.2)")
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=columns, side="top",
                      range=[-0.5, max(len(columns), 3) - 0.5], showgrid=False)
-    fig.update_layout(legend={"orientation": "h", "y": -0.02, "x": 0, "yanchor": "top", "title": {"text": "Kind:"}},
-                      showlegend=True)
-    _header_room(fig, subtitle)
+    fig.update_layout(legend={"title": {"text": "Kind:"}}, showlegend=True)
+    _header_room(fig)
     return fig
 
 
@@ -178,10 +178,9 @@ def overlap_bars(counts: pd.DataFrame, *, what: str = "members", subtitle: str =
             text=values.tolist(), textposition="inside",
             hovertemplate="<b>%{y}</b><br>" + label + ": %{x}<extra></extra>",
         ))
-    style(fig, f"Common and exclusive {what}", subtitle=subtitle, x_title=f"Number of {what}",
-          height=190 + 48 * len(counts))
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": 1.02, "x": 0, "yanchor": "bottom",
-                                               "traceorder": "normal"})
+    style(fig, f"Common and exclusive {what}", subtitle=subtitle, x_title=f"Number of {what}")
+    fig.update_layout(labels_above_bars(counts["ISCM"].tolist()), barmode="stack", legend={"traceorder": "normal"},
+                      height=fig.layout.margin.t + BAR_ROW_PX * len(counts) + 130)
     fig.update_yaxes(autorange="reversed", automargin=True)
     return fig
 
@@ -191,12 +190,19 @@ def for_print(fig: go.Figure, *, width: int, height: int, font_size: int = 15) -
     out = go.Figure(copy.deepcopy(fig.to_dict()))
     # column labels on top (the strip charts) need room under the title: upright labels and no axis title
     top_axis = out.layout.xaxis.side == "top"
+    # the screen's title lines fit a phone; on paper they are wrapped again to the page, with no toolbar strip
+    size = font_size + 5
+    title, sub = split_title(out.layout.title.text or "")
+    lines = wrap_px(title, width - 40, size, bold=True)
+    subs = wrap_px(sub, width - 40, round(size * 0.7)) if sub else []
+    head = max(60, 25 + round(1.3 * size) * (len(lines) + len(subs)))
     out.update_layout(
         template="plotly_white", width=width, height=height, autosize=False,
         paper_bgcolor="white", plot_bgcolor="white",
         font={"size": font_size, "color": "#222222"},
-        margin={"l": 10, "r": 20, "t": int(60 + 2.6 * font_size) if top_axis else 60, "b": 30},
-        title={"font": {"size": font_size + 5}, "yref": "container", "y": 1 - 12 / height, "yanchor": "top"},
+        margin={"l": 10, "r": 20, "t": int(head + 2.6 * font_size) if top_axis else head, "b": 30},
+        title={"text": "<br>".join([*lines, *(f"<sup>{s}</sup>" for s in subs)]), "font": {"size": size},
+               "yref": "container", "y": 1 - 12 / height, "yanchor": "top", "pad": {"t": 0}},
     )
     if top_axis:
         cols = list(out.layout.xaxis.categoryarray or [])

@@ -16,7 +16,7 @@ from functools import lru_cache
 import pandas as pd
 import plotly.graph_objects as go
 
-from iscm.figures._house import house_layout, merge
+from iscm.figures._house import BAR_ROW_PX, house_layout, labels_above_bars, merge
 from iscm.figures.fast import figure
 from iscm.model import ISCM_TYPE_LABELS
 from iscm.palette import ISCM_TYPE_COLORS, OKABE_ITO, SEQUENTIAL_COLORS
@@ -46,7 +46,9 @@ SIMILAR_COLORS = {"shared": OKABE_ITO["green"], "only_selected": OKABE_ITO["blue
                   "only_other": OKABE_ITO["orange"]}
 ROW_PX = 24
 TICK_ANGLE = 55  # degrees: steep enough that neighbouring theme labels never touch
-HEADER_PX = 150  # title, subtitle, legend and axis title above the theme labels
+LEGEND_AXIS_PX = 92
+"""Between a grid's title and its slanted column labels: the legend (two rows in a narrow window) and the
+axis title."""
 
 
 @lru_cache(maxsize=4096)  # the same evidence texts come back whenever the grid is re-sorted or regrouped
@@ -145,11 +147,12 @@ def coverage_figure(data: pd.DataFrame, *, group_by: str = "none", sort: str = "
     bold = set(theme_cols.loc[theme_cols["theme_id"].isin(highlight), "theme"])
     # Top margin, fixed from the content so nothing overlaps: title + subtitle, legend, axis title, then the
     # slanted theme labels (their height from the longest label). automargin can still only grow it.
-    longest = max((len(lab) for lab in x_labels), default=10)
-    label_px = int(longest * 6.6 * math.sin(math.radians(TICK_ANGLE))) + 14
-    top = HEADER_PX + label_px
-    height = top + ROW_PX * max(n_rows, 3) + 30
     n_iscms = data["iscm_id"].nunique()
+    house = house_layout(f"Thematic coverage of {n_iscms} ISCMs", subtitle=subtitle,
+                         x_title="Theme (most widely covered first)", y_title="ISCM")
+    head = house["margin"]["t"]
+    top = head + LEGEND_AXIS_PX + _slanted_labels_px(x_labels)
+    height = top + ROW_PX * max(n_rows, 3) + 30
     layout = merge(
         {"xaxis": {"side": "top", "type": "category", "categoryorder": "array", "categoryarray": x_labels,
                    "tickmode": "array", "tickvals": x_labels, "ticktext": _bold_ticks(x_labels, bold),
@@ -159,16 +162,26 @@ def coverage_figure(data: pd.DataFrame, *, group_by: str = "none", sort: str = "
                    "automargin": True, "showgrid": True, "gridcolor": "rgba(153,153,153,0.15)",
                    "zeroline": False, "fixedrange": True, "range": [n_rows - 0.5, -0.5]}},
         {"shapes": shapes} if shapes else None,
-        house_layout(f"Thematic coverage of {n_iscms} ISCMs", subtitle=subtitle,
-                     x_title="Theme (most widely covered first)", y_title="ISCM", height=height),
-        {"title": {"yref": "container", "y": 1 - 14 / height, "yanchor": "top"},
-         # legend under the title (room for two lines when the chart is narrow), above the theme labels
-         "legend": {"orientation": "h", "yref": "container", "y": 1 - 58 / height, "yanchor": "top",
-                    "xref": "container", "x": 0.01, "xanchor": "left", "title": {"text": "Cell:"},
-                    "itemclick": False, "itemdoubleclick": False},
+        house,
+        # legend under the title (room for two rows when the chart is narrow), above the theme labels
+        {"height": height, "legend": _legend_under_title(head, height, title="Cell:"),
          "hovermode": "closest", "margin": {"t": top, "b": 20, "l": 10, "r": 10}},
     )
     return figure(traces, layout)
+
+
+def _slanted_labels_px(labels: Sequence[str]) -> int:
+    """Height of a grid's column labels slanted at TICK_ANGLE (from the longest one)."""
+    longest = max((len(lab) for lab in labels), default=10)
+    return int(longest * 6.6 * math.sin(math.radians(TICK_ANGLE))) + 14
+
+
+def _legend_under_title(head: int, height: int, *, title: str | None = None) -> dict:
+    """A grid's legend: rows right under the title (`head` px from the top), above the column labels; the
+    cell states explain the grid before it is read, and the legend is never off screen below a tall grid."""
+    return {"orientation": "h", "yref": "container", "y": 1 - head / height, "yanchor": "top",
+            "xref": "container", "x": 0.01, "xanchor": "left", "itemclick": False, "itemdoubleclick": False,
+            **({"title": {"text": title}} if title else {})}
 
 
 # ---------------------------------------------------------------------------------------------- prevalence
@@ -202,17 +215,20 @@ def prevalence_figure(table: pd.DataFrame, n_iscms: int, *, by: str = "type", hi
     annotations = [{"x": int(totals[lab]), "y": lab, "text": str(int(totals[lab])), "showarrow": False,
                     "xanchor": "left", "xshift": 4, "font": {"size": 12}} for lab in order]
     n = n_iscms
+    house = house_layout(f"How many of the {n} ISCMs cover each theme", subtitle=subtitle,
+                         x_title="Number of ISCMs covering the theme (focus or mentioned)", y_title=None)
+    above = labels_above_bars(order, _bold_ticks(order, bold))
     layout = merge(
-        {"barmode": "stack", "bargap": 0.25, "annotations": annotations,
-         "legend": {"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top", "traceorder": "normal",
-                    "title": {"text": GROUPINGS.get(by, by) + ":"}},
+        {"barmode": "stack",
+         "legend": {"traceorder": "normal", "title": {"text": GROUPINGS.get(by, by) + ":"}},
          "yaxis": {"categoryorder": "array", "categoryarray": order, "autorange": "reversed",
                    "automargin": True, "tickmode": "array", "tickvals": order,
                    "ticktext": _bold_ticks(order, bold)},
          "xaxis": {"automargin": True, "rangemode": "tozero", "gridcolor": "rgba(153,153,153,0.25)"}},
-        house_layout(f"How many of the {n} ISCMs cover each theme", subtitle=subtitle,
-                     x_title="Number of ISCMs covering the theme (focus or mentioned)", y_title=None,
-                     height=max(320, 170 + 30 * len(order))),
+        house,
+        {"height": max(320, house["margin"]["t"] + BAR_ROW_PX * len(order) + 120)},
+        above,
+        {"annotations": above["annotations"] + annotations},
     )
     return figure(traces, layout)
 
@@ -278,15 +294,18 @@ def similar_figure(table: pd.DataFrame, selected_name: str, *, subtitle: str = "
         "hovertemplate": f"<b>%{{y}}</b><br>{name}: %{{x}}<br>%{{customdata[1]}}"
                          "<br><i>Click to filter to this ISCM</i><extra></extra>",
     } for key, count, name in parts]
+    house = house_layout(f"ISCMs with the most similar themes to {selected_name}",
+                         subtitle=subtitle or "Jaccard similarity J of the sets of themes covered",
+                         x_title="Number of themes", y_title=None)
     layout = merge(
-        {"annotations": [{"text": "No other ISCM shares a theme with it", "showarrow": False, "x": 0.5,
-                          "y": 0.5, "xref": "paper", "yref": "paper"}]} if table.empty else None,
-        {"barmode": "stack", "bargap": 0.3,
-         "legend": {"orientation": "h", "x": 0, "y": -0.2, "yanchor": "top", "traceorder": "normal"},
+        {"barmode": "stack",
+         "legend": {"traceorder": "normal"},
          "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
          "xaxis": {"automargin": True, "gridcolor": "rgba(153,153,153,0.25)", "dtick": 1}},
-        house_layout(f"ISCMs with the most similar themes to {selected_name}",
-                     subtitle=subtitle or "Jaccard similarity J of the sets of themes covered",
-                     x_title="Number of themes", y_title=None, height=200 + 46 * max(len(table), 1)),
+        house,
+        {"height": house["margin"]["t"] + BAR_ROW_PX * max(len(table), 1) + 130},
+        labels_above_bars(y),
+        {"annotations": [{"text": "No other ISCM shares a theme with it", "showarrow": False, "x": 0.5,
+                          "y": 0.5, "xref": "paper", "yref": "paper"}]} if table.empty else None,
     )
     return figure(traces, layout)

@@ -25,6 +25,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.responsive import frame_key
 from iscm import export
 from iscm.export_tables import to_csv_bytes
 from iscm.figures import for_theme
@@ -263,7 +264,14 @@ def chart_panel(
         kwargs["on_select"] = on_select
         if selection_mode is not None:
             kwargs["selection_mode"] = selection_mode
-    event = st.plotly_chart(for_theme(fig, _theme_type()), **kwargs)
+    # A chart that needs more width than a narrow window gives scrolls sideways in its own frame.
+    frame = frame_key(key, export.readable_width(fig))
+    shown = for_theme(fig, _theme_type())
+    if frame is None:
+        event = st.plotly_chart(shown, **kwargs)
+    else:
+        with st.container(key=frame):
+            event = st.plotly_chart(shown, **kwargs)
 
     item, report = _item_and_report(fig, name=name, data=data, sources=sources, data_date=data_date,
                                     filters=filters)

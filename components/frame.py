@@ -14,6 +14,7 @@ import streamlit as st
 from components.auth import account_sidebar
 from components.data import get_dataset
 from components.filters import filter_sidebar
+from components.responsive import page_style
 from components.search import find_box
 from iscm.dataset import Dataset, DatasetError
 from iscm.filters import Filters, apply_filters
@@ -149,6 +150,7 @@ def frame(title: str, *, owns_iscm_param: bool = False) -> PageContext:
     `owns_iscm_param`: the page reads `?iscm=` as its own subject (Profile), so the ISCM filter is not
     taken from the URL but kept as the other pages left it; leaving the page, they show what they showed."""
     st.set_page_config(page_title=f"{title} · ISCM Atlas", page_icon=FAVICON, layout="wide")
+    page_style()
     try:
         full, store_messages = get_dataset()
     except DatasetError as err:

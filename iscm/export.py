@@ -173,6 +173,75 @@ def title_parts(fig: go.Figure) -> tuple[str, str]:
 _plain = plain
 
 
+# ------------------------------------------------------------------------------------- on screen
+PLOT_MIN_PX = 280
+"""Narrowest plot area (the part inside the axes) that still reads on screen."""
+CELL_MIN_PX = 14
+"""Narrowest column of a matrix on screen (a heatmap cell; a dot matrix takes its marker's size)."""
+COLORBAR_PX = 100
+
+
+def readable_width(fig: go.Figure) -> int:
+    """The narrowest chart, in CSS pixels, at which `fig` still reads: its row labels, a plot area of at
+    least PLOT_MIN_PX, every column of a matrix at least CELL_MIN_PX (or its marker) wide, its colour bar.
+
+    0 for a figure that reads at any width: a map or a drawing without axes takes what it is given. The
+    chart panel lets a narrower window scroll such a chart sideways rather than squeeze it. Computed once
+    per figure (figures handed out by a cache are the same object on every rerun).
+    """
+    held = fig.__dict__.get("_iscm_readable_width")
+    if held is None:
+        held = _readable_width(fig.to_dict())
+        fig._iscm_readable_width = held
+    return held
+
+
+def _categories(spec: dict, letter: str) -> list[str]:
+    """The labels a categorical axis shows (its tick texts, category order or the traces' strings)."""
+    ax = spec["layout"].get(f"{letter}axis") or {}
+    if ax.get("type") not in (None, "category", "-"):
+        return []
+    if ax.get("tickmode") == "array" and ax.get("ticktext") is not None:
+        return [str(v) for v in ax["ticktext"]]
+    if ax.get("categoryarray") is not None:
+        return [str(v) for v in ax["categoryarray"]]
+    seen: dict[str, None] = {}
+    for t in spec["data"]:
+        values = t.get(letter)
+        if not isinstance(values, list | tuple):
+            continue  # absent, or a typed (numeric) array
+        present = [v for v in values if v is not None]
+        if present and all(isinstance(v, str) for v in present):
+            seen.update(dict.fromkeys(present))
+    return list(seen)
+
+
+def _readable_width(spec: dict) -> int:
+    layout, data = spec["layout"], spec["data"]
+    if not data or any(t.get("type") in GEO_TRACES for t in data):
+        return 0
+    xaxis, yaxis = layout.get("xaxis") or {}, layout.get("yaxis") or {}
+    if xaxis.get("visible") is False and yaxis.get("visible") is False:
+        return 0
+    size = (layout.get("font") or {}).get("size") or 13
+    rows = _categories(spec, "y") if yaxis.get("showticklabels") is not False else []  # labels above bars
+    cols = _categories(spec, "x")
+    left = max((text_px(c, size, screen=True) for c in rows), default=8.0) + 10  # numeric: "40"
+    left += 24 if (yaxis.get("title") or {}).get("text") else 0
+    cell = CELL_MIN_PX
+    for t in data:
+        marker = t.get("marker") or {}
+        if t.get("type") == "scatter" and isinstance(marker.get("size"), int | float):
+            cell = max(cell, marker["size"] + 3)
+    if cols and not isinstance(xaxis.get("tickangle"), int | float):
+        cell = max(cell, max(text_px(c, size, screen=True) for c in cols) + 10)  # upright labels side by side
+    plot = max(PLOT_MIN_PX, len(cols) * cell)
+    scale = any(t.get("type") == "heatmap" and t.get("showscale") is not False
+                or (t.get("marker") or {}).get("showscale") for t in data)
+    margin = layout.get("margin") or {}
+    return int(left + plot + (COLORBAR_PX if scale else 0) + margin.get("l", 10) + margin.get("r", 10))
+
+
 # Type sizes of the report layout (layout pixels; the PNG doubles them).
 TITLE_SIZE, SUBTITLE_SIZE, BODY_SIZE, SOURCE_SIZE, LEGEND_SIZE = 28, 18, 16, 14, 15
 MIN_TEXT_SIZE = 13

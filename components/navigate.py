@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from components.clicks import selected_iso3
+from components.tables import key_column, pinned_config
 
 PROFILE = "pages/profile.py"
 COUNTRY = "pages/country.py"
@@ -59,14 +60,14 @@ def linked_table(table: pd.DataFrame, *, key: str, id_column: str, to: str | pd.
     """A table whose rows open a page in one click: `to` is "profile" (id_column holds ISCM ids) or "country"
     (ISO3 codes), or a Series aligned with the table's rows giving each row's target ("profile", "country", or
     None for a row that opens nothing, e.g. an organization in the network table). The id column is shown only
-    with `keep_id` (an ISO3 column people read); the first shown column is pinned so it stays in view when the
-    table scrolls sideways. Returns the dataframe's selection event."""
+    with `keep_id` (an ISO3 column people read); the column naming the row (components.tables.key_column, else
+    the first shown) is pinned so it stays in view when the table scrolls sideways. Returns the dataframe's
+    selection event."""
     targets = (pd.Series([to] * len(table)) if isinstance(to, str) else pd.Series(list(to))).reset_index(drop=True)
     shown = table.drop(columns=[*([] if keep_id else [id_column]), *hide]).reset_index(drop=True)
-    first = shown.columns[0] if len(shown.columns) else None
-    config = dict(kwargs.pop("column_config", {}) or {})
-    if first is not None and first not in config:
-        config[first] = st.column_config.Column(first, pinned=True)
+    columns = [str(c) for c in shown.columns]
+    pin = key_column(columns) or columns[:1]
+    config = pinned_config(columns, kwargs.pop("column_config", None), pin=pin)
     # A click on any cell selects it (one click), and so does the row's checkbox: either opens the row's page.
     event = st.dataframe(shown, hide_index=True, width="stretch", key=key, on_select="rerun",
                          selection_mode=["single-cell", "single-row"], column_config=config, **kwargs)

@@ -20,6 +20,7 @@ import streamlit as st
 from components import auth
 from components.data import survey_store
 from components.navigate import profile_link
+from components.tables import table
 from iscm.audit import Ledger, public_message, readable_log
 from iscm.dataset import Dataset, sample_surveys
 from iscm.dates import readable_utc
@@ -172,16 +173,16 @@ def _preview(name: str, data: bytes, result: ParseResult, ds: Dataset, store, ac
                icon=":material/fact_check:")
     for w in result.warnings:
         st.warning(escape_markdown(w), icon=":material/warning:")
-    st.dataframe(entries_table(result, ds), hide_index=True, width="stretch", key="import_entries")
+    table(entries_table(result, ds), key="import_entries")
     st.subheader("Extracted facts and their evidence")
-    st.dataframe(facts_table(result, ds), hide_index=True, width="stretch", key="import_preview",
-                 column_config={"Evidence": st.column_config.TextColumn(width="large")})
+    table(facts_table(result, ds), key="import_preview",
+          column_config={"Evidence": st.column_config.TextColumn(width="large")})
     st.subheader("Compared with the current dataset")
     new = new_fact_count(result)
     st.caption(f"{new} new fact{'' if new == 1 else 's'} would be added with provenance *survey*. Where the "
                "survey differs from the dataset, the dataset's value is kept; facts marked “shown only” "
                "are not added.")
-    st.dataframe(differences_table(result, ds), hide_index=True, width="stretch", key="import_diffs")
+    table(differences_table(result, ds), key="import_diffs")
     if st.button("Confirm import", type="primary", icon=":material/download_done:", key="import_confirm"):
         try:
             stored, created = Ledger(store).import_file(name, data, result, auth.editor_actor(access))
@@ -287,7 +288,7 @@ def _audit_log(store, access) -> None:  # noqa: ANN001
         return
     st.caption(f"{len(log)} change(s), newest first; times in UTC. The CSV holds the log as recorded."
                + ("" if access.can_edit else " Who made each change is shown to editors."))
-    st.dataframe(readable_log(log), hide_index=True, width="stretch", key="audit_log",
-                 column_config={"What changed": st.column_config.TextColumn(width="large")})
+    table(readable_log(log), key="audit_log",
+          column_config={"What changed": st.column_config.TextColumn(width="large")})
     st.download_button("Audit log (CSV)", data=lambda: to_csv_bytes(log), file_name="iscm-audit-log.csv",
                        mime="text/csv", icon=":material/download:", key="dl_audit", on_click="ignore")

@@ -15,6 +15,7 @@ from components.frame import frame
 from components.navigate import linked_table
 from components.profile_views import compare_view
 from components.sections import tabbed_sections
+from components.tables import table
 from components.url_state import url_values, url_widget
 from iscm.compare import MAX_COMPARE, parse_ids
 from iscm.filters import Filters
@@ -57,7 +58,7 @@ for col, i in zip(links, ids, strict=True):
 
 # ---------------------------------------------------------------------------------------- at a glance
 st.header("At a glance")
-st.dataframe(cmp.facts.rename(columns={"field": "Fact"}), hide_index=True, width="stretch", key="cmp_facts")
+table(cmp.facts.rename(columns={"field": "Fact"}), key="cmp_facts", pin="Fact")
 
 # ----------------------------------------------------------------------------------------- members
 def members_section() -> None:
@@ -78,18 +79,18 @@ def members_section() -> None:
         "Show", ["all", "common", *ids], key="cmp_show", default="all",
         format_func=lambda v: {"all": "All", "common": in_all.capitalize()}.get(v, escape_markdown(f"Only {names.get(v, v)}")),
     )
-    table = cmp.participants
+    members = cmp.participants
     if show == "common":
-        table = table[table["iso3"].isin(cmp.common)]
+        members = members[members["iso3"].isin(cmp.common)]
     elif show in ids:
-        table = table[table["iso3"].isin(cmp.exclusive[show])]
+        members = members[members["iso3"].isin(cmp.exclusive[show])]
     linked_table(
-        table.rename(columns={"country": "State or territory", "iso3": "ISO3", "territory": "Territory",
+        members.rename(columns={"country": "State or territory", "iso3": "ISO3", "territory": "Territory",
                               "n_compared": "In how many"}),
         key="cmp_members", id_column="ISO3", to="country", keep_id=True,
         column_config={"Territory": st.column_config.CheckboxColumn("Territory")},
     )
-    st.caption(f"{len(table)} rows. Cells give the role in each ISCM; empty = not taking part.")
+    st.caption(f"{len(members)} rows. Cells give the role in each ISCM; empty = not taking part.")
     with st.expander(f"Shared {what}, pair by pair"):
         st.dataframe(cmp.pairwise, width="stretch", key="cmp_pairwise")
 
@@ -109,20 +110,20 @@ def partners_section() -> None:
     st.header("Partners")
     common_partners = cmp.common_partners
     st.metric(f"Organizations working with all {len(ids)}", len(common_partners))
-    st.dataframe(
+    table(
         cmp.partners.drop(columns=["org_id"]).rename(columns={"name": "Organization", "acronym": "Acronym",
                                                              "kind_label": "Kind", "n_compared": "With how many"}),
-        hide_index=True, width="stretch", key="cmp_partners",
+        key="cmp_partners",
     )
 
     # --------------------------------------------------------------------------------------- structures
     st.header("Structures")
     if len(cmp.structures):
-        st.dataframe(cmp.structures.rename(columns={"structure": "Structure", "n_compared": "In how many"}),
-                     hide_index=True, width="stretch", key="cmp_structures")
+        table(cmp.structures.rename(columns={"structure": "Structure", "n_compared": "In how many"}),
+              key="cmp_structures")
     else:
         st.caption("No structures recorded for these ISCMs.")
-    st.dataframe(view.funding, hide_index=True, width="stretch", key="cmp_funding")
+    table(view.funding, key="cmp_funding")
 
 
 # ------------------------------------------------------------------------------------------ the tabs

@@ -14,6 +14,7 @@ from components.frame import filter_notice, frame
 from components.gcm_views import country_chart, country_gcm_section
 from components.navigate import clicked_country, linked_table
 from components.sections import tabbed_sections
+from components.tables import table
 from components.url_state import url_widget
 from iscm import country as cty
 from iscm.markup import escape_markdown
@@ -44,7 +45,7 @@ st.title(escape_markdown(cname))
 st.caption(f"ISO3 code {code} · the ISCMs the dataset lists it in, as member, observer or chair.")
 filter_notice(ctx)
 view = views.country_view(ctx.key, code, cname, subtitle, ds, full)
-table = view.table
+its = view.table
 
 b1, b2, _b3 = st.columns([1, 1, 2])
 b1.download_button(
@@ -60,24 +61,24 @@ b2.download_button(
          "interactive charts; opens offline. Made when you click; covers the whole dataset.",
 )
 
-if table.empty:
+if its.empty:
     st.info(f"{escape_markdown(cname)} takes part in none of the {len(ds.iscms)} ISCMs that pass the filters "
             f"({view.n_all} in the whole dataset).", icon=":material/info:")
     download_all_button()
     st.stop()
 
-n = table["iscm_id"].nunique()
+n = its["iscm_id"].nunique()
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("ISCMs", n, help="Under the current filters" if flt.active else "Any role: member, observer or chair")
-c2.metric("As member", table.loc[table["Role"] == "Member", "iscm_id"].nunique())
-c3.metric("As observer", table.loc[table["Role"] == "Observer", "iscm_id"].nunique())
+c2.metric("As member", its.loc[its["Role"] == "Member", "iscm_id"].nunique())
+c3.metric("As observer", its.loc[its["Role"] == "Observer", "iscm_id"].nunique())
 c4.metric("Themes covered", len(view.themes))
 if flt.active and view.n_all != n:
     st.caption(f"{view.n_all} ISCMs in the whole dataset; the filters hide {view.n_all - n}.")
 
 def iscms_section() -> None:
     st.header("Its ISCMs")
-    linked_table(table, key="cty_iscms", id_column="iscm_id", to="profile",
+    linked_table(its, key="cty_iscms", id_column="iscm_id", to="profile",
                  column_config={"Since": st.column_config.NumberColumn("Since", format="%d",
                                                                        help="Year the ISCM was established"),
                                 "Themes": st.column_config.TextColumn("Themes", width="large")})
@@ -98,9 +99,8 @@ def themes_section() -> None:
                     sources=view.sources, data_date=full.data_date, filters=flt)
         shown = view.themes[["Theme", "n_iscms", "n_focus", "ISCMs"]].rename(columns={
             "n_iscms": "ISCMs covering it", "n_focus": "As a declared focus", "ISCMs": "Which ISCMs"})
-        st.dataframe(shown, hide_index=True, width="stretch", key="cty_theme_table",
-                     column_config={"Theme": st.column_config.TextColumn("Theme", pinned=True),
-                                    "Which ISCMs": st.column_config.TextColumn("Which ISCMs", width="large")})
+        table(shown, key="cty_theme_table",
+              column_config={"Which ISCMs": st.column_config.TextColumn("Which ISCMs", width="large")})
 
 
 def organizations_section() -> None:
@@ -109,9 +109,8 @@ def organizations_section() -> None:
         st.info("No organization is recorded for its ISCMs.", icon=":material/info:")
     else:
         shown = view.organizations.drop(columns=["org_id", "n_iscms"]).rename(columns={"ISCMs": "In its ISCMs"})
-        st.dataframe(shown, hide_index=True, width="stretch", key="cty_orgs",
-                     column_config={"Organization": st.column_config.TextColumn("Organization", pinned=True),
-                                    "In its ISCMs": st.column_config.TextColumn("In its ISCMs", width="large")})
+        table(shown, key="cty_orgs",
+              column_config={"In its ISCMs": st.column_config.TextColumn("In its ISCMs", width="large")})
 
 
 def gcm_section() -> None:

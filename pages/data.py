@@ -4,6 +4,7 @@ import streamlit as st
 
 from components.frame import frame
 from components.survey_import import import_section
+from components.tables import table
 from iscm.datapackage import SCHEMAS, package_zip
 from iscm.export_tables import to_csv_bytes, to_excel_bytes
 
@@ -31,7 +32,7 @@ st.download_button(
 for tab, (name, df) in zip(st.tabs(list(tables)), tables.items(), strict=True):
     with tab:
         st.caption(f"{DESCRIPTIONS[name]} {len(df)} rows.")
-        st.dataframe(df, hide_index=True, width="stretch", key=f"tbl_{name}")
+        table(df, key=f"tbl_{name}")
         st.download_button(f"{name}.csv", data=lambda df=df: to_csv_bytes(df), file_name=f"iscm-{name}_{stamp}.csv",
                            mime="text/csv", icon=":material/download:", key=f"dl_{name}", on_click="ignore")
 

@@ -11,6 +11,7 @@ from components import gcm_views as views
 from components.chart_panel import chart_panel, download_all_button
 from components.frame import filter_notice, frame
 from components.navigate import linked_table
+from components.tables import table
 from iscm.gcm import LEVEL_LABELS, SORTS
 
 ctx = frame("GCM")
@@ -55,16 +56,16 @@ def coverage_section() -> None:
 # ------------------------------------------------------------------------------------------- gaps
 def gaps_section() -> None:
     st.header("Gaps by region", divider="gray")
-    fig, table, gaps = views.region_chart(KEY, subtitle, ds, full)
-    chart_panel(fig, key="gcm_regions", name="gcm-region-gaps", data=table, sources=B.sources,
+    fig, grid, gaps = views.region_chart(KEY, subtitle, ds, full)
+    chart_panel(fig, key="gcm_regions", name="gcm-region-gaps", data=grid, sources=B.sources,
                 data_date=full.data_date, filters=flt)
     if gaps.empty:
         st.caption("Every objective is covered by at least one ISCM of every region shown.")
         return
     st.caption("An ISCM counts for every region it spans. Objectives no ISCM of the region covers:")
-    st.dataframe(gaps.assign(objective=gaps["objective"].map(B.labels)).drop(columns=["short_label"]).rename(
+    table(gaps.assign(objective=gaps["objective"].map(B.labels)).drop(columns=["short_label"]).rename(
         columns={"region": "Region", "objective": "GCM objective", "n_region_iscms": "ISCMs in the region"}),
-        hide_index=True, width="stretch", key="gcm_gaps")
+        key="gcm_gaps")
 
 
 # ------------------------------------------------------------------------------------------- one objective
@@ -97,8 +98,8 @@ def crosswalk_section() -> None:
     st.header("From themes to objectives", divider="gray")
     st.caption("The crosswalk behind the derived cells: each link with the reason and a source making the same "
                "link. A theme outside the GCM says why.")
-    st.dataframe(views.crosswalk_table(full.version, full), hide_index=True, width="stretch", key="gcm_crosswalk",
-                 column_config={"Source": st.column_config.LinkColumn(width="medium")})
+    table(views.crosswalk_table(full.version, full), key="gcm_crosswalk",
+          column_config={"Source": st.column_config.LinkColumn(width="medium")})
 
 
 coverage_section()

@@ -17,6 +17,7 @@ from components.chart_panel import chart_item, chart_panel
 from components.frame import filter_notice, frame
 from components.navigate import clicked_country, open_country
 from components.sections import tabbed_sections
+from components.tables import table
 from iscm.markup import escape_markdown
 
 ctx = frame("Membership")
@@ -126,7 +127,7 @@ def pair_section() -> None:
     m1.metric("In both", view.counts["both"])
     m2.metric(escape_markdown(f"Only {names[a]}"), view.counts["only_a"])
     m3.metric(escape_markdown(f"Only {names[b]}"), view.counts["only_b"])
-    st.dataframe(view.table, hide_index=True, width="stretch", key="mb_pair_table")
+    table(view.table, key="mb_pair_table")
     map_panel(view.fig, key="mb_pair_map", name=f"pair-{a}-{b}", data=view.data, sources=view.sources)
 
 

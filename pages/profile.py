@@ -23,6 +23,7 @@ from components.frame import PAGES, frame
 from components.navigate import linked_table
 from components.profile_views import SAFE_URL, profile_view
 from components.sections import tabbed_sections
+from components.tables import table
 from components.url_state import url_widget
 from iscm import brief
 from iscm.country import display_names
@@ -156,8 +157,8 @@ def themes_section() -> None:
     chart_panel(view.themes_fig, key="pf_themes", name=f"themes-{current}",
                 data=p.themes, sources=sources, data_date=full.data_date, filters=own)
     if len(p.themes):
-        st.dataframe(
-            view.themes_shown, hide_index=True, width="stretch", key="pf_theme_table",
+        table(
+            view.themes_shown, key="pf_theme_table",
             column_config={"Since": st.column_config.NumberColumn(format="%d")},
         )
     if f.get("theme_notes"):
@@ -171,7 +172,7 @@ def organizations_section() -> None:
     if view.orgs_fig is not None:
         chart_panel(view.orgs_fig, key="pf_orgs", name=f"partners-{current}",
                     data=p.organizations, sources=sources, data_date=full.data_date, filters=own)
-        st.dataframe(view.orgs_shown, hide_index=True, width="stretch", key="pf_org_table")
+        table(view.orgs_shown, key="pf_org_table")
     else:
         st.info("No organization is recorded for this ISCM.")
 
@@ -238,8 +239,8 @@ def findings_section() -> None:
 # ------------------------------------------------------------------------------------------ sources
 def sources_section() -> None:
     st.caption("Every fact above cites these by number, e.g. [2].")
-    st.dataframe(
-        view.sources_shown, hide_index=True, width="stretch", key="pf_sources",
+    table(
+        view.sources_shown, key="pf_sources",
         column_config={"Address": st.column_config.LinkColumn("Address")},
     )
 

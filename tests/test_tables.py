@@ -1,0 +1,44 @@
+"""Tables keep the column naming each row in view: it is pinned, so a table wider than a phone scrolls under it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import streamlit as st
+
+from components.tables import key_column, pinned_config
+from tests.conftest import open_page
+
+
+def test_the_key_column_is_the_named_one_else_the_first_of_a_wide_table():
+    assert key_column(["ISO3", "State or territory", "Territory"]) == "State or territory"
+    assert key_column(["#", "Address", "Title", "Supports"]) == "#"
+    assert key_column(["In both", "Only A", "Only B"]) is None  # fits a phone: nothing to pin
+
+
+def test_pinning_keeps_a_column_s_other_settings():
+    config = pinned_config(["Theme", "Which ISCMs"], {"Theme": st.column_config.TextColumn("Theme", width="small"),
+                                                      "Which ISCMs": "Its ISCMs"})
+    assert config["Theme"]["pinned"] is True and config["Theme"]["width"] == "small"
+    assert config["Which ISCMs"] == "Its ISCMs"  # not the key column: untouched
+    assert pinned_config(["A", "B"], {"A": "First"}, pin="A")["A"] == {"label": "First", "pinned": True}
+    assert pinned_config(["A", "B"], {"A": None}, pin="A") == {"A": None}  # a hidden column stays hidden
+
+
+PAGES = [("pages/profile.py", {"iscm": "prague-process"}), ("pages/gcm.py", {}),
+         ("pages/compare.py", {"compare": "prague-process,budapest-process"}), ("pages/data.py", {}),
+         ("pages/country.py", {"iso3": "DEU"}), ("pages/overview.py", {})]
+
+
+@pytest.mark.parametrize("page,query", PAGES, ids=[p[0][6:-3] for p in PAGES])
+def test_every_wide_table_of_a_page_pins_a_column(app_test, page, query):
+    at = open_page(app_test, page, **query)
+    assert len(at.dataframe)
+    for d in at.dataframe:
+        columns = [str(c) for c in d.value.columns]
+        config = json.loads(d.proto.columns or "{}")
+        pinned = [name for name, c in config.items() if isinstance(c, dict) and c.get("pinned")]
+        if len(columns) > 3:
+            assert pinned, columns
+        assert set(pinned) <= set(columns)

@@ -43,10 +43,14 @@ def coverage_section() -> None:
     fig, data = views.coverage_chart(KEY, sort, subtitle, ds, full)
     covered = B.cov[B.cov["level"] != "none"]
     m1, m2, m3 = st.columns(3)
-    m1.metric("Objectives covered by at least one ISCM", f"{covered['objective'].nunique()} of {len(B.objectives)}")
-    m2.metric("ISCM-objective pairs declared", int((B.cov["level"] == "declared").sum()))
-    m3.metric("ISCMs whose sources name the GCM", B.whole["iscm_id"].nunique() + len(
-        set(B.cov.loc[B.cov["declared"], "iscm_id"]) - set(B.whole["iscm_id"])))
+    # Short labels, the rest in the help: three metrics share a small laptop's row without cutting a label.
+    m1.metric("Objectives covered", f"{covered['objective'].nunique()} of {len(B.objectives)}",
+              help="Objectives covered by at least one ISCM shown, declared or derived from its themes")
+    m2.metric("Declared pairs", int((B.cov["level"] == "declared").sum()),
+              help="ISCM-objective pairs whose ISCM's own sources name the objective")
+    m3.metric("ISCMs naming the GCM", B.whole["iscm_id"].nunique() + len(
+        set(B.cov.loc[B.cov["declared"], "iscm_id"]) - set(B.whole["iscm_id"])),
+        help="ISCMs whose sources name the GCM, as a whole or by objective")
     chart_panel(fig, key="gcm_coverage", name="gcm-coverage", data=data, sources=B.sources,
                 data_date=full.data_date, filters=flt)
     st.caption("The first column marks ISCMs whose sources name the GCM as a whole without naming objectives. "
@@ -79,9 +83,9 @@ def objective_section() -> None:
     view = views.objective_view(KEY, objective, subtitle, ds, full)
     m1, m2, m3 = st.columns(3)
     m1.metric("ISCMs working on it", len(view.ids))
-    m2.metric("declared by the ISCM", view.n_declared)
-    m3.metric("States and territories reached", len(view.states),
-              help="Members and observers of the ISCMs that work on the objective")
+    m2.metric("Declared by the ISCM", view.n_declared)
+    m3.metric("States reached", len(view.states),
+              help="States and territories: members and observers of the ISCMs that work on the objective")
     if not view.ids:
         st.info("No ISCM shown works on this objective: none declares it, and no theme of theirs maps to it.",
                 icon=":material/info:")

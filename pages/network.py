@@ -181,8 +181,9 @@ with right:
         size = net.summary(g)
         st.metric("Nodes", size["nodes"])
         st.metric("Ties", size["edges"])
-        st.metric("Connected components", size["components"],
-                  help=f"The largest holds {size['largest_component']} nodes")
+        st.metric("Components", size["components"],
+                  help=f"Connected components: parts of the network with no tie between them. The largest holds "
+                       f"{size['largest_component']} nodes")
 
 # ------------------------------------------------------------------------------------------- exports
 st.markdown("**Download the network as shown** — for Gephi, Cytoscape or a spreadsheet "

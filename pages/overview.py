@@ -21,8 +21,8 @@ filter_notice(ctx)
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("ISCMs", len(ds.iscms))
-c2.metric("States and territories", ds.memberships["iso3"].nunique(),
-          help="Distinct participants (members and observers), territories included")
+c2.metric("States", ds.memberships["iso3"].nunique(),
+          help="Distinct States and territories taking part (members and observers)")
 c3.metric("Organizations", ds.iscm_organizations["org_id"].nunique(),
           help="Distinct organizations with a role in these ISCMs")
 c4.metric("Links between ISCMs", len(ds.iscm_links))

@@ -95,9 +95,9 @@ def theme_section() -> None:
     view = views.theme_view(KEY, theme, subtitle, ds, full)
     m1, m2, m3 = st.columns(3)
     m1.metric("ISCMs covering it", len(view.ids))
-    m2.metric("as a declared focus", view.n_focus)
-    m3.metric("States and territories reached", len(view.states),
-              help="Members and observers of the ISCMs that cover the theme")
+    m2.metric("As a declared focus", view.n_focus)
+    m3.metric("States reached", len(view.states),
+              help="States and territories: members and observers of the ISCMs that cover the theme")
     linked_table(
         view.covering, key="th_theme_iscms", id_column="iscm_id", to="profile",
         column_config={"Since": st.column_config.NumberColumn(format="%d"),

@@ -236,6 +236,9 @@ def _readable_width(spec: dict) -> int:
     if cols and not isinstance(xaxis.get("tickangle"), int | float):
         cell = max(cell, max(text_px(c, size, screen=True) for c in cols) + 10)  # upright labels side by side
     plot = max(PLOT_MIN_PX, len(cols) * cell)
+    angle = xaxis.get("tickangle")
+    if cols and isinstance(angle, int | float) and abs(angle) < 90:  # slanted labels overhang the last column
+        plot += max(text_px(c, size, screen=True) for c in cols) * math.cos(math.radians(angle)) - cell
     scale = any(t.get("type") == "heatmap" and t.get("showscale") is not False
                 or (t.get("marker") or {}).get("showscale") for t in data)
     margin = layout.get("margin") or {}

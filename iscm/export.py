@@ -427,6 +427,7 @@ def report_figure(
             "text": "<br>".join(f"<b>{ln}</b>" for ln in title_lines),
             "x": SIDE / w, "xref": "container", "xanchor": "left",
             "y": 1.0 - 22 / h, "yref": "container", "yanchor": "top", "automargin": False,
+            "pad": {"t": 0, "l": 0},  # the screen's title sits under a toolbar strip; a report has no toolbar
             "font": {"size": TITLE_SIZE, "color": TEXT_COLOR},
             "subtitle": {"text": "<br>".join(sub_lines), "font": {"size": SUBTITLE_SIZE, "color": MUTED_COLOR}},
         },

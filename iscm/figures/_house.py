@@ -179,7 +179,8 @@ def labels_above_bars(labels: Sequence[str], shown: Sequence[str] | None = None)
     texts = list(shown) if shown is not None else list(labels)
     return {
         "bargap": BAR_GAP,
-        "yaxis": {"showticklabels": False, "ticks": "", "title": {"text": ""}},
+        # no tick labels and no title: nothing for the axis to push the margin for (an empty title still did)
+        "yaxis": {"showticklabels": False, "ticks": "", "title": {"text": ""}, "automargin": False},
         "annotations": [{"x": 0, "xref": "paper", "xanchor": "left", "y": label, "yref": "y",
                          "yanchor": "bottom", "yshift": _BAR_LABEL_SHIFT_PX, "text": text, "showarrow": False,
                          "align": "left", "font": {"size": 12}}

@@ -160,6 +160,8 @@ def theme_heatmap(themes: pd.DataFrame, columns: Sequence[str], *, subtitle: str
     style(fig, "Themes side by side", subtitle=subtitle, height=140 + 28 * len(rows))
     fig.update_xaxes(side="top", showgrid=False)
     fig.update_yaxes(showgrid=False, automargin=True)
+    # the ISCMs' names head the columns, under the title (not on the title's line)
+    fig.update_layout(margin={"t": fig.layout.margin.t + 28})
     return fig
 
 
@@ -181,7 +183,7 @@ def overlap_bars(counts: pd.DataFrame, *, what: str = "members", subtitle: str =
     style(fig, f"Common and exclusive {what}", subtitle=subtitle, x_title=f"Number of {what}")
     fig.update_layout(labels_above_bars(counts["ISCM"].tolist()), barmode="stack", legend={"traceorder": "normal"},
                       height=fig.layout.margin.t + BAR_ROW_PX * len(counts) + 130)
-    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_yaxes(autorange="reversed")
     return fig
 
 

@@ -44,7 +44,7 @@ def test_a_matrix_needs_a_column_width_per_column_and_room_for_its_labels():
     matrix = pd.DataFrame([[i + j for j in range(39)] for i in range(39)], index=labels, columns=labels)
     fig = maps.overlap_figure(matrix)
     need = export.readable_width(fig)
-    assert need >= 39 * export.CELL_MIN_PX + export.COLORBAR_PX + 200  # columns, colour bar, row labels
+    assert need >= 39 * export.CELL_MIN_PX + export.COLORBAR_PX + 150  # columns, colour bar, row labels
     assert frame_key("x", need) is not None
     small = matrix.iloc[:3, :3]
     assert export.readable_width(maps.overlap_figure(small)) < need
@@ -98,3 +98,16 @@ def test_titles_fit_a_phone_and_keep_clear_of_the_toolbar(text):
     layout = house_layout(text)
     assert layout["title"]["pad"]["t"] >= TOOLBAR_PX and layout["title"]["yanchor"] == "top"
     assert layout["legend"]["orientation"] == "h" and layout["legend"]["y"] == 0  # legends under the plot
+
+
+def test_long_matrix_labels_end_in_an_ellipsis_at_a_word():
+    from iscm.figures._house import LABEL_MAX_PX, clip_label, clipped_ticks
+    from iscm.textwidth import text_px
+
+    assert clip_label("Prague Process") == "Prague Process"
+    assert clip_label("Global Forum on Migration and Development") == "Global Forum on…"
+    assert clip_label("<b>RCP · Regional consultative process</b>").startswith("<b>RCP")
+    long = "Ibero-American Forum on Migration and Development"
+    assert text_px(clip_label(long), 13, screen=True) <= LABEL_MAX_PX
+    ticks = clipped_ticks([long, "IGC"])
+    assert ticks["tickvals"] == [long, "IGC"] and ticks["ticktext"][1] == "IGC"  # the categories stay whole

@@ -35,7 +35,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from iscm.palette import FONT
-from iscm.textwidth import plain, wrap_px
+from iscm.textwidth import plain, text_px, wrap_px
 
 TEMPLATE_NAME = "iscm"
 DARK_TEMPLATE_NAME = "iscm_dark"
@@ -52,6 +52,9 @@ TITLE_WIDTH_PX = 340
 LEGEND_BELOW: dict[str, Any] = {"orientation": "h", "x": 0, "xanchor": "left", "xref": "container",
                                 "y": 0, "yanchor": "bottom", "yref": "container", "bgcolor": "rgba(0,0,0,0)"}
 """The house legend: rows at the bottom of the figure, under the x axis and its title (Plotly makes room)."""
+LABEL_MAX_PX = 170
+"""Widest row or column label of a matrix: longer names end in an ellipsis (the hover has them whole), so a
+phone's chart frame shows the labels and the first columns together, not the labels alone."""
 BAR_ROW_PX = 38
 """Height of a row of horizontal bars with the label above the bar: a 12 px label over a 17 px bar, and air."""
 BAR_GAP = 0.55
@@ -186,3 +189,26 @@ def labels_above_bars(labels: Sequence[str], shown: Sequence[str] | None = None)
                          "align": "left", "font": {"size": 12}}
                         for label, text in zip(labels, texts, strict=True)],
     }
+
+
+def clip_label(label: str, max_px: float = LABEL_MAX_PX, size: float = 13) -> str:
+    """`label` cut to at most `max_px` (Arial metrics) with an ellipsis, its <b> kept; unchanged if it fits."""
+    bold = label.startswith("<b>") and label.endswith("</b>")
+    text = plain(label)
+    if text_px(text, size, bold, screen=True) <= max_px:
+        return label
+    words = text.split()
+    while len(words) > 1 and text_px(" ".join(words) + "…", size, bold, screen=True) > max_px:
+        words.pop()  # whole words first: "Global Forum on…", not "Global Forum on Migratio…"
+    text = " ".join(words)
+    if len(words) == 1 or text_px(text, size, bold, screen=True) < max_px / 2:
+        text = plain(label)
+        while len(text) > 1 and text_px(text + "…", size, bold, screen=True) > max_px:
+            text = text[:-1]
+    text = text.rstrip(" ,·-") + "…"
+    return f"<b>{text}</b>" if bold else text
+
+
+def clipped_ticks(labels: Sequence[str]) -> dict[str, Any]:
+    """Axis keys that show `labels` (a categorical axis' categories) clipped by `clip_label`."""
+    return {"tickmode": "array", "tickvals": list(labels), "ticktext": [clip_label(lab) for lab in labels]}

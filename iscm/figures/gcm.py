@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from iscm.figures._house import BAR_ROW_PX, house_layout, labels_above_bars, merge
+from iscm.figures._house import BAR_ROW_PX, clipped_ticks, house_layout, labels_above_bars, merge
 from iscm.figures.fast import figure
 from iscm.figures.themes import (
     LEGEND_AXIS_PX,
@@ -93,7 +93,7 @@ def coverage_figure(data: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
                    "fixedrange": True, "range": [-0.5, len(x_labels) - 0.5], "title": {"standoff": 6}},
          "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": y_cats, "autorange": False,
                    "automargin": True, "showgrid": True, "gridcolor": "rgba(153,153,153,0.15)",
-                   "zeroline": False, "fixedrange": True, "range": [n_rows - 0.5, -0.5]},
+                   "zeroline": False, "fixedrange": True, "range": [n_rows - 0.5, -0.5], **clipped_ticks(y_cats)},
          # a thin rule between "GCM as a whole" and objective 1
          "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": 0.5, "x1": 0.5, "y0": 0, "y1": 1,
                      "line": {"width": 1, "color": "rgba(153,153,153,0.6)", "dash": "dot"}}]},

@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from iscm import geo
-from iscm.figures._house import BAR_ROW_PX, house_layout, labels_above_bars, merge
+from iscm.figures._house import BAR_ROW_PX, clipped_ticks, house_layout, labels_above_bars, merge
 from iscm.figures.fast import figure
 from iscm.membership import PARTICIPANT_ROLES, ROLE_LABELS, count_bins, country_label
 from iscm.palette import CLASS_COLORS, NONE_COLOR, OKABE_ITO, SEQUENTIAL_COLORS
@@ -413,8 +413,8 @@ def overlap_figure(matrix: pd.DataFrame, metric: str = "count", *, roles: Iterab
         # column is narrower than about 1.4 times the font (37 ISCMs on a 1440 px screen); at -90 they
         # have the whole column width between them.
         {"xaxis": {"tickangle": -90 if n > OVERLAP_SLANT_MAX else -45, "side": "bottom", "automargin": True,
-                   "tickfont": {"size": 12}, "type": "category"},
-         "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"}},
+                   "tickfont": {"size": 12}, "type": "category", **clipped_ticks(labels)},
+         "yaxis": {"autorange": "reversed", "automargin": True, "type": "category", **clipped_ticks(labels)}},
     )
     return figure([{k: v for k, v in trace.items() if v is not None}], layout)
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 import pandas as pd
 import plotly.graph_objects as go
 
-from iscm.figures._house import BAR_ROW_PX, house_layout, labels_above_bars, merge
+from iscm.figures._house import BAR_ROW_PX, clipped_ticks, house_layout, labels_above_bars, merge
 from iscm.figures.fast import figure
 from iscm.model import ISCM_TYPE_LABELS
 from iscm.palette import ISCM_TYPE_COLORS, OKABE_ITO, SEQUENTIAL_COLORS
@@ -160,7 +160,7 @@ def coverage_figure(data: pd.DataFrame, *, group_by: str = "none", sort: str = "
                    "fixedrange": True, "range": [-0.5, len(x_labels) - 0.5], "title": {"standoff": 6}},
          "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": y_cats, "autorange": False,
                    "automargin": True, "showgrid": True, "gridcolor": "rgba(153,153,153,0.15)",
-                   "zeroline": False, "fixedrange": True, "range": [n_rows - 0.5, -0.5]}},
+                   "zeroline": False, "fixedrange": True, "range": [n_rows - 0.5, -0.5], **clipped_ticks(y_cats)}},
         {"shapes": shapes} if shapes else None,
         house,
         # legend under the title (room for two rows when the chart is narrow), above the theme labels

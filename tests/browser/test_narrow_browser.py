@@ -24,17 +24,23 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import ARTIFACTS, wait_for_app
 
 WINDOWS = {1440: 1000, 1024: 768, 390: 844}
-PAGES = {  # artifact name -> path and query
+COMPARED = "compare=prague-process,budapest-process"
+PAGES = {  # artifact name -> path and query; every page, and the tabs whose charts need room (matrices, bars)
     "overview": "overview",
     "country": "country?iso3=DEU",
+    "country-themes": "country?iso3=DEU&section=Themes",
+    "country-gcm": "country?iso3=DEU&section=GCM+objectives",
     "themes": "themes",
+    "themes-prevalence": "themes?section=Prevalence",
     "gcm": "gcm",
     "membership": "membership",
     "membership-overlap": "membership?section=Overlap",
     "network": "network",
     "data": "data",
     "profile": "profile?iscm=prague-process",
-    "compare": "compare?compare=prague-process,budapest-process",
+    "profile-themes": "profile?iscm=prague-process&section=Themes",
+    "compare": f"compare?{COMPARED}",
+    "compare-themes": f"compare?{COMPARED}&section=Themes",
 }
 PLOT_MIN_PX = 280
 TABLE_MIN_PX = 300

@@ -41,7 +41,7 @@ import plotly.io as pio
 
 from iscm import geo
 from iscm.export_tables import to_csv_bytes
-from iscm.figures._house import split_title
+from iscm.figures._house import ROW_LABEL, split_title
 from iscm.palette import FONT
 from iscm.textwidth import plain, text_px, wrap_px
 
@@ -359,6 +359,7 @@ def report_figure(
     ``width`` / ``height`` force a size instead (e.g. a fixed slot in a document).
     """
     out = go.Figure(copy.deepcopy(fig.to_dict()))
+    _whole_labels(out)
     geo_keys = _geo_keys(out)
     axes = _axes(out)
     xs = [a for k, a in axes.items() if k.startswith("x") and a.visible]
@@ -463,6 +464,22 @@ def report_figure(
         font={"size": SOURCE_SIZE, "color": MUTED_COLOR},
     )
     return out
+
+
+def _whole_labels(fig: go.Figure) -> None:
+    """What the screen shortened for a narrow window, a report prints whole (`fig` is changed): the row labels
+    written above bars go back beside them, on the axis, and a name clipped with an ellipsis is printed in full
+    (its category)."""
+    above = [a for a in fig.layout.annotations if a.name == ROW_LABEL]
+    if above:
+        fig.layout.annotations = [a for a in fig.layout.annotations if a.name != ROW_LABEL]
+        fig.layout.yaxis.update(showticklabels=True, ticks="outside", ticklen=0, automargin=True, tickmode="array",
+                                tickvals=[a.y for a in above], ticktext=[a.text for a in above])
+        fig.update_layout(bargap=0.25)
+    for key in [k for k in fig.layout if re.fullmatch(r"[xy]axis\d*", k)]:
+        ax = fig.layout[key]
+        if ax.tickmode == "array" and ax.ticktext is not None and ax.tickvals is not None:
+            ax.ticktext = [str(v) if str(t).endswith("…") else t for t, v in zip(ax.ticktext, ax.tickvals, strict=False)]
 
 
 def _geo_keys(fig: go.Figure) -> list[str]:

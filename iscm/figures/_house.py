@@ -58,6 +58,8 @@ phone's chart frame shows the labels and the first columns together, not the lab
 BAR_ROW_PX = 38
 """Height of a row of horizontal bars with the label above the bar: a 12 px label over a 17 px bar, and air."""
 BAR_GAP = 0.55
+ROW_LABEL = "row-label"
+"""Name of the annotations `labels_above_bars` writes (a report, with room to spare, puts them back beside the bars)."""
 _BAR_LABEL_SHIFT_PX = BAR_ROW_PX * (1 - BAR_GAP) / 2 + 1
 
 # The page backgrounds a transparent chart sits on: Streamlit's light and dark themes (1.67: white and
@@ -186,7 +188,7 @@ def labels_above_bars(labels: Sequence[str], shown: Sequence[str] | None = None)
         "yaxis": {"showticklabels": False, "ticks": "", "title": {"text": ""}, "automargin": False},
         "annotations": [{"x": 0, "xref": "paper", "xanchor": "left", "y": label, "yref": "y",
                          "yanchor": "bottom", "yshift": _BAR_LABEL_SHIFT_PX, "text": text, "showarrow": False,
-                         "align": "left", "font": {"size": 12}}
+                         "align": "left", "font": {"size": 12}, "name": ROW_LABEL}
                         for label, text in zip(labels, texts, strict=True)],
     }
 

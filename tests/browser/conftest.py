@@ -157,11 +157,19 @@ def real_failures(failed: list[str]) -> list[str]:
     return [f for f in failed if not _PROBE.match(f)]
 
 
+# plotly.js logs this when a map is removed (a tab switched, a page left) while it still fetches its world
+# shapes: the fetch returns to a purged chart. The chart that replaces it draws normally; nothing shows.
+PLOTLY_PURGED_MAP = "Cannot read properties of undefined (reading '_scrollZoom')"
+
+
 def real_errors(errors: list[str], failed: list[str]) -> list[str]:
-    """Console errors, without the 'Failed to load resource' lines that the probes above cause."""
+    """Console errors, without the 'Failed to load resource' lines that the probes above cause and without
+    plotly.js's note about a map removed while it loaded (PLOTLY_PURGED_MAP)."""
     probes = len(failed) - len(real_failures(failed))
     out = []
     for e in errors:
+        if e == PLOTLY_PURGED_MAP:
+            continue
         if probes and e.startswith("Failed to load resource: the server responded with a status of 404"):
             probes -= 1
             continue

@@ -130,6 +130,10 @@ def _map_height(view: Mapping, width: int = 820) -> int:
     return int(min(max(90 + width * ratio, 340), 620))
 
 
+MAP_HEAD_PX = 50
+"""The head (title) `_map_height` leaves room for."""
+
+
 def _geo_view(view: Mapping[str, Any]) -> dict[str, Any]:
     """geo.region_view()'s flat keys as the nested geo layout: "lonaxis_range" -> {"lonaxis": {"range": ...}}."""
     out: dict[str, Any] = {}
@@ -164,10 +168,14 @@ def _style_map(traces: Sequence[dict[str, Any] | None], title: str, view: Mappin
     than building the map's data.
     """
     view = view or WORLD_VIEW
+    house = house_layout(title, subtitle=subtitle)
+    # `_map_height` fits the map under a one-line head of 50 px; a taller head (the toolbar strip, a title
+    # wrapped for a phone) gets its own room, so the map keeps its size on a wide screen.
+    height = _map_height(view) + max(0, house["margin"]["t"] - MAP_HEAD_PX)
     layout = merge(
         {"geo": merge(_GEO, _geo_view(view))},
-        house_layout(title, subtitle=subtitle, height=_map_height(view)),
-        {"margin": {"l": 0, "r": 0, "b": 0},
+        house,
+        {"height": height, "margin": {"l": 0, "r": 0, "b": 0},
          "clickmode": "event+select",
          # A small State's marker answers only on or right next to itself (Plotly's default 20 px let Luxembourg
          # win over the middle of Belgium or Germany); shapes answer where the pointer is, whatever this says.

@@ -77,6 +77,7 @@ class Subject:
 SUBJECTS = [
     Subject("Overview", "/"),  # the default page; its own path (/overview) redirects once navigation ran
     Subject("Themes", "/themes", "theme", interaction_link="/themes?section=Theme+view"),
+    Subject("GCM", "/gcm"),
     Subject("Membership", "/membership"),
     Subject("Country", "/country?iso3=DEU", "country"),
     Subject("Network", "/network", "node"),

@@ -1,16 +1,18 @@
 """GCM: which of the Global Compact for Migration's 23 objectives the ISCMs work on, the regional gaps, and
 for one objective the ISCMs and States working on it.
 
-Tables and figures come from `components.gcm_views` (cached per data version, filters and control); each
-section with its own control is a fragment, so changing it reruns that section only.
+Tables and figures come from `components.gcm_views` (cached per data version, filters and control). The
+sections are tabs (`components.sections`), only the open one drawn, named in the URL (`?section=One+objective`);
+each section with its own control is a fragment, so changing it reruns that section only.
 """
 
 import streamlit as st
 
 from components import gcm_views as views
-from components.chart_panel import chart_panel, download_all_button
+from components.chart_panel import chart_item, chart_panel
 from components.frame import filter_notice, frame
 from components.navigate import linked_table
+from components.sections import tabbed_sections
 from components.tables import table
 from iscm.gcm import LEVEL_LABELS, SORTS
 
@@ -38,7 +40,7 @@ B = views.basics(KEY, ds, full)
 # ------------------------------------------------------------------------------------------- coverage
 @st.fragment
 def coverage_section() -> None:
-    st.header("Coverage by ISCM", divider="gray")
+    st.header("Coverage by ISCM")
     sort = st.selectbox("Sort rows by", list(SORTS), format_func=SORTS.get, key="gcm_sort")
     fig, data = views.coverage_chart(KEY, sort, subtitle, ds, full)
     covered = B.cov[B.cov["level"] != "none"]
@@ -59,7 +61,7 @@ def coverage_section() -> None:
 
 # ------------------------------------------------------------------------------------------- gaps
 def gaps_section() -> None:
-    st.header("Gaps by region", divider="gray")
+    st.header("Gaps by region")
     fig, grid, gaps = views.region_chart(KEY, subtitle, ds, full)
     chart_panel(fig, key="gcm_regions", name="gcm-region-gaps", data=grid, sources=B.sources,
                 data_date=full.data_date, filters=flt)
@@ -73,12 +75,16 @@ def gaps_section() -> None:
 
 
 # ------------------------------------------------------------------------------------------- one objective
+def default_objective() -> int:
+    """The objective the section opens on: the one most ISCMs shown work on."""
+    counts = B.cov[B.cov["level"] != "none"].groupby("objective").size()
+    return int(counts.idxmax()) if not counts.empty else B.objectives[0]
+
+
 @st.fragment
 def objective_section() -> None:
-    st.header("One objective", divider="gray")
-    counts = B.cov[B.cov["level"] != "none"].groupby("objective").size()
-    default = int(counts.idxmax()) if not counts.empty else B.objectives[0]
-    objective = st.selectbox("GCM objective", B.objectives, index=B.objectives.index(default),
+    st.header("One objective")
+    objective = st.selectbox("GCM objective", B.objectives, index=B.objectives.index(default_objective()),
                              format_func=lambda n: f"{B.labels[n]}: {B.long_labels[n]}", key="gcm_objective")
     view = views.objective_view(KEY, objective, subtitle, ds, full)
     m1, m2, m3 = st.columns(3)
@@ -99,15 +105,38 @@ def objective_section() -> None:
 
 # ------------------------------------------------------------------------------------------- crosswalk
 def crosswalk_section() -> None:
-    st.header("From themes to objectives", divider="gray")
+    st.header("From themes to objectives")
     st.caption("The crosswalk behind the derived cells: each link with the reason and a source making the same "
                "link. A theme outside the GCM says why.")
     table(views.crosswalk_table(full.version, full), key="gcm_crosswalk",
           column_config={"Source": st.column_config.LinkColumn(width="medium")})
 
 
-coverage_section()
-gaps_section()
-objective_section()
-crosswalk_section()
-download_all_button()
+# ------------------------------------------------------------------------------------------- closed tabs' charts
+def coverage_item():  # noqa: ANN201
+    fig, data = views.coverage_chart(KEY, st.session_state.get("gcm_sort") or next(iter(SORTS)), subtitle, ds, full)
+    return chart_item(fig, name="gcm-coverage", data=data, sources=B.sources, data_date=full.data_date, filters=flt)
+
+
+def regions_item():  # noqa: ANN201
+    fig, grid, _gaps = views.region_chart(KEY, subtitle, ds, full)
+    return chart_item(fig, name="gcm-region-gaps", data=grid, sources=B.sources, data_date=full.data_date,
+                      filters=flt)
+
+
+def objective_map_item():  # noqa: ANN201
+    objective = st.session_state.get("gcm_objective") or default_objective()
+    view = views.objective_view(KEY, objective, subtitle, ds, full)
+    if not view.ids:  # no ISCM shown works on it: the tab has no map
+        return None
+    return chart_item(view.map, name=f"gcm-objective-{objective}-states", data=view.states,
+                      sources=view.map_sources, data_date=full.data_date, filters=flt)
+
+
+SECTIONS = {
+    "Coverage": (coverage_section, [coverage_item]),
+    "Gaps by region": (gaps_section, [regions_item]),
+    "One objective": (objective_section, [objective_map_item]),
+    "Crosswalk": (crosswalk_section, []),
+}
+tabbed_sections(SECTIONS, filters=flt)

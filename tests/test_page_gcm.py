@@ -51,6 +51,10 @@ def test_coverage_gaps_and_one_objective_on_the_default_data(app_test, ds, cov):
     assert metrics["Objectives covered"] == f"{n_cov} of 23"
     assert metrics["Declared pairs"] == str(int(cov["declared"].sum()))
 
+    assert [t.label for t in at.tabs] == ["Coverage", "Gaps by region", "One objective", "Crosswalk"]
+    assert len(at.get("plotly_chart")) == 1  # only the open tab is drawn
+
+    at = _open(app_test, section="Gaps by region")
     regions = _chart(at, "Objectives each region's ISCMs cover")
     table = gcm.region_table(ds.iscms, cov, ds.gcm_objectives)
     gaps = gcm.gaps(table)
@@ -59,6 +63,7 @@ def test_coverage_gaps_and_one_objective_on_the_default_data(app_test, ds, cov):
     assert len(shown_gaps) == len(gaps) and "8 Save lives" in set(shown_gaps["GCM objective"])
 
     # one objective: opens on the most widely covered one; its ISCMs table and map follow the choice
+    at = _open(app_test, section="One objective")
     most = cov[cov["level"] != "none"].groupby("objective").size().idxmax()
     assert at.selectbox(key="gcm_objective").value == most
     at.selectbox(key="gcm_objective").set_value(6).run()
@@ -69,6 +74,7 @@ def test_coverage_gaps_and_one_objective_on_the_default_data(app_test, ds, cov):
     assert list(iscms["ISCM"][:2]) == sorted(["Budapest Process", "RMFM"])
     assert set(iscms["Level"][:2]) == {gcm.LEVEL_LABELS["declared"]}
     _chart(at, f"States reached through the {len(expect)} ISCMs working on GCM objective 6")
+    at = _open(app_test, section="Crosswalk")
     crosswalk = next(d.value for d in at.dataframe if "Why" in d.value.columns)
     assert len(crosswalk) == len(ds.theme_gcm) + len(ds.gcm_outside)
     assert "outside the GCM" in set(crosswalk["GCM objective"])

@@ -26,7 +26,8 @@ def test_pinning_keeps_a_column_s_other_settings():
     assert pinned_config(["A", "B"], {"A": None}, pin="A") == {"A": None}  # a hidden column stays hidden
 
 
-PAGES = [("pages/profile.py", {"iscm": "prague-process"}), ("pages/gcm.py", {}),
+PAGES = [("pages/profile.py", {"iscm": "prague-process"}), ("pages/gcm.py", {"section": "One objective"}),
+         ("pages/gcm.py", {"section": "Gaps by region"}), ("pages/gcm.py", {"section": "Crosswalk"}),
          ("pages/compare.py", {"compare": "prague-process,budapest-process"}), ("pages/data.py", {}),
          ("pages/country.py", {"iso3": "DEU"}), ("pages/overview.py", {})]
 

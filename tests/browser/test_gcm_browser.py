@@ -44,7 +44,13 @@ def test_gcm_page_draws_the_coverage_chart_offline(page: Page, app_url, net_log,
     page.screenshot(path=str(path), clip={"x": area["x"], "y": top, "width": area["width"],
                                           "height": area["y"] + area["height"] - top})
     assert path.stat().st_size > 20_000
-    assert page.locator(".js-plotly-plot").count() >= 3  # coverage, regional gaps, one objective's map
+    assert page.locator(".js-plotly-plot").count() == 1  # only the open tab is drawn
+    # the other tabs draw their charts when opened, and the URL names the open tab
+    for tab, title in (("Gaps by region", "Objectives each region's ISCMs cover"),
+                       ("One objective", "States reached through the")):
+        page.get_by_role("tab", name=tab).click()
+        page.wait_for_url(f"**section={tab.replace(' ', '+')}**", timeout=30_000)
+        expect(page.locator(".js-plotly-plot .gtitle").first).to_contain_text(title, timeout=30_000)
     assert non_local(net_log["requests"]) == []
     assert real_failures(net_log["failed"]) == []
     assert real_errors(net_log["errors"], net_log["failed"]) == []

@@ -23,6 +23,8 @@ PAGES = [
     # pages with tabs draw only the open tab: each tab is a view of its own
     *((f"themes-{t.split()[0].lower()}", "pages/themes.py", {"section": t})
       for t in ("Coverage", "Prevalence", "Theme view", "Evolution", "Similar ISCMs")),
+    *((f"gcm-{t.split()[0].lower()}", "pages/gcm.py", {"section": t})
+      for t in ("Coverage", "Gaps by region", "One objective")),
     *((f"membership-{t.split()[0].lower()}", "pages/membership.py", {"section": t})
       for t in ("ISCM map", "Dialogue density", "Overlap", "Two ISCMs")),
     *((f"country-{t.split()[0].lower()}", "pages/country.py", {"iso3": "DEU", "section": t})
@@ -35,7 +37,7 @@ PAGES = [
     *((f"compare-{t.lower()}", "pages/compare.py", {"compare": "prague-process,budapest-process", "section": t})
       for t in ("Participation", "Themes")),
 ]
-TABBED = ("themes", "membership", "profile", "compare", "country")
+TABBED = ("themes", "gcm", "membership", "profile", "compare", "country")
 PAGE_NAMES = sorted({label.split("-")[0] if label.split("-")[0] in TABBED else label for label, _, _ in PAGES})
 """The pages the charts are collected under (a tabbed page's views count as that page)."""
 FILTERS = {"all": {}, "narrow": {"iscm": NARROW}}

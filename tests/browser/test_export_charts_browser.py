@@ -127,6 +127,7 @@ def test_every_page_exports_charts_under_both_filters(charts):
                    for c in charts if c.page == p} for p in PAGE_NAMES}
     assert {"th_coverage", "th_prevalence", "th_theme_map", "th_evolution", "th_similar_chart"} <= by_page["themes"]
     assert {"mb_iscm_map", "mb_density", "mb_overlap", "mb_pair_map"} <= by_page["membership"]
+    assert {"gcm_coverage", "gcm_regions", "gcm_objective_map"} <= by_page["gcm"]
     assert {"cty_fellow", "cty_themes"} <= by_page["country"]
     assert {"pf_map", "pf_themes", "pf_orgs"} <= by_page["profile"]
     assert {"cmp_overlap", "cmp_map", "cmp_themes"} <= by_page["compare"]

@@ -205,18 +205,24 @@ with st.container(horizontal=True, gap="small"):
 # ------------------------------------------------------------------------------------------- metrics
 st.header("Who holds the network together", divider="gray")
 st.markdown(f"**{escape_markdown(net.insight(view.metrics))}**")
-table = network_views.cached_metrics_table(view_key, g, view.metrics)
-kinds, ids = zip(*(net.split_node(n) for n in table["Id"]), strict=True) if len(table) else ((), ())
-linked_table(table.assign(open_id=list(ids)), key="net_metrics", id_column="open_id", hide=("Id",),
-             to=pd.Series([{"iscm": "profile", "state": "country"}.get(k) for k in kinds], dtype=object),
-             column_config={"Betweenness": st.column_config.NumberColumn(format="%.3f"),
-                            "Eigenvector": st.column_config.NumberColumn(format="%.3f"),
-                            "Weighted degree": st.column_config.NumberColumn(format="%.0f")})
 st.download_button("Metrics (CSV)", data=lambda: to_csv_bytes(view.metrics),
                    file_name=f"{net.export_stem('all', flt.slug())}_metrics.csv", mime="text/csv", key="net_metrics_csv",
                    on_click="ignore", icon=":material/download:")
-st.caption(f"{len(table)} nodes of the network as filtered (the whole network, not only the part drawn). "
-           "Click a column header to sort.")
+# The table of every node is drawn only while open (a data grid is the slowest element to appear on a page);
+# `?metrics=` in the URL keeps it open in a copied link.
+metrics_box = st.expander("Table of every node: degree, betweenness, eigenvector, community",
+                          icon=":material/table:", key="metrics", on_change="rerun", bind="query-params")
+if metrics_box.open:
+    with metrics_box:
+        table = network_views.cached_metrics_table(view_key, g, view.metrics)
+        kinds, ids = zip(*(net.split_node(n) for n in table["Id"]), strict=True) if len(table) else ((), ())
+        linked_table(table.assign(open_id=list(ids)), key="net_metrics", id_column="open_id", hide=("Id",),
+                     to=pd.Series([{"iscm": "profile", "state": "country"}.get(k) for k in kinds], dtype=object),
+                     column_config={"Betweenness": st.column_config.NumberColumn(format="%.3f"),
+                                    "Eigenvector": st.column_config.NumberColumn(format="%.3f"),
+                                    "Weighted degree": st.column_config.NumberColumn(format="%.0f")})
+        st.caption(f"{len(table)} nodes of the network as filtered (the whole network, not only the part drawn). "
+                   "Click a column header to sort.")
 with st.expander("What the measures mean", icon=":material/info:"):
     st.markdown(
         "- **Degree**: how many distinct nodes a node is tied to.\n"

@@ -75,6 +75,9 @@ def test_neighbourhood_choice_appears_with_a_selected_node(app_test):
 
 def test_whole_network_metrics_and_insight(app_test, ds, default_graph):
     at = open_page(app_test)
+    assert len(at.dataframe) == 0  # the table of every node is drawn only when its expander is opened
+    assert "Table of every node: degree, betweenness, eigenvector, community" in [e.label for e in at.expander]
+    at = open_page(app_test, metrics="true")  # opened (the URL keeps it open)
     spec = chart(at)
     assert drawn_nodes(spec) == set(default_graph.nodes)
     edges = [t["name"] for t in spec["data"] if (t.get("meta") or {}).get("role") == "edges"]

@@ -27,7 +27,7 @@ BLOCKING = ("serious", "critical")  # axe impacts that fail the test; "moderate"
 # The queries a page is checked with: its subject, so it shows everything it can (not its "pick one" state);
 # the Network page both whole and with a node selected (its neighbourhood controls and summary).
 QUERIES = {"country": ["iso3=DEU"], "profile": ["iscm=prague-process"],
-           "compare": ["compare=prague-process,budapest-process"], "network": ["", "node=iscm:prague-process"]}
+           "compare": ["compare=prague-process,budapest-process"], "network": ["", "node=iscm:prague-process", "metrics=true"]}
 MIN_CONTRAST = 4.5
 
 

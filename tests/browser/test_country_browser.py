@@ -164,7 +164,7 @@ def _row_click(page: Page, key: str, row: int = 0) -> None:
 @pytest.mark.parametrize("path,key,row,target", [
     ("/themes?section=Theme+view&theme=asylum_protection", "th_theme_iscms", 0, "profile"),
     ("/themes?section=Theme+view&theme=asylum_protection", "th_theme_states", 0, "country"),
-    ("/network", "net_metrics", 1, "profile"),  # row 0 is IOM, an organization: no page of its own
+    ("/network?metrics=true", "net_metrics", 1, "profile"),  # row 0 is IOM, an organization: no page of its own
     ("/compare?compare=prague-process,budapest-process", "cmp_members", 0, "country"),
 ])
 def test_table_rows_open_their_page_in_one_click_in_the_same_tab(page: Page, app_url, ds, path, key, row, target):

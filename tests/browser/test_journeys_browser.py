@@ -364,3 +364,21 @@ def test_survey_import_shows_on_profile_and_removal_hides_it(page: Page, fresh_s
         expect(panel).not_to_contain_text(title)
     expect(panel).not_to_contain_text(seed.name)
     assert_clean(net_log)
+
+
+def test_network_metrics_table_opens_on_demand_and_stays_open_in_a_copied_link(page: Page, app_url, ds):
+    """The table of every node is drawn when its expander is opened (not on load); the URL then keeps it open."""
+    page.goto(f"{app_url}/network")
+    wait_for_app(page, timeout=60_000)
+    grid = page.locator(".st-key-net_metrics [data-testid='stDataFrame']")
+    box = page.locator('[data-testid="stExpander"]').filter(has_text="Table of every node")
+    expect(box).to_be_visible(timeout=30_000)
+    expect(grid).to_have_count(0)
+    box.get_by_text("Table of every node").click()
+    expect(page).to_have_url(re.compile(r"[?&]metrics=true(&|$)"), timeout=30_000)
+    expect(grid).to_be_visible(timeout=30_000)
+    expect(box).to_contain_text("nodes of the network as filtered")
+    page.goto(page.url)  # the copied link: a new session opens with the table shown
+    wait_for_app(page, timeout=60_000)
+    expect(grid).to_be_visible(timeout=30_000)
+    expect(page.locator(EXCEPTION)).to_have_count(0)

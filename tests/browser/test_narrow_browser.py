@@ -36,6 +36,7 @@ PAGES = {  # artifact name -> path and query; every page, and the tabs whose cha
     "membership": "membership",
     "membership-overlap": "membership?section=Overlap",
     "network": "network",
+    "network-metrics": "network?metrics=true",
     "data": "data",
     "profile": "profile?iscm=prague-process",
     "profile-themes": "profile?iscm=prague-process&section=Themes",

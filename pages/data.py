@@ -29,7 +29,12 @@ st.download_button(
     file_name=f"iscm-datapackage_{stamp}.zip", mime="application/zip", icon=":material/folder_zip:",
     key="dl_datapackage", on_click="ignore",
 )
-for tab, (name, df) in zip(st.tabs(list(tables)), tables.items(), strict=True):
+# One table drawn at a time, the open tab's (a data grid is the slowest element to appear on a page); its name is
+# in the URL (`?section=memberships`), so a copied link reopens it.
+tabs = st.tabs(list(tables), key="section", on_change="rerun", bind="query-params")
+for tab, (name, df) in zip(tabs, tables.items(), strict=True):
+    if not tab.open:
+        continue
     with tab:
         st.caption(f"{DESCRIPTIONS[name]} {len(df)} rows.")
         table(df, key=f"tbl_{name}")

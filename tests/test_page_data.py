@@ -18,20 +18,37 @@ def _frame_with(at, column: str):
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
-def _data_page(app_test, **query):
+def _data_page(app_test, section: str | None = None, **query):
     at = app_test(**query).run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/data.py")
+    if section:  # the open tab (set after the page switch, which resets the query string)
+        for k, v in {**query, "section": section}.items():
+            at.query_params[k] = v
+    at.run()
     assert not at.exception
     return at
+
+
+def _open_table(at, name: str):
+    """Open the Data page's tab `name` (as its link would) and return its table."""
+    at.query_params["section"] = name
+    at.run()
+    assert not at.exception
+    shown_tables = [d.value for d in at.dataframe]
+    return shown_tables[0]
 
 
 def test_tables_follow_the_filters(app_test):
     at = _data_page(app_test)
     assert len(at.dataframe[0].value) == N_ISCMS  # iscms tab
-    members = at.dataframe[1].value
+    # only the open tab's table is drawn; the others are one click (or ?section=) away
+    assert [t.label for t in at.tabs][:2] == ["iscms", "memberships"]
+    assert not [d for d in at.dataframe if "iso3" in d.value.columns]
+    members = _open_table(at, "memberships")
+    assert "iso3" in members.columns
     at = _data_page(app_test, iscm="colombo-process")
     assert len(at.dataframe[0].value) == 1
-    assert len(at.dataframe[1].value) == 20 < len(members)
+    assert len(_open_table(at, "memberships")) == 20 < len(members)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "All tables (Excel workbook)" in labels and "memberships.csv" in labels
 
@@ -99,7 +116,7 @@ def test_import_seed_preview_confirm_visible_everywhere_then_remove(app_test, se
 
     # survey facts are part of the dataset now, with provenance 'survey'
     at.switch_page("pages/data.py").run()
-    sources = at.dataframe[7].value
+    sources = _open_table(at, "sources")
     assert any(sources["title"].str.startswith("Survey import: prague-summary.txt"))
 
     remove = [b for b in at.button if b.key and b.key.startswith("rm_")]
@@ -107,7 +124,7 @@ def test_import_seed_preview_confirm_visible_everywhere_then_remove(app_test, se
     remove[0].click().run()
     assert any("Removed prague-summary.txt" in shown(s.value) for s in at.success)
     assert os.listdir(os.path.join(home, "imports")) == []
-    sources = at.dataframe[7].value
+    sources = _frame_with(at, "title")
     assert not any(sources["title"].str.startswith("Survey import:"))
 
 

@@ -24,12 +24,16 @@ _MIRROR_HOSTS = (
     "pdfcoffee.com", "dokumen.pub", "idoc.pub", "scribd.com", "documents.pub", "silo.tips", "kupdf.net",
     "fdocuments.us", "fdocuments.net", "vdocuments.mx", "vdocuments.net", "vdocuments.site", "pdfslide.net",
     "wikitia.com", "wikiwand.com", "wiki-gateway.eudic.net", "everybodywiki.com", "tehsil.xyz", "juicebox.com.au",
+    "denederlandsegrondwet.nl",  # republishes Dutch and EU government news under its own addresses
 )
-_BLOG_HOSTS = ("wordpress.com", "blogspot.com", "medium.com", "substack.com", "tumblr.com", "meerajhogasundram.com")
+# Sites that gather other outlets' articles (the newspaper or the ministry it quotes is the source, not the gatherer).
+_AGGREGATOR_HOSTS = ("djazairess.com", "maghress.com", "mebusiness.ae")
+_BLOG_HOSTS = ("wordpress.com", "blogspot.com", "medium.com", "substack.com", "tumblr.com", "meerajhogasundram.com",
+               "visionclave.com.do")
 
 
 def unfit_site(url: str | None) -> str | None:
-    """'a wiki', 'a blog' or 'a mirror site' when the address is one of those, else None."""
+    """'a wiki', 'a blog', 'a mirror site' or 'a news aggregator' when the address is one of those, else None."""
     if not url:
         return None
     host = (urlsplit(url).hostname or "").lower()
@@ -41,6 +45,8 @@ def unfit_site(url: str | None) -> str | None:
 
     if on(_MIRROR_HOSTS):
         return "a wiki" if "wiki" in host else "a mirror site"
+    if on(_AGGREGATOR_HOSTS):
+        return "a news aggregator"
     if "wiki" in host.split(".")[0] or host.endswith("wikipedia.org"):
         return "a wiki"
     if on(_BLOG_HOSTS) or host.startswith("blog.") or "/blog/" in (urlsplit(url).path or ""):

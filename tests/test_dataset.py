@@ -253,6 +253,10 @@ def test_blog_wiki_or_mirror_is_refused_as_a_source(data_copy):
     ("https://blog.example-city-guide.com/?p=1", "a blog"), ("https://someone.wordpress.com/2011/gfmd", "a blog"),
     ("https://docslib.org/doc/1/report", "a mirror site"), ("https://fdocuments.us/document/x.html", "a mirror site"),
     ("https://wikitia.com/wiki/Budapest_Process", "a wiki"), ("https://fr.wikipedia.org/wiki/X", "a wiki"),
+    ("https://djazairess.com/fr/liberte/34669", "a news aggregator"),
+    ("https://mail.mebusiness.ae/en/news/show/105480", "a news aggregator"),
+    ("https://denederlandsegrondwet.nl/id/vj45f7ntzfzy/nieuws/x", "a mirror site"),
+    ("https://visionclave.com.do/2024/01/la-xxviii-conferencia-regional-sobre.html", "a blog"),
     ("https://www.iom.int/budapest-process", None), ("https://www.budapestprocess.org/", None), (None, None),
 ])
 def test_unfit_site(url, what):

@@ -176,6 +176,10 @@ def check(rec: ISCMRecord, data_dir: Path | None,
             labels = ", ".join(dict.fromkeys(s.label for s in backing))
             yield (f"confidence.{aspect}", f"'high' rests only on news or other-web sources ({labels})",
                    "cite an official ISCM, government, IGO/UN or academic source, or lower it to medium")
+        if backing and all(not s.url and not s.document for s in backing):
+            labels = ", ".join(dict.fromkeys(s.label for s in backing))
+            yield (f"confidence.{aspect}", f"'high' rests only on sources with no address a reader can open ({labels})",
+                   "give the document's web address (url:), cite a source that has one, or lower it to medium")
     texts = [("summary", rec.summary), ("theme_notes", rec.theme_notes), ("open_questions", rec.open_questions),
              ("funding", rec.funding or "")]
     texts += [(f"themes[{i}].evidence", t.evidence) for i, t in enumerate(rec.themes)]

@@ -278,6 +278,24 @@ def test_high_confidence_resting_only_on_news_is_refused(data_copy):
     assert not any("confidence.organizations" in p for p in found)  # 'medium' may rest on news
 
 
+def test_high_confidence_resting_only_on_sources_without_address_is_refused(data_copy):
+    f = data_copy / "iscms" / "bali-process.yaml"
+    edit(f, "  themes: high\n  organizations: medium", "  themes: high\n  organizations: high")
+    (p,) = [p for p in problems_of(data_copy) if "bali" in p]
+    assert p.startswith("iscms/bali-process.yaml:confidence.organizations: 'high' rests only on sources with no address "
+                        "a reader can open (Bali Process, 'About the Bali Process'")
+    assert p.endswith("— give the document's web address (url:), cite a source that has one, or lower it to medium")
+
+
+def test_a_printed_source_beside_an_addressed_one_may_back_high_confidence(data_copy):
+    f = data_copy / "iscms" / "bali-process.yaml"
+    edit(f, "  themes: high\n  organizations: medium", "  themes: high\n  organizations: high")
+    edit(f, "- org: ilo\n  role: member\n  source: Bali Process, 'About the Bali Process' (official website, baliprocess.net)",
+         "- org: ilo\n  role: member\n  source: https://www.baliprocess.net/coordination-of-the-bali-process/")
+    ds = load(data_copy)  # no DatasetError: one of the four organizations now cites an address
+    assert set(ds.iscm_organizations.query("iscm_id == 'bali-process'")["org_id"]) >= {"iom", "ilo"}
+
+
 def test_source_without_kind_or_date_is_refused(data_copy):
     f = data_copy / "iscms" / "colombo-process.yaml"
     edit(f, SECRETARIAT_SRC + "\n  checked: '2026-11-27'", SECRETARIAT_SRC.rsplit("\n", 1)[0])

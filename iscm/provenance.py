@@ -54,13 +54,17 @@ def unfit_site(url: str | None) -> str | None:
     return None
 
 
-# Words that talk about how the file was made rather than about the ISCM.
+# Words that talk about how the file was made rather than about the ISCM: an editor's doubts ('not verified',
+# 'believed', 'could not be read'), the editor's own earlier drafts ('earlier listings') and placeholders ('XXX')
+# say nothing a reader can check in a source.
 # Also first-person words ('we', 'our'): a source is quoted or paraphrased in its own voice or the third person, and
 # a 'we' in evidence is the editor speaking. ('us' is left out: it cannot be told apart from 'US'.)
 _EDITOR_NOTE = re.compile(
     r"\b(?:the seed|in the seed|the reference(?! (?:year|period))|tagged in|tagged|tagging|slug|the brief|th(?:is|e) file|"
     r"our data|unverified|unchecked|background knowledge|the corpus|excerpts?|the extract|presum\w*|"
-    r"the dataset now|we saw|coded (?:here|as|by)|we|our|ours|TODO|FIXME)\b", re.IGNORECASE)
+    r"the dataset now|we saw|coded (?:here|as|by)|we|our|ours|TODO|FIXME|XXX|"
+    r"not (?:verified|confirmed|checked)|could not be (?:read|verified|confirmed|checked|found)|believed|"
+    r"thought to|earlier listings?)\b", re.IGNORECASE)
 
 
 def editor_note(text: str) -> str | None:

@@ -55,8 +55,9 @@ def unfit_site(url: str | None) -> str | None:
 
 
 # Words that talk about how the file was made rather than about the ISCM: an editor's doubts ('not verified',
-# 'believed', 'could not be read'), the editor's own earlier drafts ('earlier listings') and placeholders ('XXX')
-# say nothing a reader can check in a source.
+# 'believed', 'could not be read'), the editor's search ('no meeting was found': say 'the sources cited report no
+# meeting'), the editor's own earlier drafts ('earlier listings') and placeholders ('XXX') say nothing a reader can
+# check in a source.
 # Also first-person words ('we', 'our'): a source is quoted or paraphrased in its own voice or the third person, and
 # a 'we' in evidence is the editor speaking. ('us' is left out: it cannot be told apart from 'US'.)
 _EDITOR_NOTE = re.compile(
@@ -64,7 +65,7 @@ _EDITOR_NOTE = re.compile(
     r"our data|unverified|unchecked|background knowledge|the corpus|excerpts?|the extract|presum\w*|"
     r"the dataset now|we saw|coded (?:here|as|by)|we|our|ours|TODO|FIXME|XXX|"
     r"not (?:verified|confirmed|checked)|could not be (?:read|verified|confirmed|checked|found)|believed|"
-    r"thought to|earlier listings?)\b", re.IGNORECASE)
+    r"thought to|earlier listings?|(?:was|were|latest|source) found)\b", re.IGNORECASE)
 
 
 def editor_note(text: str) -> str | None:

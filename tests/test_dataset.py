@@ -319,11 +319,13 @@ def test_editor_note_as_evidence_is_refused(data_copy):
     ("Taken from the file of 2019", "the file"),
     ("Named on IOM's page; membership not verified", "not verified"),
     ("Believed to take part in its own right", "Believed"),
-    ("The member page was found but its list could not be read", "could not be read"),
+    ("The member page exists but its list of States could not be read", "could not be read"),
     ("Earlier listings also named the OECD", "Earlier listings"),
     ("Cooperating States thought to belong to the Group of Friends", "thought to"),
     ("Kosovo is given the code XXX", "XXX"),
     ("Attended in 2017; formal status not confirmed", "not confirmed"),
+    ("No meeting after 2019 was found", "was found"),
+    ("The 13th meeting is the latest found", "latest found"),
 ])
 def test_first_person_and_process_words_in_evidence_are_refused(data_copy, note, word):
     f = data_copy / "iscms" / "colombo-process.yaml"

@@ -24,12 +24,16 @@ _MIRROR_HOSTS = (
     "pdfcoffee.com", "dokumen.pub", "idoc.pub", "scribd.com", "documents.pub", "silo.tips", "kupdf.net",
     "fdocuments.us", "fdocuments.net", "vdocuments.mx", "vdocuments.net", "vdocuments.site", "pdfslide.net",
     "wikitia.com", "wikiwand.com", "wiki-gateway.eudic.net", "everybodywiki.com", "tehsil.xyz", "juicebox.com.au",
+    "denederlandsegrondwet.nl",  # republishes Dutch and EU government news under its own addresses
 )
-_BLOG_HOSTS = ("wordpress.com", "blogspot.com", "medium.com", "substack.com", "tumblr.com", "meerajhogasundram.com")
+# Sites that gather other outlets' articles (the newspaper or the ministry it quotes is the source, not the gatherer).
+_AGGREGATOR_HOSTS = ("djazairess.com", "maghress.com", "mebusiness.ae")
+_BLOG_HOSTS = ("wordpress.com", "blogspot.com", "medium.com", "substack.com", "tumblr.com", "meerajhogasundram.com",
+               "visionclave.com.do")
 
 
 def unfit_site(url: str | None) -> str | None:
-    """'a wiki', 'a blog' or 'a mirror site' when the address is one of those, else None."""
+    """'a wiki', 'a blog', 'a mirror site' or 'a news aggregator' when the address is one of those, else None."""
     if not url:
         return None
     host = (urlsplit(url).hostname or "").lower()
@@ -41,6 +45,8 @@ def unfit_site(url: str | None) -> str | None:
 
     if on(_MIRROR_HOSTS):
         return "a wiki" if "wiki" in host else "a mirror site"
+    if on(_AGGREGATOR_HOSTS):
+        return "a news aggregator"
     if "wiki" in host.split(".")[0] or host.endswith("wikipedia.org"):
         return "a wiki"
     if on(_BLOG_HOSTS) or host.startswith("blog.") or "/blog/" in (urlsplit(url).path or ""):
@@ -48,13 +54,18 @@ def unfit_site(url: str | None) -> str | None:
     return None
 
 
-# Words that talk about how the file was made rather than about the ISCM.
+# Words that talk about how the file was made rather than about the ISCM: an editor's doubts ('not verified',
+# 'believed', 'could not be read'), the editor's search ('no meeting was found': say 'the sources cited report no
+# meeting'), the editor's own earlier drafts ('earlier listings') and placeholders ('XXX') say nothing a reader can
+# check in a source.
 # Also first-person words ('we', 'our'): a source is quoted or paraphrased in its own voice or the third person, and
 # a 'we' in evidence is the editor speaking. ('us' is left out: it cannot be told apart from 'US'.)
 _EDITOR_NOTE = re.compile(
     r"\b(?:the seed|in the seed|the reference(?! (?:year|period))|tagged in|tagged|tagging|slug|the brief|th(?:is|e) file|"
     r"our data|unverified|unchecked|background knowledge|the corpus|excerpts?|the extract|presum\w*|"
-    r"the dataset now|we saw|coded (?:here|as|by)|we|our|ours|TODO|FIXME)\b", re.IGNORECASE)
+    r"the dataset now|we saw|coded (?:here|as|by)|we|our|ours|TODO|FIXME|XXX|"
+    r"not (?:verified|confirmed|checked)|could not be (?:read|verified|confirmed|checked|found)|believed|"
+    r"thought to|earlier listings?|(?:was|were|latest|source) found)\b", re.IGNORECASE)
 
 
 def editor_note(text: str) -> str | None:
@@ -170,6 +181,10 @@ def check(rec: ISCMRecord, data_dir: Path | None,
             labels = ", ".join(dict.fromkeys(s.label for s in backing))
             yield (f"confidence.{aspect}", f"'high' rests only on news or other-web sources ({labels})",
                    "cite an official ISCM, government, IGO/UN or academic source, or lower it to medium")
+        if backing and all(not s.url and not s.document for s in backing):
+            labels = ", ".join(dict.fromkeys(s.label for s in backing))
+            yield (f"confidence.{aspect}", f"'high' rests only on sources with no address a reader can open ({labels})",
+                   "give the document's web address (url:), cite a source that has one, or lower it to medium")
     texts = [("summary", rec.summary), ("theme_notes", rec.theme_notes), ("open_questions", rec.open_questions),
              ("funding", rec.funding or "")]
     texts += [(f"themes[{i}].evidence", t.evidence) for i, t in enumerate(rec.themes)]

@@ -253,6 +253,10 @@ def test_blog_wiki_or_mirror_is_refused_as_a_source(data_copy):
     ("https://blog.example-city-guide.com/?p=1", "a blog"), ("https://someone.wordpress.com/2011/gfmd", "a blog"),
     ("https://docslib.org/doc/1/report", "a mirror site"), ("https://fdocuments.us/document/x.html", "a mirror site"),
     ("https://wikitia.com/wiki/Budapest_Process", "a wiki"), ("https://fr.wikipedia.org/wiki/X", "a wiki"),
+    ("https://djazairess.com/fr/liberte/34669", "a news aggregator"),
+    ("https://mail.mebusiness.ae/en/news/show/105480", "a news aggregator"),
+    ("https://denederlandsegrondwet.nl/id/vj45f7ntzfzy/nieuws/x", "a mirror site"),
+    ("https://visionclave.com.do/2024/01/la-xxviii-conferencia-regional-sobre.html", "a blog"),
     ("https://www.iom.int/budapest-process", None), ("https://www.budapestprocess.org/", None), (None, None),
 ])
 def test_unfit_site(url, what):
@@ -272,6 +276,24 @@ def test_high_confidence_resting_only_on_news_is_refused(data_copy):
                             "sources (") and p.endswith("or lower it to medium") for p in found), found
     assert any(p.startswith("iscms/colombo-process.yaml:confidence.themes: 'high'") for p in found)
     assert not any("confidence.organizations" in p for p in found)  # 'medium' may rest on news
+
+
+def test_high_confidence_resting_only_on_sources_without_address_is_refused(data_copy):
+    f = data_copy / "iscms" / "bali-process.yaml"
+    edit(f, "  themes: high\n  organizations: medium", "  themes: high\n  organizations: high")
+    (p,) = [p for p in problems_of(data_copy) if "bali" in p]
+    assert p.startswith("iscms/bali-process.yaml:confidence.organizations: 'high' rests only on sources with no address "
+                        "a reader can open (Bali Process, 'About the Bali Process'")
+    assert p.endswith("— give the document's web address (url:), cite a source that has one, or lower it to medium")
+
+
+def test_a_printed_source_beside_an_addressed_one_may_back_high_confidence(data_copy):
+    f = data_copy / "iscms" / "bali-process.yaml"
+    edit(f, "  themes: high\n  organizations: medium", "  themes: high\n  organizations: high")
+    edit(f, "- org: ilo\n  role: member\n  source: Bali Process, 'About the Bali Process' (official website, baliprocess.net)",
+         "- org: ilo\n  role: member\n  source: https://www.baliprocess.net/coordination-of-the-bali-process/")
+    ds = load(data_copy)  # no DatasetError: one of the four organizations now cites an address
+    assert set(ds.iscm_organizations.query("iscm_id == 'bali-process'")["org_id"]) >= {"iom", "ilo"}
 
 
 def test_source_without_kind_or_date_is_refused(data_copy):
@@ -295,6 +317,15 @@ def test_editor_note_as_evidence_is_refused(data_copy):
     ("We coded this from the agenda", "We"),
     ("In our reading the Process works on employment", "our"),
     ("Taken from the file of 2019", "the file"),
+    ("Named on IOM's page; membership not verified", "not verified"),
+    ("Believed to take part in its own right", "Believed"),
+    ("The member page exists but its list of States could not be read", "could not be read"),
+    ("Earlier listings also named the OECD", "Earlier listings"),
+    ("Cooperating States thought to belong to the Group of Friends", "thought to"),
+    ("Kosovo is given the code XXX", "XXX"),
+    ("Attended in 2017; formal status not confirmed", "not confirmed"),
+    ("No meeting after 2019 was found", "was found"),
+    ("The 13th meeting is the latest found", "latest found"),
 ])
 def test_first_person_and_process_words_in_evidence_are_refused(data_copy, note, word):
     f = data_copy / "iscms" / "colombo-process.yaml"

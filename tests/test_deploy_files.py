@@ -57,3 +57,15 @@ def test_compose_replicas_share_one_store_and_one_cookie_secret_behind_the_proxy
     # the proxy listens where compose publishes it and reaches the app service on the app's port
     assert proxy["ports"][0].endswith(":8080") and re.search(r"^\s*bind :8080$", HAPROXY, re.M)
     assert re.search(r"^\s*server-template app \S+ app:8501 ", HAPROXY, re.M)
+
+
+def test_server_config_keeps_xsrf_protection_and_the_upload_limit_of_the_import():
+    """XSRF protection stays on, and Streamlit refuses an upload over the limit the import itself applies (so a
+    huge file never reaches the server's memory, and the import's own message names the same number)."""
+    import tomllib
+
+    from iscm.survey.read import DEFAULT_MAX_MB
+
+    server = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))["server"]
+    assert server["enableXsrfProtection"] is True
+    assert server["maxUploadSize"] == DEFAULT_MAX_MB

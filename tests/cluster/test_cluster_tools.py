@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cluster.conftest import missing
 from tests.conftest import ROOT
 from tools import loadtest as lt
 from tools.cluster import haproxy_path
@@ -63,7 +64,7 @@ def test_a_load_session_keeps_its_replica_when_it_reconnects(atlas_cluster):
 
 def test_the_cluster_command_starts_and_stops_everything(tmp_path):
     if haproxy_path() is None:
-        pytest.skip("haproxy is not installed")
+        missing("haproxy is not installed (`apt-get install haproxy`)")
     proc = subprocess.Popen([sys.executable, str(ROOT / "tools" / "cluster.py"), "--replicas", "2",
                              "--store", str(tmp_path / "store")], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)
@@ -100,7 +101,7 @@ def test_the_cluster_command_starts_and_stops_everything(tmp_path):
 def test_the_compose_proxy_configuration_is_valid():
     haproxy = haproxy_path()
     if haproxy is None:
-        pytest.skip("haproxy is not installed")
+        missing("haproxy is not installed (`apt-get install haproxy`)")
     cfg = ROOT / "deploy" / "haproxy.cfg"
     text = cfg.read_text(encoding="utf-8")
     for directive in ("cookie SERVERID insert indirect nocache", "timeout tunnel", "balance leastconn",

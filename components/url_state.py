@@ -33,6 +33,11 @@ def url_values(param: str) -> list[str]:
     return list(dict.fromkeys(v.strip() for item in items for v in str(item).split(",") if v.strip()))
 
 
+def url_value(param: str) -> str | None:
+    """The first value of a query parameter (`url_values`), or None when it has none."""
+    return next(iter(url_values(param)), None)
+
+
 def set_url(param: str, values: str | Iterable[str] | None) -> None:
     """Put values into the URL as one comma-separated parameter; no value removes the parameter."""
     values = [values] if isinstance(values, str) else [v for v in (values or []) if v]

@@ -1,9 +1,9 @@
-"""Cached views of the GCM page, and the GCM section of a country view.
+"""Cached views of the GCM page, and the GCM section of the Country page.
 
 The page draws; this module computes. Each function is keyed on `key` = (data version, filters), which pins
 down the filtered dataset passed unhashed as `_ds`, plus the control values; results are shared by all
 sessions (`components.frame.view_cache`) and only read (figures are frozen). `country_gcm_section` draws the
-objectives a State's ISCMs cover; the Membership page's country view calls it.
+objectives a State's ISCMs cover; the Country page calls it.
 """
 
 from __future__ import annotations

@@ -100,7 +100,7 @@ def objective_view(key: ViewKey, objective: int, subtitle: str, _ds: Dataset, _f
     table = gcm.objective_iscms(_ds.iscms, b.cov, objective, b.theme_labels)
     ids = table["iscm_id"].tolist()
     states = mb.participation_table(_ds.memberships, _ds.iscms, ids)
-    shown = table.assign(level=table["level"].map(gcm.LEVEL_LABELS)).rename(columns={
+    shown = table.assign(level=table["level"].map(gcm.GCM_LEVEL_LABELS)).rename(columns={
         "short_name": "ISCM", "type": "Type", "macro_regions": "Regions", "level": "Level",
         "via_themes": "Through its themes", "evidence": "Its own source says", "source": "Source",
     })

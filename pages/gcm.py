@@ -102,7 +102,7 @@ def crosswalk_section() -> None:
     st.header("From themes to objectives", divider="gray")
     st.caption("The crosswalk behind the derived cells: each link with the reason and a source making the same "
                "link. A theme outside the GCM says why.")
-    table(views.crosswalk_table(full.version, full), key="gcm_crosswalk",
+    table(views.crosswalk_table(full), key="gcm_crosswalk",
           column_config={"Source": st.column_config.LinkColumn(width="medium")})
 
 

@@ -33,7 +33,6 @@ from __future__ import annotations
 import os
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,7 +44,7 @@ from typing import Any
 
 from benchmarks import script_times
 from benchmarks.common import failed_row, format_table, row, skipped_row
-from benchmarks.servers import CHROMIUM, ROOT, Server, chromium_available, free_port, stop, wait_healthy
+from benchmarks.servers import CHROMIUM, ROOT, Server, chromium_available, start_app, stop, wait_healthy
 
 MIN_BROWSER_RUNS = 3
 QUIET_MS = 600.0
@@ -352,17 +351,13 @@ class Launched:
 
 @contextmanager
 def launched(script: Path, work: Path, name: str) -> Iterator[Launched]:
-    """Start `script` through benchmarks.script_times on a free port, from the project root (its config)."""
-    port = free_port()
+    """Start `script` through benchmarks.script_times on a free port, from the project root (its config)
+    (benchmarks.servers.start_app)."""
     log, output = work / f"{name}-runs.tsv", work / f"{name}-server.log"
-    options = ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-               "--browser.gatherUsageStats", "false"]
-    cmd = [sys.executable, "-m", "benchmarks.script_times", str(log), str(script), *options]
-    env = {**os.environ, "ISCM_ATLAS_HOME": str(work / "store")}  # an empty survey store: the shipped data
-    with open(output, "wb") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    served = Launched(Server(proc, f"http://127.0.0.1:{port}", time.perf_counter()), log, output)
+    server = start_app(script, command=[sys.executable, "-m", "benchmarks.script_times", str(log), str(script)],
+                       env={"ISCM_ATLAS_HOME": str(work / "store")},  # an empty survey store: the shipped data
+                       output=output)
+    served = Launched(server, log, output)
     try:
         try:
             wait_healthy(served.server, timeout=120)
@@ -370,7 +365,7 @@ def launched(script: Path, work: Path, name: str) -> Iterator[Launched]:
             raise BenchError(f"{name} server did not start ({e}); its output ends:\n{served.tail()}") from e
         yield served
     finally:
-        stop(proc)
+        stop(server.proc)
 
 
 # ------------------------------------------------------------------------------------------- the driver

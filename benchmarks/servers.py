@@ -1,6 +1,7 @@
 """Start the app (or any Streamlit script) on a free port, and a headless Chromium, for benchmarks and tests.
 
-The one place that starts a server: the benchmarks, the browser tests (tests/browser/conftest.py) and the
+The one place that starts a server: the benchmarks (bench_browser.py with its script-run log), the browser
+tests (tests/browser/conftest.py, the sign-in tests' server with its own secrets), tests/test_serve.py and the
 load tool (tools/loadtest.py) all call `start_app` / `streamlit_server`, `wait_healthy` and `stop`. Every
 server is started in its own process group and ended through that group, even on an error, so nothing is
 left running (neither the server nor a Chromium it spawned).
@@ -15,8 +16,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -58,33 +59,50 @@ def chromium_available() -> str | None:
 
 
 APP = ROOT / "app.py"
+LOOPBACK = "127.0.0.1"
 
 
-def start_app(script: Path = APP, *, env: dict[str, str] | None = None, options: Sequence[str] = (),
-              output: int | IO[bytes] = subprocess.DEVNULL) -> Server:
+def start_app(script: Path = APP, *, env: Mapping[str, str | None] | None = None, options: Sequence[str] = (),
+              output: int | IO[bytes] | Path = subprocess.DEVNULL, port: int | None = None,
+              command: Sequence[str] | None = None, address: str | None = LOOPBACK) -> Server:
     """`streamlit run script` on a free loopback port from the project root (so every app reads the same
-    config), in its own process group; `output` receives the server's stdout and stderr.
+    config), in its own process group. Returns at once; `wait_healthy` waits for the server to answer.
 
     The product's app.py is started the way `make run` starts it: `python serve.py`, which warms up while the
-    server starts (components/warmup.py). `env` is added to this process's environment, `options` to the
-    server's command line. Returns at once; `wait_healthy` waits for the server to answer.
+    server starts (components/warmup.py); `command` replaces that launcher (e.g. a wrapper that logs script
+    runs: the server options follow it). `env` is added to this process's environment (a None value removes
+    a variable), `options` to the server's command line. `port` is a port chosen beforehand (when a secrets
+    file must name it), else a free one; `address=None` leaves the listening address to the server's own
+    default. `output` (a file, or a path to write) receives the server's stdout and stderr.
     """
-    port = free_port()
-    base = ["--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-            "--browser.gatherUsageStats", "false", *options]
-    if Path(script).resolve() == APP:
+    port = port or free_port()
+    base = ["--server.headless", "true", "--server.port", str(port),
+            *(["--server.address", address] if address else []), "--browser.gatherUsageStats", "false", *options]
+    if command:
+        cmd = [*command, *base]
+    elif Path(script).resolve() == APP:
         cmd = [sys.executable, str(ROOT / "serve.py"), *base]
     else:
         cmd = [sys.executable, "-m", "streamlit", "run", str(script), *base]
+    return spawn(cmd, port, env=env, output=output)
+
+
+def spawn(cmd: Sequence[str], port: int, *, env: Mapping[str, str | None] | None = None,
+          output: int | IO[bytes] | Path = subprocess.DEVNULL) -> Server:
+    """Run `cmd`, which serves on loopback `port`, from the project root in its own process group (what
+    `start_app` does once it has built the command; `make run` is started this way, as it takes no server
+    options). `env` and `output` as for `start_app`."""
+    environ = {k: v for k, v in {**os.environ, **(env or {})}.items() if v is not None}
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=output,
-                            stderr=subprocess.STDOUT if output is not subprocess.DEVNULL else subprocess.DEVNULL,
-                            start_new_session=True)
-    return Server(proc, f"http://127.0.0.1:{port}", started)
+    with open(output, "wb") if isinstance(output, Path) else nullcontext(output) as out:
+        # a file opened here is closed at once: the server keeps its own copy of the descriptor
+        proc = subprocess.Popen(list(cmd), cwd=ROOT, env=environ, stdout=out, start_new_session=True,
+                                stderr=subprocess.STDOUT if out is not subprocess.DEVNULL else subprocess.DEVNULL)
+    return Server(proc, f"http://{LOOPBACK}:{port}", started)
 
 
 @contextmanager
-def streamlit_server(script: Path = APP, *, env: dict[str, str] | None = None,
+def streamlit_server(script: Path = APP, *, env: Mapping[str, str | None] | None = None,
                      options: Sequence[str] = ()) -> Iterator[Server]:
     """`start_app` for the length of a `with` block; the server is stopped when the block exits."""
     server = start_app(script, env=env, options=options)

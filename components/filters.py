@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.url_state import set_url, url_widget
+from components.url_state import set_url, url_values, url_widget
 from iscm.dataset import Dataset
 from iscm.filters import PARAMS, Filters
 from iscm.model import ISCM_TYPE_LABELS
@@ -18,7 +18,7 @@ from iscm.regions import MACRO_REGIONS
 
 
 def current_filters() -> Filters:
-    return Filters.from_params({p: st.query_params.get_all(p) for p in PARAMS})
+    return Filters.from_params({p: url_values(p) for p in PARAMS})
 
 
 Choices = tuple[dict[str, list[str]], dict[str, str], dict[str, str]]

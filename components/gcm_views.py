@@ -1,9 +1,10 @@
-"""Cached views of the GCM page, and the GCM section of a country view.
+"""Cached views of the GCM page, and the GCM section of the Country page.
 
 The page draws; this module computes. Each function is keyed on `key` = (data version, filters), which pins
 down the filtered dataset passed unhashed as `_ds`, plus the control values; results are shared by all
-sessions (`components.frame.view_cache`) and only read (figures are frozen). `country_gcm_section` draws the
-objectives a State's ISCMs cover; the Membership page's country view calls it.
+sessions (`components.frame.view_cache`) and only read (figures are frozen). The crosswalk depends on the
+dataset alone and is memoised on it (`Dataset.memo`). `country_gcm_section` draws the
+objectives a State's ISCMs cover; the Country page calls it.
 """
 
 from __future__ import annotations
@@ -100,7 +101,7 @@ def objective_view(key: ViewKey, objective: int, subtitle: str, _ds: Dataset, _f
     table = gcm.objective_iscms(_ds.iscms, b.cov, objective, b.theme_labels)
     ids = table["iscm_id"].tolist()
     states = mb.participation_table(_ds.memberships, _ds.iscms, ids)
-    shown = table.assign(level=table["level"].map(gcm.LEVEL_LABELS)).rename(columns={
+    shown = table.assign(level=table["level"].map(gcm.GCM_LEVEL_LABELS)).rename(columns={
         "short_name": "ISCM", "type": "Type", "macro_regions": "Regions", "level": "Level",
         "via_themes": "Through its themes", "evidence": "Its own source says", "source": "Source",
     })
@@ -121,16 +122,20 @@ def objective_view(key: ViewKey, objective: int, subtitle: str, _ds: Dataset, _f
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=4, ttl=TTL)
-def crosswalk_table(version: str, _full: Dataset) -> pd.DataFrame:
-    """The crosswalk as the page shows it: one row per theme and objective, themes outside the GCM last."""
-    labels = dict(zip(_full.themes["theme_id"], _full.themes["label"], strict=True))
-    o = _full.gcm_objectives
+def crosswalk_table(full: Dataset) -> pd.DataFrame:
+    """The crosswalk as the page shows it: one row per theme and objective, themes outside the GCM last.
+    It depends on the dataset only, so it is memoised on it (`Dataset.memo`)."""
+    return full.memo("components.gcm_views.crosswalk_table", _build_crosswalk)
+
+
+def _build_crosswalk(full: Dataset) -> pd.DataFrame:
+    labels = dict(zip(full.themes["theme_id"], full.themes["label"], strict=True))
+    o = full.gcm_objectives
     obj = {int(n): gcm.objective_label(int(n), s) for n, s in zip(o["objective"], o["short_label"], strict=True)}
-    t = _full.theme_gcm
+    t = full.theme_gcm
     mapped = pd.DataFrame({"Theme": t["theme_id"].map(labels), "GCM objective": t["objective"].map(
         lambda n: obj.get(int(n), str(n))), "Why": t["rationale"], "Source": t["source"]})
-    out = _full.gcm_outside
+    out = full.gcm_outside
     outside = pd.DataFrame({"Theme": out["theme_id"].map(labels), "GCM objective": "outside the GCM",
                             "Why": out["reason"], "Source": out["source"]})
     return pd.concat([mapped, outside], ignore_index=True)

@@ -70,8 +70,8 @@ def coverage_chart(key: ViewKey, group_by: str, sort: str, only_themes: tuple[st
                    _ds: Dataset, _full: Dataset) -> tuple[go.Figure, pd.DataFrame]:
     """The coverage grid and the data behind it (its CSV)."""
     b = basics(key, _ds, _full)
-    cov = coverage_data(_ds.iscms, _ds.themes, _ds.iscm_themes, group_by=group_by, sort=sort,
-                        only_themes=only_themes, matrix=b.matrix, detail=b.detail)
+    cov = coverage_data(_ds.iscms, _ds.themes, matrix=b.matrix, detail=b.detail, group_by=group_by, sort=sort,
+                        only_themes=only_themes)
     fig = figs.coverage_figure(cov, group_by=group_by, sort=sort, highlight=key.filters.themes, subtitle=subtitle)
     return freeze(fig), cov.drop(columns=["row", "col"])
 
@@ -81,7 +81,7 @@ def prevalence_chart(key: ViewKey, by: str, subtitle: str, _ds: Dataset,
                      _full: Dataset) -> tuple[go.Figure, pd.DataFrame]:
     """The prevalence bars and their table; the table is computed once and drawn from."""
     b = basics(key, _ds, _full)
-    prev = prevalence_table(_ds.iscms, _ds.themes, _ds.iscm_themes, by=by, matrix=b.matrix)
+    prev = prevalence_table(_ds.iscms, _ds.themes, matrix=b.matrix, by=by)
     fig = figs.prevalence_figure(prev, len(_ds.iscms), by=by, highlight=key.filters.themes, subtitle=subtitle)
     return freeze(fig), prev
 
@@ -99,7 +99,7 @@ class ThemeView:
 
 @view_cache(max_entries=32, ttl=TTL)
 def theme_view(key: ViewKey, theme: str, subtitle: str, _ds: Dataset, _full: Dataset) -> ThemeView:
-    covering = theme_iscms(_ds.iscms, _ds.iscm_themes, theme, detail=basics(key, _ds, _full).detail)
+    covering = theme_iscms(_ds.iscms, theme, detail=basics(key, _ds, _full).detail)
     ids = covering["iscm_id"].tolist()
     states = mb.participation_table(_ds.memberships, _ds.iscms, ids)
     shown = covering.assign(level=covering["level"].map(LEVEL_LABELS)).rename(columns={
@@ -128,8 +128,8 @@ def evolution_chart(key: ViewKey, end_year: int | None, subtitle: str, _ds: Data
                     _full: Dataset) -> tuple[go.Figure, pd.DataFrame, str]:
     """The evolution grid, its table and the caption that says where the years come from."""
     detail = basics(key, _ds, _full).detail
-    starts = theme_starts(_ds.iscms, _ds.iscm_themes, detail=detail)
-    evo = evolution_table(_ds.iscms, _ds.themes, _ds.iscm_themes, end_year=end_year, starts=starts)
+    starts = theme_starts(_ds.iscms, detail=detail)
+    evo = evolution_table(_ds.iscms, _ds.themes, end_year=end_year, starts=starts)
     n_cells = len(detail)
     n_since = int((starts["basis"] == "since").sum())
     caption = (
@@ -158,8 +158,8 @@ def similar_view(key: ViewKey, chosen: str, subtitle: str, _full: Dataset) -> Si
     pool_ids = sorted(pool_ds.iscms["iscm_id"], key=lambda i: names[i].casefold())
     if chosen not in pool_ids:
         pool_ds = _full.subset([*pool_ids, chosen])
-    sim = similar_table(pool_ds.iscms, _full.themes, pool_ds.iscm_themes, chosen, n=5,
-                             candidates=pool_ids)
+    sim = similar_table(pool_ds.iscms, _full.themes, chosen, n=5, candidates=pool_ids,
+                        matrix=coverage_matrix(pool_ds.iscms, _full.themes, pool_ds.iscm_themes))
     caption = (f"Compared with {len(pool_ids) - (chosen in pool_ids)} ISCMs"
                + (" that pass the theme, region and type filters" if others.active else "")
                + ". Jaccard similarity = themes in common ÷ themes covered by either; ISCMs sharing no theme "

@@ -1,16 +1,15 @@
 """State in the URL: widgets bound to a query parameter, and chart clicks followed into the URL.
 
 The URL is the source of truth for everything a copied link should reproduce (the global filters, the ISCM
-of a profile, the ISCMs compared, the State of the country view, the node of the network). Every page uses
+of a profile, the ISCMs compared, the State of the Country page, the node of the network). Every page uses
 the same two pieces:
 
-- `url_widget(container.selectbox, "country", key=..., options=...)`: on every run the widget is seeded from
+- `url_widget(container.selectbox, "iso3", key=..., options=...)`: on every run the widget is seeded from
   the URL (a pasted link, a chart click, a page switch: a page's widgets are new widgets, whatever their key
   held), and a change of the widget writes the URL back before the rerun, so seeding never undoes a choice.
 - `follow_click(values, param=..., chart=...)`: a click on a chart puts the clicked ids into the URL and
   reruns the whole app (a click inside a fragment would otherwise redraw only that fragment). Each click
-  is applied once: either the chart is redrawn with no selection (its key, `chart_key(chart)`, changes), or,
-  with `keep_selection=True`, the selection stays drawn and only a new click counts.
+  is applied once: the chart is redrawn with no selection (its key, `chart_key(chart)`, changes).
 
 Values are ids, comma-separated for several (`?iscm=prague-process,budapest-process`), so links stay stable.
 """
@@ -24,13 +23,17 @@ import streamlit as st
 
 _UNSET: Any = object()
 _MULTI = {"multiselect"}  # widgets whose value is a list (the others hold one value or None)
-_TOAST = "_url_state_toast"
 
 
 def url_values(param: str) -> list[str]:
     """The values of a query parameter: comma-separated or repeated, blanks and duplicates dropped."""
     items = st.query_params.get_all(param)
     return list(dict.fromkeys(v.strip() for item in items for v in str(item).split(",") if v.strip()))
+
+
+def url_value(param: str) -> str | None:
+    """The first value of a query parameter (`url_values`), or None when it has none."""
+    return next(iter(url_values(param)), None)
 
 
 def set_url(param: str, values: str | Iterable[str] | None) -> None:
@@ -81,37 +84,17 @@ def reset_chart(chart: str) -> None:
 
 
 def follow_click(values: str | Sequence[str] | None, *, param: str, chart: str,
-                 current: Sequence[str] | None = None, keep_selection: bool = False,
-                 toast: str | None = None) -> None:
+                 current: Sequence[str] | None = None) -> None:
     """Put the ids of a chart click into the URL parameter `param` and rerun the app.
 
     `values` are the clicked ids (see `components.clicks`); `current` what the page shows now (by default
-    the URL's values): a click that changes nothing is ignored. Without `keep_selection` the chart (drawn
-    with key `chart_key(chart)`) is redrawn with no selection; with it the selection stays drawn and a
-    click counts once, so a widget bound to the same parameter stays usable. `toast` is shown after the
-    rerun (`show_toast`).
+    the URL's values): a click that changes nothing is ignored. The chart (drawn with key
+    `chart_key(chart)`) is redrawn with no selection, so a click counts once.
     """
     clicked = [values] if isinstance(values, str) else [v for v in (values or []) if v]
-    if keep_selection:
-        seen = f"_url_state_clicked_{chart}"
-        if not clicked:
-            st.session_state.pop(seen, None)
-            return
-        if st.session_state.get(seen) == clicked:
-            return
-        st.session_state[seen] = clicked
     now = url_values(param) if current is None else list(current)
     if not clicked or clicked == now:
         return
     set_url(param, clicked)
-    if not keep_selection:
-        reset_chart(chart)
-    if toast:
-        st.session_state[_TOAST] = toast
+    reset_chart(chart)
     st.rerun()
-
-
-def show_toast(icon: str) -> None:
-    """Show the message a followed click queued just before its rerun, if any."""
-    if message := st.session_state.pop(_TOAST, None):
-        st.toast(message, icon=icon)

@@ -43,6 +43,7 @@ from iscm import geo
 from iscm.export_tables import to_csv_bytes
 from iscm.figures._house import ROW_LABEL, split_title
 from iscm.palette import FONT
+from iscm.provenance import bare_host
 from iscm.textwidth import plain, text_px, wrap_px
 
 REPORT_WIDTH = 1600
@@ -120,8 +121,7 @@ def chromium_available() -> bool:
 def source_host(src: str) -> str:
     """A source's short name for the image: the web site for a URL, the title for a printed source."""
     if re.match(r"https?://", src):
-        host = urlparse(src).netloc.lower()
-        return host[4:] if host.startswith("www.") else host
+        return bare_host(urlparse(src).netloc)
     return src.strip()
 
 

@@ -26,7 +26,9 @@ N_OBJECTIVES = 23
 OBJECTIVES = tuple(range(1, N_OBJECTIVES + 1))
 FILE = "gcm.yaml"
 LEVELS = ("declared", "derived", "none")
-LEVEL_LABELS = {"declared": "Declared by the ISCM", "derived": "Derived from its themes", "none": "Not covered"}
+# How an ISCM comes to an objective (its own statement, or its themes): not the theme levels of
+# iscm.themes.LEVEL_LABELS, though both call "none" "Not covered".
+GCM_LEVEL_LABELS = {"declared": "Declared by the ISCM", "derived": "Derived from its themes", "none": "Not covered"}
 
 COLUMNS: dict[str, list[str]] = {
     "gcm_objectives": ["objective", "short_label", "label", "source"],

@@ -1,7 +1,8 @@
 """Text from users made safe for Streamlit's Markdown, and the entities named in it marked up.
 
 ``escape_markdown`` is the app's one Markdown escaper: every name, title or text that comes from a data file
-or an uploaded document goes through it before it reaches `st.markdown`, a caption, a label or a message.
+or an uploaded document goes through it before it reaches `st.markdown`, a caption, a label or a message
+(``code_span`` shows such a text as code instead, e.g. an id read from the URL).
 Imported survey text is user-controlled; the entities found in it become links built here from ids and
 escaped text, never from raw input.
 
@@ -45,6 +46,21 @@ def escape_markdown(text: str) -> str:
     text = as_text(text).replace("\r\n", "\n").replace("\r", "\n")
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text)]
     return "\n\n".join(_MD_SPECIAL.sub(r"\\\1", p) for p in paragraphs if p)
+
+
+def code_span(text: str) -> str:
+    """Text as a Markdown code span, shown literally in a monospace font (an id someone typed into a URL).
+
+    Nothing inside a code span is Markdown, but a backtick in the text would close it and a blank line
+    would end the paragraph: the text is put on one line and fenced with one backtick more than its longest
+    run of backticks (padded with a space when it starts or ends with one), as CommonMark provides.
+    """
+    text = " ".join(as_text(text).split())
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 @dataclass(frozen=True)

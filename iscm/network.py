@@ -531,12 +531,13 @@ def to_gexf(g: nx.MultiGraph) -> bytes:
     return buf.getvalue()
 
 
-def nodes_table(g: nx.MultiGraph, table: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Node list: id, attributes, metrics when given, and the ties of each node in words."""
+def nodes_table(g: nx.MultiGraph, table: pd.DataFrame) -> pd.DataFrame:
+    """Node list: id, attributes, the metrics of `table` (metrics(g); an empty table adds none), and the
+    ties of each node in words."""
     rows = [{"node": n, **{a: g.nodes[n].get(a, "") for a in NODE_ATTRS}, "ties": ties_text(g, n, max_names=10**6)}
             for n in sorted(g.nodes)]
     df = pd.DataFrame(rows, columns=["node", *NODE_ATTRS, "ties"])
-    if table is not None and len(table):
+    if len(table):
         extra = table.drop(columns=[c for c in ("label", "kind", "group") if c in table.columns])
         df = df.merge(extra, on="node", how="left")
     return df

@@ -32,13 +32,18 @@ _BLOG_HOSTS = ("wordpress.com", "blogspot.com", "medium.com", "substack.com", "t
                "visionclave.com.do")
 
 
+def bare_host(host: str) -> str:
+    """A host name as people name the site: lower case, without a leading "www." (also for
+    `iscm.export.source_host`)."""
+    host = host.lower()
+    return host[4:] if host.startswith("www.") else host
+
+
 def unfit_site(url: str | None) -> str | None:
     """'a wiki', 'a blog', 'a mirror site' or 'a news aggregator' when the address is one of those, else None."""
     if not url:
         return None
-    host = (urlsplit(url).hostname or "").lower()
-    if host.startswith("www."):
-        host = host[4:]
+    host = bare_host(urlsplit(url).hostname or "")
 
     def on(hosts: tuple[str, ...]) -> bool:
         return any(host == h or host.endswith("." + h) for h in hosts)

@@ -221,17 +221,14 @@ def similar_iscms(matrix: pd.DataFrame, iscm_id: str, n: int = 5,
     return df.head(n).reset_index(drop=True)
 
 
-def prevalence_table(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame,
-                     by: str = "type", *, matrix: pd.DataFrame | None = None) -> pd.DataFrame:
+def prevalence_table(iscms: pd.DataFrame, themes: pd.DataFrame, *, matrix: pd.DataFrame,
+                     by: str = "type") -> pd.DataFrame:
     """How many ISCMs cover each theme, split by group (type, or region group): the data behind the bars.
 
     Columns: theme_id, label, group, n_iscms, n_focus, n_mentioned, iscms ('; '-joined names). Themes in
     prevalence order; groups in group_order. Each ISCM is in exactly one group, so a theme's groups add up
-    to the number of ISCMs covering it. Pass `matrix` (coverage_matrix of the same tables) when the caller
-    already has it.
+    to the number of ISCMs covering it. `matrix`: coverage_matrix of the same tables.
     """
-    if matrix is None:
-        matrix = coverage_matrix(iscms, themes, iscm_themes)
     groups = group_labels(iscms, by)
     names = dict(zip(iscms["iscm_id"], iscms["short_name"].astype(str), strict=True))
     labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
@@ -258,13 +255,11 @@ def prevalence_table(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.
                                        "iscms"])
 
 
-def theme_iscms(iscms: pd.DataFrame, iscm_themes: pd.DataFrame, theme_id: str, *,
-                detail: pd.DataFrame | None = None) -> pd.DataFrame:
+def theme_iscms(iscms: pd.DataFrame, theme_id: str, *, detail: pd.DataFrame) -> pd.DataFrame:
     """The ISCMs covering one theme: level, since, established, evidence and source (focus first, then name).
 
-    `detail`: cells(iscm_themes), when the caller already has it."""
-    c = cells(iscm_themes) if detail is None else detail
-    c = c[(c["theme_id"] == theme_id) & c["iscm_id"].isin(iscms["iscm_id"])]
+    `detail`: cells() of the ISCMs' theme assignments."""
+    c = detail[(detail["theme_id"] == theme_id) & detail["iscm_id"].isin(iscms["iscm_id"])]
     info = iscms[["iscm_id", "short_name", "type", "macro_regions", "established"]]
     out = c.merge(info, on="iscm_id", how="left")
     out["_rank"] = out["level"].map(_RANK)
@@ -274,15 +269,14 @@ def theme_iscms(iscms: pd.DataFrame, iscm_themes: pd.DataFrame, theme_id: str, *
                 "source", "provenance"]]
 
 
-def theme_starts(iscms: pd.DataFrame, iscm_themes: pd.DataFrame, *,
-                 detail: pd.DataFrame | None = None) -> pd.DataFrame:
+def theme_starts(iscms: pd.DataFrame, *, detail: pd.DataFrame) -> pd.DataFrame:
     """When each covered theme entered each ISCM's agenda: its `since` year if given, else the year the ISCM
     was established. Columns: iscm_id, theme_id, start, basis ('since' | 'established'); cells with
-    neither year are left out. `detail`: cells(iscm_themes), when the caller already has it."""
-    c = cells(iscm_themes) if detail is None else detail
+    neither year are left out. `detail`: cells() of the ISCMs' theme assignments."""
     est = dict(zip(iscms["iscm_id"], iscms["established"].tolist(), strict=True))
     rows = []
-    for iscm_id, theme_id, since in zip(c["iscm_id"], c["theme_id"], c["since"].tolist(), strict=True):
+    for iscm_id, theme_id, since in zip(detail["iscm_id"], detail["theme_id"], detail["since"].tolist(),
+                                      strict=True):
         if iscm_id not in est:
             continue
         if not pd.isna(since):
@@ -294,16 +288,14 @@ def theme_starts(iscms: pd.DataFrame, iscm_themes: pd.DataFrame, *,
     return out
 
 
-def evolution_table(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame,
-                    end_year: int | None = None, *, starts: pd.DataFrame | None = None) -> pd.DataFrame:
+def evolution_table(iscms: pd.DataFrame, themes: pd.DataFrame, end_year: int | None = None, *,
+                    starts: pd.DataFrame) -> pd.DataFrame:
     """Cumulative number of ISCMs covering each theme, year by year (from the first start to end_year).
 
     Columns: theme_id, label, year, new, cumulative, new_iscms ('; '-joined names of the ISCMs that took up
-    the theme that year). Years come from theme_starts() (pass `starts` when the caller already has it).
+    the theme that year). `starts`: theme_starts() of the same ISCMs.
     """
     cols = ["theme_id", "label", "year", "new", "cumulative", "new_iscms"]
-    if starts is None:
-        starts = theme_starts(iscms, iscm_themes)
     if starts.empty:
         return pd.DataFrame(columns=cols)
     first = int(starts["start"].min())
@@ -328,19 +320,16 @@ def evolution_table(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.D
     return out
 
 
-def coverage_data(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame, *,
+def coverage_data(iscms: pd.DataFrame, themes: pd.DataFrame, *, matrix: pd.DataFrame, detail: pd.DataFrame,
                   group_by: str = "none", sort: str = "name",
-                  only_themes: Iterable[str] | None = None, matrix: pd.DataFrame | None = None,
-                  detail: pd.DataFrame | None = None) -> pd.DataFrame:
+                  only_themes: Iterable[str] | None = None) -> pd.DataFrame:
     """The grid in display order, one row per ISCM x theme: the data behind the coverage chart (and its CSV).
 
     Columns: group, iscm_id, iscm, theme_id, theme, level ('focus' | 'mentioned' | 'none'), since, evidence,
     source, provenance, row (0 = top), col (0 = left). Columns are ordered by prevalence among the ISCMs
-    shown; `only_themes` keeps just those themes. `matrix` (coverage_matrix) and `detail` (cells) of the
-    same tables may be passed when the caller already has them.
+    shown; `only_themes` keeps just those themes. `matrix` (coverage_matrix) and `detail` (cells) are of the
+    same tables.
     """
-    if matrix is None:
-        matrix = coverage_matrix(iscms, themes, iscm_themes)
     cols = theme_order(matrix)
     if only_themes:
         keep = set(only_themes)
@@ -348,8 +337,6 @@ def coverage_data(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.Dat
     rows = order_rows(matrix, iscms, sort=sort, group_by=group_by)
     names = dict(zip(iscms["iscm_id"], iscms["short_name"].astype(str), strict=True))
     labels = dict(zip(themes["theme_id"], themes["label"], strict=True))
-    if detail is None:
-        detail = cells(iscm_themes)
     # Rows come out in (row, col) order by construction: plain lists and one dict lookup per cell instead of
     # a cross merge, a left merge and a sort.
     info = {(i, t): (lv, since, ev, src, prov) for i, t, lv, since, ev, src, prov in zip(
@@ -364,13 +351,10 @@ def coverage_data(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.Dat
     return df
 
 
-def similar_table(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_themes: pd.DataFrame, iscm_id: str,
-                  n: int = 5, candidates: Iterable[str] | None = None, *,
-                  matrix: pd.DataFrame | None = None) -> pd.DataFrame:
+def similar_table(iscms: pd.DataFrame, themes: pd.DataFrame, iscm_id: str, n: int = 5,
+                  candidates: Iterable[str] | None = None, *, matrix: pd.DataFrame) -> pd.DataFrame:
     """similar_iscms() with names and theme labels, ready for a table: iscm_id, ISCM, jaccard, shared,
-    only_selected, only_other (labels '; '-joined). `matrix`: coverage_matrix of the same tables, if known."""
-    if matrix is None:
-        matrix = coverage_matrix(iscms, themes, iscm_themes)
+    only_selected, only_other (labels '; '-joined). `matrix`: coverage_matrix of the same tables."""
     order = theme_order(matrix)
     matrix = matrix[order]
     sim = similar_iscms(matrix, iscm_id, n=n, candidates=candidates)

@@ -14,7 +14,7 @@ from components.frame import filter_notice, frame
 from components.navigate import linked_table
 from components.sections import tabbed_sections
 from components.tables import table
-from iscm.gcm import LEVEL_LABELS, SORTS
+from iscm.gcm import GCM_LEVEL_LABELS, SORTS
 
 ctx = frame("GCM")
 ds, full, flt = ctx.ds, ctx.full, ctx.filters
@@ -24,8 +24,8 @@ subtitle = flt.describe(full) if flt.active else ""
 st.title("Global Compact for Migration")
 st.markdown(
     "Which of the 23 objectives of the Global Compact for Safe, Orderly and Regular Migration (GCM) each ISCM "
-    f"works on. **{LEVEL_LABELS['declared']}**: the ISCM's own sources name the objective. "
-    f"**{LEVEL_LABELS['derived']}**: the ISCM covers a theme that the crosswalk below maps to the objective. "
+    f"works on. **{GCM_LEVEL_LABELS['declared']}**: the ISCM's own sources name the objective. "
+    f"**{GCM_LEVEL_LABELS['derived']}**: the ISCM covers a theme that the crosswalk below maps to the objective. "
     "A declared objective outranks a derived one."
 )
 filter_notice(ctx)
@@ -108,7 +108,7 @@ def crosswalk_section() -> None:
     st.header("From themes to objectives")
     st.caption("The crosswalk behind the derived cells: each link with the reason and a source making the same "
                "link. A theme outside the GCM says why.")
-    table(views.crosswalk_table(full.version, full), key="gcm_crosswalk",
+    table(views.crosswalk_table(full), key="gcm_crosswalk",
           column_config={"Source": st.column_config.LinkColumn(width="medium")})
 
 

@@ -18,6 +18,7 @@ from components.frame import filter_notice, frame
 from components.navigate import clicked_country, open_country
 from components.sections import tabbed_sections
 from components.tables import table
+from components.url_state import url_value
 from iscm.markup import escape_markdown
 
 ctx = frame("Membership")
@@ -25,7 +26,7 @@ ds, full, flt = ctx.ds, ctx.full, ctx.filters
 KEY = ctx.key  # pins down `ds` for the caches, which take it unhashed
 subtitle = flt.describe(full) if flt.active else ""
 
-if old := st.query_params.get("country"):  # the country view moved to the Country page; old links follow it
+if old := url_value("country"):  # the country view moved to the Country page; old links follow it
     open_country(old)
 
 st.title("Membership")

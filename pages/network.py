@@ -13,11 +13,11 @@ from components.chart_panel import chart_panel, download_all_button
 from components.clicks import selected_node
 from components.frame import filter_notice, frame
 from components.navigate import linked_table
-from components.url_state import chart_key, follow_click, reset_chart, set_url, url_widget
+from components.url_state import chart_key, follow_click, reset_chart, set_url, url_value, url_widget
 from iscm import network as net
 from iscm.export_tables import to_csv_bytes
 from iscm.figures.network import SIZE_METRICS
-from iscm.markup import escape_markdown
+from iscm.markup import code_span, escape_markdown
 from iscm.model import ISCM_TYPE_LABELS, ORG_KIND_LABELS
 
 ctx = frame("Network")
@@ -91,10 +91,10 @@ with st.container(border=True):
     path_to = url_widget(c4.selectbox, "path_to", label="to", options=options, key="net_path_to", format_func=fmt,
                          placeholder="Pick a node")
 
-wanted = st.query_params.get("node")
+wanted = url_value("node")
 if wanted and not focus:
-    st.warning(f"`{wanted}` is not in the network as drawn: the filters, node kinds or minimum degree leave it "
-               "out, or no such node exists. Node ids look like `iscm:prague-process`, `org:icmpd`, "
+    st.warning(f"{code_span(wanted)} is not in the network as drawn: the filters, node kinds or minimum degree "
+               "leave it out, or no such node exists. Node ids look like `iscm:prague-process`, `org:icmpd`, "
                "`state:DEU`.", icon=":material/visibility_off:")
 
 path = None

@@ -11,8 +11,6 @@ Everything a document imported by a user says is shown as text: escaped Markdown
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
@@ -207,13 +205,9 @@ def structures_section() -> None:
 
 
 # ----------------------------------------------------------------------------------- survey findings
-def _imports() -> list[dict[str, Any]]:
-    """The user's imported surveys, from the same cache as the dataset (the frame already reported problems)."""
-    return [{"name": s.name, "imported_at": s.imported_at, "result": s.result} for s in stored_imports()]
-
-
 def findings_section() -> None:
-    findings = survey_findings(_imports(), current, p.name)
+    # the user's imported surveys, from the same cache as the dataset (the frame already reported problems)
+    findings = survey_findings(stored_imports(), current, p.name)
     if not findings:
         st.caption("No survey summary about this ISCM has been imported. Import one on the Data page; its five "
                    "sections then appear here with the themes, organizations, ISCMs and countries they name.")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from iscm.cli import main
+from iscm.dataset import load
 from tests.conftest import N_ISCMS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +42,9 @@ def test_tables_writes_one_csv_per_table(tmp_path):
     assert (out / "datapackage.json").is_file()
     members = pd.read_csv(out / "memberships.csv")
     assert list(members.columns[:4]) == ["iscm_id", "iso3", "country", "role"]
-    assert len(members[(members.iscm_id == "colombo-process") & (members.role == "member")]) == 12
+    shipped = load(ROOT / "data").memberships
+    assert len(members[(members.iscm_id == "colombo-process") & (members.role == "member")]) == len(
+        shipped[(shipped.iscm_id == "colombo-process") & (shipped.role == "member")]) > 0
     themes = pd.read_csv(out / "themes.csv")
     assert "smuggl*" in themes.set_index("theme_id").loc["smuggling", "keywords"]
 

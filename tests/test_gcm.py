@@ -182,7 +182,7 @@ def test_one_objective_lists_its_iscms_declared_first(ds, cov):
 def test_country_objectives_count_the_states_iscms(ds, cov):
     table = gcm.country_objectives(ds.memberships, ds.iscms, cov, ds.gcm_objectives, "DEU")
     mine = set(ds.memberships.loc[ds.memberships["iso3"] == "DEU", "iscm_id"])
-    assert len(table) == 23
+    assert len(table) == len(ds.gcm_objectives)  # a row for every objective of the Compact
     for n in (5, 11, 14):
         c = cov[(cov["objective"] == n) & cov["iscm_id"].isin(mine)]
         row = table[table["objective"] == n].iloc[0]

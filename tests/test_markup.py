@@ -85,3 +85,14 @@ def test_highlighting_and_extraction_share_one_vocabulary(ds):
     assert marked["gfmd"] == ("theme", "global_governance")  # a theme keyword: any case
     assert marked["IOM"] == ("organization", "iom") and "iom" not in marked  # an acronym only in its case
     assert marked["Migration & Development"] == ("theme", "migration_development")
+
+
+@pytest.mark.parametrize("text", ["org:nowhere", "a`b", "``[x](https://example.org)``", "`<b>x</b>", "x`",
+                                  "a\n\n[x](https://example.org)"])
+def test_code_span_shows_any_text_as_one_code_span(text):
+    from markdown_it import MarkdownIt
+
+    html = MarkdownIt("commonmark").render(f"{M.code_span(text)} is unknown").strip()
+    shown = " ".join(text.split()).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert html == f"<p><code>{shown}</code> is unknown</p>"
+    assert M.code_span("org:nowhere") == "`org:nowhere`"

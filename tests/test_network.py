@@ -539,7 +539,7 @@ def test_list_separators_cannot_occur_in_names(ds):
                                                                         for _, d in g.nodes(data=True)}
     assert any("," in n for n in names)
     assert not [n for n in names if net.NAME_SEP.strip() in n or net.GROUP_SEP.strip() in n]
-    table = net.nodes_table(g)
+    table = net.nodes_table(g, pd.DataFrame(columns=net.METRIC_COLUMNS))  # the ties only, no metrics
     row = table.set_index("node").loc["iscm:bali-process", "ties"]
     parsed = {}
     for part in row.split(net.GROUP_SEP):

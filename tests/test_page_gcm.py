@@ -72,7 +72,7 @@ def test_coverage_gaps_and_one_objective_on_the_default_data(app_test, ds, cov):
     expect = cov[(cov["objective"] == 6) & (cov["level"] != "none")]
     assert len(iscms) == len(expect)
     assert list(iscms["ISCM"][:2]) == sorted(["Budapest Process", "RMFM"])
-    assert set(iscms["Level"][:2]) == {gcm.LEVEL_LABELS["declared"]}
+    assert set(iscms["Level"][:2]) == {gcm.GCM_LEVEL_LABELS["declared"]}
     _chart(at, f"States reached through the {len(expect)} ISCMs working on GCM objective 6")
     at = _open(app_test, section="Crosswalk")
     crosswalk = next(d.value for d in at.dataframe if "Why" in d.value.columns)

@@ -64,6 +64,18 @@ def test_two_step_ego_network(app_test, default_graph):
     assert drawn_nodes(chart(at)) == set(default_graph.nodes)
 
 
+def test_a_crafted_node_in_the_url_shows_as_text(app_test):
+    """A backtick in `?node=` cannot close the code span the warning shows it in: no link, no image."""
+    from markdown_it import MarkdownIt
+
+    crafted = "x` [click](https://example.org/steal) ![i](https://example.org/i.png) `y"
+    at = open_page(app_test, node=crafted)
+    warning = at.warning[0].value
+    html = MarkdownIt("commonmark").render(warning)
+    assert "<a " not in html and "<img" not in html
+    assert f"<code>{crafted}</code>" in html.replace("&quot;", '"')
+
+
 def test_neighbourhood_choice_appears_with_a_selected_node(app_test):
     """No disabled "Show" radio without a node (its faded label fails contrast), a hint in its place."""
     at = open_page(app_test)

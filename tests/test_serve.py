@@ -3,18 +3,14 @@ serving on a network is a choice made with sign-in (README, "Serving on a networ
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from benchmarks.servers import free_port
+from benchmarks.servers import free_port, spawn, start_app, stop, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -27,10 +23,6 @@ def test_the_default_address_is_added_only_when_none_is_chosen():
     assert with_default_address(["--server.address", "0.0.0.0"], {}) == ["--server.address", "0.0.0.0"]
     assert with_default_address(["--server.address=::"], {}) == ["--server.address=::"]
     assert with_default_address([], {"STREAMLIT_SERVER_ADDRESS": "0.0.0.0"}) == []
-
-
-def _free_port() -> int:
-    return free_port()
 
 
 def _listening(port: int) -> list[str]:
@@ -63,36 +55,25 @@ def _other_addresses() -> list[str]:
 @pytest.mark.skipif(not Path("/proc/net/tcp").exists(), reason="reads the listening sockets from /proc (Linux)")
 @pytest.mark.parametrize("how", ["serve.py", "make run"])
 def test_a_fresh_start_listens_on_loopback_only(tmp_path, how):
-    port = _free_port()
-    env = {**os.environ, "ISCM_ATLAS_HOME": str(tmp_path / "store")}
-    env.pop("STREAMLIT_SERVER_ADDRESS", None)
+    port = free_port()
+    log = tmp_path / "server.log"
+    # no address anywhere: serve.py's own default is what is tested
+    env = {"ISCM_ATLAS_HOME": str(tmp_path / "store"), "STREAMLIT_SERVER_ADDRESS": None}
     if how == "serve.py":
-        cmd = [sys.executable, "serve.py", "--server.port", str(port)]
-    else:  # the Makefile's own recipe, with this test's virtualenv taken as installed
+        server = start_app(env=env, port=port, address=None, output=log)
+    else:  # the Makefile's own recipe (no server options), with this test's virtualenv taken as installed
         venv = Path(sys.executable).parent.parent
-        cmd = ["make", "--no-print-directory", "-o", f"{venv}/.runtime", "run", f"VENV={venv}", f"PORT={port}"]
-    log = open(tmp_path / "server.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        server = spawn(["make", "--no-print-directory", "-o", f"{venv}/.runtime", "run", f"VENV={venv}",
+                        f"PORT={port}"], port, env=env, output=log)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2)
-                break
-            except OSError:
-                assert proc.poll() is None, (tmp_path / "server.log").read_text(errors="replace")[-2000:]
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.5)
+        try:
+            wait_healthy(server, timeout=90)
+        except (RuntimeError, TimeoutError) as e:
+            pytest.fail(f"the server did not start ({e}):\n" + log.read_text(errors="replace")[-2000:])
         assert _listening(port) == ["127.0.0.1"]
         for addr in _other_addresses():
             with socket.socket() as s, pytest.raises(OSError):
                 s.settimeout(2)
                 s.connect((addr, port))
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(15)
-        log.close()
+        stop(server.proc)

@@ -32,13 +32,14 @@ from tests.conftest import title_of
 def coverage_heatmap(iscms, themes, links, *, group_by="none", sort="name", highlight=(), only_themes=None,
                      subtitle=""):
     """The coverage chart as the Themes page draws it: the core's table, then the figure."""
-    data = coverage_data(iscms, themes, links, group_by=group_by, sort=sort, only_themes=only_themes)
+    data = coverage_data(iscms, themes, matrix=coverage_matrix(iscms, themes, links), detail=cells(links),
+                         group_by=group_by, sort=sort, only_themes=only_themes)
     return figs.coverage_figure(data, group_by=group_by, sort=sort, highlight=highlight, subtitle=subtitle)
 
 
 def prevalence_figure(iscms, themes, links, *, by="type", highlight=(), subtitle=""):
-    return figs.prevalence_figure(prevalence_table(iscms, themes, links, by=by), len(iscms), by=by,
-                                  highlight=highlight, subtitle=subtitle)
+    return figs.prevalence_figure(prevalence_table(iscms, themes, matrix=coverage_matrix(iscms, themes, links), by=by),
+                                  len(iscms), by=by, highlight=highlight, subtitle=subtitle)
 
 
 
@@ -224,18 +225,18 @@ def test_similar_iscms_on_hand_made_table(tiny):
 
 def test_prevalence_groups_add_up_to_iscms_covering(tiny):
     iscms, themes, links = tiny
-    by_type = prevalence_table(iscms, themes, links, by="type")
+    by_type = prevalence_table(iscms, themes, matrix=coverage_matrix(iscms, themes, links), by="type")
     t1 = by_type[by_type["theme_id"] == "t1"].set_index("group")
     assert t1["n_iscms"].to_dict() == {"RCP": 1, "IRF": 1, "Global": 1}
     t3 = by_type[by_type["theme_id"] == "t3"].set_index("group")
     assert t3.loc["RCP", "n_mentioned"] == 1 and t3.loc["RCP", "iscms"] == "Charlie"
-    by_region = prevalence_table(iscms, themes, links, by="region")
+    by_region = prevalence_table(iscms, themes, matrix=coverage_matrix(iscms, themes, links), by="region")
     assert by_region.groupby("theme_id")["n_iscms"].sum().to_dict() == {"t1": 3, "t2": 3, "t3": 3, "t4": 1}
 
 
 def test_theme_iscms_lists_focus_first(tiny):
     iscms, themes, links = tiny
-    t2 = theme_iscms(iscms, links, "t2")
+    t2 = theme_iscms(iscms, "t2", detail=cells(links))
     assert t2["iscm_id"].tolist() == ["b", "d", "a"]
     assert t2["level"].tolist() == ["focus", "focus", "mentioned"]
     assert t2.loc[t2["iscm_id"] == "a", "since"].iloc[0] == 2003
@@ -243,7 +244,7 @@ def test_theme_iscms_lists_focus_first(tiny):
 
 def test_theme_starts_use_since_else_established(tiny):
     iscms, themes, links = tiny
-    s = theme_starts(iscms, links).set_index(["iscm_id", "theme_id"])
+    s = theme_starts(iscms, detail=cells(links)).set_index(["iscm_id", "theme_id"])
     assert s.loc[("a", "t2"), "start"] == 2003 and s.loc[("a", "t2"), "basis"] == "since"
     assert s.loc[("a", "t1"), "start"] == 2000 and s.loc[("a", "t1"), "basis"] == "established"
     assert ("d", "t1") not in s.index  # d has no year at all
@@ -251,7 +252,7 @@ def test_theme_starts_use_since_else_established(tiny):
 
 def test_evolution_is_cumulative_by_year(tiny):
     iscms, themes, links = tiny
-    evo = evolution_table(iscms, themes, links, end_year=2010)
+    evo = evolution_table(iscms, themes, end_year=2010, starts=theme_starts(iscms, detail=cells(links)))
     assert evo["year"].min() == 1995 and evo["year"].max() == 2010
     t2 = evo[evo["theme_id"] == "t2"].set_index("year")
     assert t2.loc[2002, "cumulative"] == 0
@@ -341,7 +342,7 @@ def test_prevalence_figure_stacks_groups(tiny):
 
 def test_evolution_figure_cells(tiny):
     iscms, themes, links = tiny
-    evo = evolution_table(iscms, themes, links, end_year=2006)
+    evo = evolution_table(iscms, themes, end_year=2006, starts=theme_starts(iscms, detail=cells(links)))
     fig = figs.evolution_figure(evo, highlight=["t3"])
     hm = fig.data[0]
     years = list(hm.x)
@@ -354,7 +355,7 @@ def test_evolution_figure_cells(tiny):
 
 def test_similar_figure_and_table(tiny):
     iscms, themes, links = tiny
-    table = similar_table(iscms, themes, links, "b")
+    table = similar_table(iscms, themes, "b", matrix=coverage_matrix(iscms, themes, links))
     assert table["iscm"].tolist() == ["Delta", "Alpha", "Charlie"]
     assert table.loc[0, "only_other"] == "T4" and table.loc[0, "n_shared"] == 3
     fig = figs.similar_figure(table, "bravo")
@@ -367,7 +368,7 @@ def test_similar_figure_and_table(tiny):
 def test_prague_process_asylum_is_focus_since_2012(ds):
     m = coverage_matrix(ds.iscms, ds.themes, ds.iscm_themes)
     assert m.loc["prague-process", "asylum_protection"] == "focus"
-    data = coverage_data(ds.iscms, ds.themes, ds.iscm_themes)
+    data = coverage_data(ds.iscms, ds.themes, matrix=m, detail=cells(ds.iscm_themes))
     cell = data[(data["iscm_id"] == "prague-process") & (data["theme_id"] == "asylum_protection")].iloc[0]
     assert cell["level"] == "focus" and cell["since"] == 2012
     assert "2012" in cell["evidence"] and cell["source"]
@@ -381,7 +382,7 @@ def test_prague_process_asylum_is_focus_since_2012(ds):
 def test_real_prevalence_counts_equal_iscm_themes(ds):
     expected = ds.iscm_themes.groupby("theme_id")["iscm_id"].nunique()
     for by in ("type", "region"):
-        table = prevalence_table(ds.iscms, ds.themes, ds.iscm_themes, by=by)
+        table = prevalence_table(ds.iscms, ds.themes, matrix=coverage_matrix(ds.iscms, ds.themes, ds.iscm_themes), by=by)
         got = table.groupby("theme_id")["n_iscms"].sum()
         assert got.to_dict() == expected.reindex(got.index, fill_value=0).to_dict()
     fig = prevalence_figure(ds.iscms, ds.themes, ds.iscm_themes)
@@ -392,7 +393,8 @@ def test_real_prevalence_counts_equal_iscm_themes(ds):
 
 
 def test_real_coverage_cells_match_iscm_themes(ds):
-    data = coverage_data(ds.iscms, ds.themes, ds.iscm_themes, group_by="region", sort="similarity")
+    data = coverage_data(ds.iscms, ds.themes, matrix=coverage_matrix(ds.iscms, ds.themes, ds.iscm_themes),
+                         detail=cells(ds.iscm_themes), group_by="region", sort="similarity")
     assert len(data) == len(ds.iscms) * len(ds.themes)
     covered = data[data["level"] != "none"]
     pairs = set(zip(ds.iscm_themes["iscm_id"], ds.iscm_themes["theme_id"], strict=True))
@@ -419,11 +421,13 @@ def test_theme_figures_pass_plotly_validation(tiny, ds):
             _passes_plotly_validation(coverage_heatmap(i, t, lk, group_by=group_by, sort="similarity",
                                                             highlight=[t["theme_id"].iloc[0]], subtitle="S"))
         _passes_plotly_validation(prevalence_figure(i, t, lk, by="region", highlight=[t["theme_id"].iloc[0]]))
-        _passes_plotly_validation(figs.evolution_figure(evolution_table(i, t, lk), highlight=[t["theme_id"].iloc[0]]))
-        sim = similar_table(i, t, lk, i["iscm_id"].iloc[0])
+        evo = evolution_table(i, t, starts=theme_starts(i, detail=cells(lk)))
+        _passes_plotly_validation(figs.evolution_figure(evo, highlight=[t["theme_id"].iloc[0]]))
+        sim = similar_table(i, t, i["iscm_id"].iloc[0], matrix=coverage_matrix(i, t, lk))
         _passes_plotly_validation(figs.similar_figure(sim, "X"))
         _passes_plotly_validation(figs.similar_figure(sim.iloc[:0], "X"))  # the empty chart has a note
-    _passes_plotly_validation(figs.evolution_figure(evolution_table(iscms.iloc[:0], themes, links.iloc[:0])))
+    none = evolution_table(iscms.iloc[:0], themes, starts=theme_starts(iscms.iloc[:0], detail=cells(links.iloc[:0])))
+    _passes_plotly_validation(figs.evolution_figure(none))
 
 
 def test_house_style_is_one_registered_template():
@@ -453,16 +457,6 @@ def test_house_style_is_one_registered_template():
     merged = merge(base, None, {"legend": {"font": {"color": "red"}}, "height": 400})
     assert merged == {"legend": {"x": 0, "font": {"size": 10, "color": "red"}}, "height": 400}
     assert base == {"legend": {"x": 0, "font": {"size": 10}}, "height": 300}
-
-
-def test_prevalence_table_and_coverage_data_accept_precomputed_tables(tiny):
-    iscms, themes, links = tiny
-    matrix = coverage_matrix(iscms, themes, links)
-    table = prevalence_table(iscms, themes, links, by="region", matrix=matrix)
-    pd.testing.assert_frame_equal(table, prevalence_table(iscms, themes, links, by="region"))
-    pd.testing.assert_frame_equal(
-        coverage_data(iscms, themes, links, sort="count", matrix=matrix, detail=cells(links)),
-        coverage_data(iscms, themes, links, sort="count"))
 
 
 def test_frozen_figure_draws_the_same_and_copies_stay_independent(tiny):

@@ -49,12 +49,11 @@ def test_a_widget_change_writes_the_url_and_a_new_url_reseeds_the_widget():
 def clicked_chart() -> None:
     import streamlit as st
 
-    from components.url_state import chart_key, follow_click, show_toast
+    from components.url_state import chart_key, follow_click
 
-    show_toast(":material/flag:")
     st.markdown(f"key={chart_key('chart')} node={st.query_params.get('node')}")
     click = st.session_state.get("fake_click")  # stands in for the ids a chart selection event carries
-    follow_click(click, param="node", chart="chart", toast=f"Opened {click}" if click else None)
+    follow_click(click, param="node", chart="chart")
 
 
 def test_a_click_goes_into_the_url_once_and_the_chart_is_redrawn_cleared():
@@ -64,6 +63,5 @@ def test_a_click_goes_into_the_url_once_and_the_chart_is_redrawn_cleared():
     at.run()
     assert at.query_params["node"] == "iscm:a"
     assert at.markdown[0].value == "key=chart_1 node=iscm:a"  # a new chart key: the selection starts empty
-    assert [t.value for t in at.toast] == ["Opened iscm:a"]
     at.run()  # the same click again changes nothing
     assert at.markdown[0].value == "key=chart_1 node=iscm:a"

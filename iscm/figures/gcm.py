@@ -22,7 +22,7 @@ from iscm.figures.themes import (
     _slanted_labels_px,
     _wrap,
 )
-from iscm.gcm import LEVEL_LABELS, WHOLE, objective_label
+from iscm.gcm import GCM_LEVEL_LABELS, WHOLE, objective_label
 from iscm.palette import OKABE_ITO, SEQUENTIAL_COLORS
 
 LEVEL_STYLE = {
@@ -43,7 +43,7 @@ def _hover(r: dict) -> str:
         lines.append("Its sources name the GCM as a whole" if r["level"] == "declared"
                      else "No source of it names the GCM as a whole")
     else:
-        lines.append(LEVEL_LABELS[r["level"]])
+        lines.append(GCM_LEVEL_LABELS[r["level"]])
     if r["evidence"]:
         lines.append("Evidence: " + _wrap(r["evidence"]))
     if r["source"]:
@@ -74,7 +74,7 @@ def coverage_figure(data: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
                                                                        strict=True)]
         traces.append({
             "type": "scatter", "mode": "markers", "x": d["objective_label"].tolist(),
-            "y": [row_label[r] for r in d["row"].tolist()], "name": f"{LEVEL_LABELS[level]} ({len(d)})",
+            "y": [row_label[r] for r in d["row"].tolist()], "name": f"{GCM_LEVEL_LABELS[level]} ({len(d)})",
             "legendgroup": level,
             "marker": {"symbol": st_["symbol"], "size": st_["size"], "color": st_["color"],
                        "line": {"width": st_["line"], "color": st_["color"]}},
@@ -170,10 +170,10 @@ def country_figure(table: pd.DataFrame, country: str, *, subtitle: str = "") -> 
     parts = (("n_declared", "declared"), ("n_derived", "derived"))
     traces = [{
         "type": "bar", "orientation": "h", "y": y, "x": [int(v) for v in table[col]],
-        "name": LEVEL_LABELS[level], "marker": {"color": LEVEL_STYLE[level]["color"]},
+        "name": GCM_LEVEL_LABELS[level], "marker": {"color": LEVEL_STYLE[level]["color"]},
         "customdata": [[int(n), _wrap(s, 60) or "none"] for n, s in zip(table["objective"], table["iscms"],
                                                                          strict=True)],
-        "hovertemplate": f"<b>%{{y}}</b><br>{LEVEL_LABELS[level]}: %{{x}}<br>%{{customdata[1]}}<extra></extra>",
+        "hovertemplate": f"<b>%{{y}}</b><br>{GCM_LEVEL_LABELS[level]}: %{{x}}<br>%{{customdata[1]}}<extra></extra>",
     } for col, level in parts]
     n_none = int((table["n_iscms"] == 0).sum()) if len(table) else 0
     house = house_layout(f"GCM objectives the ISCMs of {country} work on",

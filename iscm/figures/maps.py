@@ -4,7 +4,7 @@ Pure builders: the tables of `iscm.membership` in, Plotly figures out. Every map
 shipped 1:110m shapes plus a marker layer (``iscm.geo``) for places the shapes lack or draw too small to see,
 so Malta, Bahrain, Tuvalu or Kosovo never vanish.
 Every trace carries the ISO3 code in ``customdata`` so a click on a shape or a marker can open the
-country view. Backgrounds are transparent and the "not taking part" grey is semi-transparent, so the maps
+State's Country page. Backgrounds are transparent and the "not taking part" grey is semi-transparent, so the maps
 read on the light and the dark theme alike.
 """
 

@@ -31,10 +31,10 @@ COLUMN_LABELS_PX = 84
 COMPARE_COLORS = {"all": OKABE_ITO["green"], "some": OKABE_ITO["grey"], "only": OKABE_ITO["orange"]}
 
 
-LEVEL_STRIP = {  # level -> (column label, marker symbol, colour, size): colour and shape both differ
-    "focus": ("Declared focus", "square", OKABE_ITO["blue"], 16),
-    "mentioned": ("Mentioned only", "circle-open", OKABE_ITO["orange"], 14),
-    "": ("Not covered", "line-ew-open", OKABE_ITO["grey"], 12),
+LEVEL_STRIP = {  # level -> (marker symbol, colour, size): colour and shape both differ; columns: LEVEL_LABELS
+    "focus": ("square", OKABE_ITO["blue"], 16),
+    "mentioned": ("circle-open", OKABE_ITO["orange"], 14),
+    "none": ("line-ew-open", OKABE_ITO["grey"], 12),
 }
 
 
@@ -48,19 +48,21 @@ def theme_profile(themes: pd.DataFrame, all_themes: pd.DataFrame, name: str, *, 
     two profiles list the same rows.
     """
     by_id = themes.set_index("theme_id") if len(themes) else pd.DataFrame()
-    rank = {"focus": 0, "mentioned": 1, "": 2}
+    rank = {"focus": 0, "mentioned": 1, "none": 2}
     rows = []
     for r in all_themes.itertuples():
-        level = str(by_id.at[r.theme_id, "level"]) if r.theme_id in by_id.index else ""
-        since = by_id.at[r.theme_id, "since"] if level else None
+        level = str(by_id.at[r.theme_id, "level"]) if r.theme_id in by_id.index else "none"
+        covered = level != "none"
+        since = by_id.at[r.theme_id, "since"] if covered else None
         year = int(since) if since is not None and not pd.isna(since) else None
-        evidence = str(by_id.at[r.theme_id, "evidence"]) if level else ""
+        evidence = str(by_id.at[r.theme_id, "evidence"]) if covered else ""
         rows.append((rank.get(level, 2), r.label, r.theme_id, level, year, evidence))
     rows.sort(key=lambda x: (x[0], x[1].casefold()))
     order = [x[1] for x in rows]
-    columns = [LEVEL_STRIP[k][0] for k in ("focus", "mentioned", "")]
+    columns = [LEVEL_LABELS[k] for k in LEVEL_STRIP]
     fig = go.Figure()
-    for level, (column, symbol, color, size) in LEVEL_STRIP.items():
+    for level, (symbol, color, size) in LEVEL_STRIP.items():
+        column = LEVEL_LABELS[level]
         sel = [x for x in rows if x[3] == level]
         fig.add_trace(go.Scatter(
             x=[column] * len(sel), y=[x[1] for x in sel], mode="markers+text", name=f"{column} ({len(sel)})",

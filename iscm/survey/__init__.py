@@ -6,7 +6,10 @@ kept in the user's store and merged into the Dataset.
     clean     text -> lines without page furniture, footnotes and markup; lines -> paragraphs
     parse     text -> entries and sections (`parse_survey`)
     model     the parse result as typed models (the JSON of docs/survey-json.md)
+    vocabulary  the phrases naming a dataset's ISCMs, organizations and themes (one per dataset version,
+              shared by extraction and the profile's highlighting)
     extract   entries -> facts with evidence, matched to the dataset (`parse_document`)
+    review    a parse result as the import screens show it (preview tables, what an import added)
     store     the imports on disk (atomic, locked, idempotent)
     merge     the dataset plus what the imports add (`merge_surveys`)
 

@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -85,14 +86,21 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}, "accept_downloads": True}
 
 
-def start_server(tmp_home: Path, env_extra: dict[str, str] | None = None) -> tuple[subprocess.Popen, str]:
-    """Start the app as `make run` does (`python serve.py`) on a free port with its own survey store
-    (benchmarks.servers.start_app); returns (process, url) once it answers."""
-    log_path = tmp_home.parent / f"server-{tmp_home.name}.log"
-    with open(log_path, "wb") as log:  # the server keeps its own copy of the file descriptor
-        server = start_app(env={"ISCM_ATLAS_HOME": str(tmp_home), **(env_extra or {})}, output=log)
+def server_log(tmp_home: Path) -> Path:
+    """Where `start_server` writes the output of the server whose survey store is `tmp_home`."""
+    return tmp_home.parent / f"server-{tmp_home.name}.log"
+
+
+def start_server(tmp_home: Path, env_extra: dict[str, str] | None = None, *, options: Sequence[str] = (),
+                 port: int | None = None, timeout: float = 60) -> tuple[subprocess.Popen, str]:
+    """Start the app as `make run` does (`python serve.py`) on a free port (or `port`) with its own survey
+    store and any further server `options` (benchmarks.servers.start_app); returns (process, url) once it
+    answers, its output in `server_log(tmp_home)`."""
+    log_path = server_log(tmp_home)
+    server = start_app(env={"ISCM_ATLAS_HOME": str(tmp_home), **(env_extra or {})}, options=options, port=port,
+                       output=log_path)
     try:
-        wait_healthy(server, timeout=60)
+        wait_healthy(server, timeout=timeout)
     except (RuntimeError, TimeoutError) as exc:
         stop(server.proc)
         tail = log_path.read_text(errors="replace")[-2000:]

@@ -18,10 +18,6 @@ import io
 import os
 import re
 import secrets
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -30,7 +26,7 @@ from playwright.sync_api import Page, expect
 from benchmarks.servers import free_port
 from iscm.audit import Ledger
 from iscm.survey.store import SurveyStore, import_id
-from tests.browser.conftest import ROOT, stop_server, wait_for_app
+from tests.browser.conftest import ROOT, server_log, start_server, stop_server, wait_for_app
 from tests.conftest import SEED
 
 oidc_mock = pytest.importorskip("oidc_provider_mock", reason="oidc-provider-mock (requirements-dev.txt) is needed")
@@ -81,29 +77,10 @@ def app(provider, tmp_path_factory):
         'client_id = "iscm-atlas-test"\n'
         f'client_secret = "{secrets.token_hex(16)}"\n'
         f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n', encoding="utf-8")
-    env = {**os.environ, "ISCM_ATLAS_HOME": str(home), "ISCM_EDITING": "oidc", "ISCM_EDITORS": EDITOR["email"],
-           "AUTHLIB_INSECURE_TRANSPORT": "1"}
-    log = open(tmp / f"server-{port}.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "serve.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--secrets.files", str(secrets_file)],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env,
-        start_new_session=True)  # its own process group: stop_server ends the group (os.killpg)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                stop_server(proc)
-                pytest.fail("the server did not start:\n" + Path(log.name).read_text(errors="replace")[-2000:])
-            time.sleep(0.3)
-    yield {"url": url, "home": home, "log": Path(log.name), "secrets": secrets_file}
+    env = {"ISCM_EDITING": "oidc", "ISCM_EDITORS": EDITOR["email"], "AUTHLIB_INSECURE_TRANSPORT": "1"}
+    proc, url = start_server(home, env, options=["--secrets.files", str(secrets_file)], port=port, timeout=90)
+    yield {"url": url, "home": home, "log": server_log(home), "secrets": secrets_file}
     stop_server(proc)
-    log.close()
 
 
 def _sign_in(page: Page, url: str, user: dict) -> None:

@@ -25,7 +25,7 @@ st.title("Global Compact for Migration")
 st.markdown(
     "Which of the 23 objectives of the Global Compact for Safe, Orderly and Regular Migration (GCM) each ISCM "
     f"works on. **{GCM_LEVEL_LABELS['declared']}**: the ISCM's own sources name the objective. "
-    f"**{GCM_LEVEL_LABELS['derived']}**: the ISCM covers a theme that the crosswalk below maps to the objective. "
+    f"**{GCM_LEVEL_LABELS['derived']}**: the ISCM covers a theme that the crosswalk (its own tab) maps to the objective. "
     "A declared objective outranks a derived one."
 )
 filter_notice(ctx)

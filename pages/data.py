@@ -3,6 +3,7 @@
 import streamlit as st
 
 from components.frame import frame
+from components.sections import section_tabs
 from components.survey_import import import_section
 from components.tables import table
 from iscm.datapackage import SCHEMAS, package_zip
@@ -31,8 +32,7 @@ st.download_button(
 )
 # One table drawn at a time, the open tab's (a data grid is the slowest element to appear on a page); its name is
 # in the URL (`?section=memberships`), so a copied link reopens it.
-tabs = st.tabs(list(tables), key="section", on_change="rerun", bind="query-params")
-for tab, (name, df) in zip(tabs, tables.items(), strict=True):
+for tab, (name, df) in zip(section_tabs(list(tables)), tables.items(), strict=True):
     if not tab.open:
         continue
     with tab:

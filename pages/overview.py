@@ -1,12 +1,14 @@
-"""Overview: headline figures, the table of ISCMs, and what the data is."""
+"""Overview: headline figures, the table of ISCMs and their timeline (as tabs, `?section=Timeline`), and what
+the data is."""
 
 import streamlit as st
 
-from components.chart_panel import chart_panel, download_all_button
+from components.chart_panel import chart_item, chart_panel
 from components.frame import filter_notice, frame
 from components.navigate import linked_table
 from components.overview_views import iscm_table, timeline
 from components.search import find_box
+from components.sections import tabbed_sections
 
 ctx = frame("Overview")
 ds, full, flt = ctx.ds, ctx.full, ctx.filters
@@ -28,19 +30,32 @@ c3.metric("Organizations", ds.iscm_organizations["org_id"].nunique(),
 c4.metric("Links between ISCMs", len(ds.iscm_links))
 
 key = ctx.key
-fig, fig_data = timeline(key, flt.describe(full), ds.iscms)
-chart_panel(
-    fig, key="ov_timeline", name="establishment", data=fig_data, sources=ds.sources_for(ds.iscms["iscm_id"]),
-    data_date=full.data_date, filters=flt,
-)
 
-st.header("ISCMs")
-table = iscm_table(key, ds.iscms)
-linked_table(table, key="ov_table", id_column="iscm_id", to="profile",
-             column_config={"Established": st.column_config.NumberColumn(format="%d")},
-             help_text=f"{len(table)} ISCMs, by name. Click a row to open its profile; click a column header to sort.")
 
-download_all_button()
+def table_section() -> None:
+    st.header("ISCMs")
+    table = iscm_table(key, ds.iscms)
+    linked_table(table, key="ov_table", id_column="iscm_id", to="profile",
+                 column_config={"Established": st.column_config.NumberColumn(format="%d")},
+                 help_text=f"{len(table)} ISCMs, by name. Click a row to open its profile; click a column header "
+                           "to sort.")
+
+
+def timeline_section() -> None:
+    st.header("ISCMs by year established")
+    fig, fig_data = timeline(key, flt.describe(full), ds.iscms)
+    chart_panel(fig, key="ov_timeline", name="establishment", data=fig_data,
+                sources=ds.sources_for(ds.iscms["iscm_id"]), data_date=full.data_date, filters=flt)
+
+
+def timeline_item():  # noqa: ANN201
+    fig, fig_data = timeline(key, flt.describe(full), ds.iscms)
+    return chart_item(fig, name="establishment", data=fig_data, sources=ds.sources_for(ds.iscms["iscm_id"]),
+                      data_date=full.data_date, filters=flt)
+
+
+# The table first; the timeline one click away (only the open tab is drawn: `components.sections`).
+tabbed_sections({"ISCMs": (table_section, []), "Timeline": (timeline_section, [timeline_item])}, filters=flt)
 
 with st.expander("About the data", icon=":material/info:", expanded=not flt.active):
     conf = full.iscms["confidence_members"].value_counts()

@@ -19,7 +19,7 @@ from tests.conftest import APP
 NARROW = "prague-process,budapest-process,khartoum-process"
 # (label, page, query): every page that draws charts, opened where each of its charts shows
 PAGES = [
-    ("overview", "pages/overview.py", {}),
+    ("overview-timeline", "pages/overview.py", {"section": "Timeline"}),
     # pages with tabs draw only the open tab: each tab is a view of its own
     *((f"themes-{t.split()[0].lower()}", "pages/themes.py", {"section": t})
       for t in ("Coverage", "Prevalence", "Theme view", "Evolution", "Similar ISCMs")),
@@ -37,7 +37,7 @@ PAGES = [
     *((f"compare-{t.lower()}", "pages/compare.py", {"compare": "prague-process,budapest-process", "section": t})
       for t in ("Participation", "Themes")),
 ]
-TABBED = ("themes", "gcm", "membership", "profile", "compare", "country")
+TABBED = ("overview", "themes", "gcm", "membership", "profile", "compare", "country")
 PAGE_NAMES = sorted({label.split("-")[0] if label.split("-")[0] in TABBED else label for label, _, _ in PAGES})
 """The pages the charts are collected under (a tabbed page's views count as that page)."""
 FILTERS = {"all": {}, "narrow": {"iscm": NARROW}}

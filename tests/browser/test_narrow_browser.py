@@ -27,6 +27,7 @@ WINDOWS = {1440: 1000, 1024: 768, 390: 844}
 COMPARED = "compare=prague-process,budapest-process"
 PAGES = {  # artifact name -> path and query; every page, and the tabs whose charts need room (matrices, bars)
     "overview": "overview",
+    "overview-timeline": "overview?section=Timeline",
     "country": "country?iso3=DEU",
     "country-themes": "country?iso3=DEU&section=Themes",
     "country-gcm": "country?iso3=DEU&section=GCM+objectives",

@@ -34,6 +34,7 @@ PAGES = [
       for t in ("Members", "Themes", "Organizations")),
     *((f"compare-{t.lower()}", "pages/compare.py", {"compare": "prague-process,budapest-process", "section": t})
       for t in ("Participation", "Themes")),
+    ("gcm", "pages/gcm.py", {}),
 ]
 TABBED = ("themes", "membership", "profile", "compare", "country")
 PAGE_NAMES = sorted({label.split("-")[0] if label.split("-")[0] in TABBED else label for label, _, _ in PAGES})

@@ -130,6 +130,7 @@ def test_every_page_exports_charts_under_both_filters(charts):
     assert {"cty_fellow", "cty_themes"} <= by_page["country"]
     assert {"pf_map", "pf_themes", "pf_orgs"} <= by_page["profile"]
     assert {"cmp_overlap", "cmp_map", "cmp_themes"} <= by_page["compare"]
+    assert {"gcm_coverage", "gcm_regions", "gcm_objective_map"} <= by_page["gcm"]
 
 
 def test_title_source_line_legend_and_one_tick_label_per_category(charts):

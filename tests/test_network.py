@@ -467,7 +467,7 @@ def _label_layout(fig, view):
     """In one view (a canvas and its label font): the box of every printed node label, beside its node (a
     trace's text and textposition) or moved off it (a 'label:' annotation with a line to the node), and the
     disc of every node marker; px, y up, from the figure's own ranges."""
-    from iscm.figures.network import marker_radius, text_box
+    from iscm.figures.network import _marker_radius, _text_box
     from iscm.textwidth import text_px
 
     xr, yr = fig.layout.xaxis.range, fig.layout.yaxis.range
@@ -480,16 +480,16 @@ def _label_layout(fig, view):
         for n, x, y, text, where, size in zip(t.customdata, t.x, t.y, t.text, t.textposition, t.marker.size,
                                               strict=True):
             cx, cy = to_px(x, y)
-            discs[n] = (cx, cy, marker_radius(size, t.marker.symbol))
+            discs[n] = (cx, cy, _marker_radius(size, t.marker.symbol))
             sizes[n] = size
             if text:
-                boxes[n] = text_box(cx, cy, where, text_px(text, view.font) + 2, view.font, size)
+                boxes[n] = _text_box(cx, cy, where, text_px(text, view.font) + 2, view.font, size)
     for a in fig.layout.annotations:
         if str(a.name or "").startswith("label:"):
             n = a.name.removeprefix("label:")
             assert a.showarrow and n not in boxes  # a moved label keeps a line to its node
             cx, cy = discs[n][:2]
-            boxes[n] = text_box(cx, cy, (a.ax, -a.ay), text_px(a.text, view.font) + 2, view.font, sizes[n])
+            boxes[n] = _text_box(cx, cy, (a.ax, -a.ay), text_px(a.text, view.font) + 2, view.font, sizes[n])
     return boxes, discs
 
 
@@ -516,10 +516,10 @@ def _covered_markers(boxes, discs):
 
 
 def _views(fig):
-    from iscm.figures.network import label_views
+    from iscm.figures.network import _label_views
 
     xy = np.array([(x, y) for t in node_traces(fig) for x, y in zip(t.x, t.y, strict=True)])
-    return label_views(xy)
+    return _label_views(xy)
 
 
 def test_whole_network_labels_central_nodes_without_overlap(ds):
@@ -540,7 +540,7 @@ def test_ego_network_labels_the_selected_node_and_all_its_neighbours(ds):
     """The Prague Process's neighbourhood: every neighbour named, no name over another or over another
     node's marker (the EaP Panel's name ran under the Rabat Process's disc), on the screen and in the export;
     a name that cannot sit beside its node is joined to it by a line, and stays near it."""
-    from iscm.figures.network import LEADER_GAPS, text_ring
+    from iscm.figures.network import LEADER_GAPS, _text_ring
 
     view = net.network_view(ds)
     focus = "iscm:prague-process"
@@ -556,7 +556,7 @@ def test_ego_network_labels_the_selected_node_and_all_its_neighbours(ds):
             cx, cy, _ = discs[n]
             dx, dy = max(x0 - cx, 0, cx - x1), max(y0 - cy, 0, cy - y1)
             moved = f"label:{n}" in {a.name for a in fig.layout.annotations}
-            near = text_ring(38) + LEADER_GAPS[-1] + 8 if moved else text_ring(38) * math.sqrt(2) + 4
+            near = _text_ring(38) + LEADER_GAPS[-1] + 8 if moved else _text_ring(38) * math.sqrt(2) + 4
             assert math.hypot(dx, dy) <= near, (n, v)
     moved = [a for a in fig.layout.annotations if str(a.name or "").startswith("label:")]
     assert all(a.showarrow and a.arrowwidth >= 1 for a in moved)
@@ -565,14 +565,14 @@ def test_ego_network_labels_the_selected_node_and_all_its_neighbours(ds):
 def test_label_model_is_plotlys_text_placement():
     """The placement model sets text where plotly.js does (textPointPosition): radius / 0.8 + 1 px from the
     marker's centre, to the right of it for 'middle right', above it for 'top center'."""
-    from iscm.figures.network import text_box, text_ring
+    from iscm.figures.network import _text_box, _text_ring
 
-    assert text_ring(20) == pytest.approx(13.5)
-    x0, y0, x1, y1 = text_box(100, 100, "middle right", 50, 11, 20)
+    assert _text_ring(20) == pytest.approx(13.5)
+    x0, y0, x1, y1 = _text_box(100, 100, "middle right", 50, 11, 20)
     assert x0 == pytest.approx(113.5) and x1 == pytest.approx(163.5) and y0 < 100 < y1
-    x0, y0, x1, y1 = text_box(100, 100, "top center", 50, 11, 20)
+    x0, y0, x1, y1 = _text_box(100, 100, "top center", 50, 11, 20)
     assert (x0 + x1) / 2 == pytest.approx(100) and y0 == pytest.approx(113.5)
-    x0, y0, x1, y1 = text_box(100, 100, (0.0, -40.0), 50, 11, 20)  # a moved label: centred on its offset
+    x0, y0, x1, y1 = _text_box(100, 100, (0.0, -40.0), 50, 11, 20)  # a moved label: centred on its offset
     assert (x0 + x1) / 2 == pytest.approx(100) and (y0 + y1) / 2 == pytest.approx(60)
 
 

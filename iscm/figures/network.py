@@ -149,7 +149,7 @@ def _ranges(xy: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
     return ((span[0][0] - pad[0], span[0][1] + pad[0]), (span[1][0] - pad[1], span[1][1] + pad[1]))
 
 
-def label_views(xy: np.ndarray) -> list[LabelView]:
+def _label_views(xy: np.ndarray) -> list[LabelView]:
     """The canvases labels are placed for: the screen of a laptop (LAPTOP_PLOT) and a wide one (SCREEN_PLOT),
     with LABEL_FONT, and the report export (iscm.export.report_figure: 1470 px wide, its height from the
     drawing's proportions, text of at least MIN_TEXT_SIZE). They differ in size and proportions, and labels
@@ -163,19 +163,19 @@ def label_views(xy: np.ndarray) -> list[LabelView]:
             LabelView(w, h, max(LABEL_FONT, MIN_TEXT_SIZE))]
 
 
-def marker_radius(size: float, symbol: str) -> float:
+def _marker_radius(size: float, symbol: str) -> float:
     """Radius (px) of the disc a marker of diameter `size` fits in: plotly.js draws a diamond's corners at
     1.3 times the radius, a square's at 1.41 times."""
     return size / 2 * {"diamond": 1.3, "square": 1.42}.get(symbol, 1.0) + 1
 
 
-def text_ring(size: float) -> float:
+def _text_ring(size: float) -> float:
     """How far (px) plotly.js sets text from the centre of a marker of diameter `size` (textPointPosition:
     the marker's radius / 0.8 + 1)."""
     return size / 2 / 0.8 + 1
 
 
-def text_box(cx: float, cy: float, where: str | tuple[float, float], width: float, font: float,
+def _text_box(cx: float, cy: float, where: str | tuple[float, float], width: float, font: float,
              size: float) -> tuple[float, float, float, float]:
     """Box (x0, y0, x1, y1; px, y up) of a label of `width` px beside a node at (cx, cy): a textposition
     as plotly.js draws it, or (dx, dy) px from the node to the centre of a moved label."""
@@ -184,7 +184,7 @@ def text_box(cx: float, cy: float, where: str | tuple[float, float], width: floa
         bx, by = cx + where[0], cy + where[1]
         return (bx - width / 2 - 2, by - h / 2 - 1, bx + width / 2 + 2, by + h / 2 + 1)
     sx, sy = POSITIONS[where]
-    r = text_ring(size)
+    r = _text_ring(size)
     x0 = cx + r if sx > 0 else (cx - r - width if sx < 0 else cx - width / 2)
     y0 = cy + r if sy > 0 else (cy - r - font if sy < 0 else cy - 0.5 * font)
     return (x0, y0, x0 + width, y0 + h)
@@ -193,7 +193,7 @@ def text_box(cx: float, cy: float, where: str | tuple[float, float], width: floa
 def _leader_offsets(width: float, font: float, size: float) -> list[tuple[float, float]]:
     """Centres (px from the node) of the places a label may move to, with a line back to its node."""
     out = []
-    r = text_ring(size)
+    r = _text_ring(size)
     for gap in LEADER_GAPS:
         for a in LEADER_ANGLES:
             c, s_ = math.cos(math.radians(a)), math.sin(math.radians(a))
@@ -253,11 +253,11 @@ def _place_labels(pos: Mapping[str, tuple[float, float]], order: Sequence[str], 
     names = list(pos)
     xy = np.array([pos[n] for n in names], dtype=float)
     (x0, x1), (y0, y1) = _ranges(xy)
-    views = list(views or label_views(xy))
+    views = list(views or _label_views(xy))
     symbols = symbols or {}
     index = {n: i for i, n in enumerate(names)}
     size = {n: sizes.get(n, 10.0) for n in names}
-    radius = np.array([marker_radius(size[n], symbols.get(n, "circle")) for n in names])
+    radius = np.array([_marker_radius(size[n], symbols.get(n, "circle")) for n in names])
     px = [np.column_stack(((xy[:, 0] - x0) / (x1 - x0) * v.width, (xy[:, 1] - y0) / (y1 - y0) * v.height))
           for v in views]
     discs = [np.column_stack((p, radius)) for p in px]
@@ -269,7 +269,7 @@ def _place_labels(pos: Mapping[str, tuple[float, float]], order: Sequence[str], 
         on_labels = on_markers = 0.0
         for k, v in enumerate(views):
             cx, cy = px[k][index[n]]
-            box = text_box(cx, cy, where, widths[k], v.font, size[n])
+            box = _text_box(cx, cy, where, widths[k], v.font, size[n])
             bx0, by0, bx1, by1 = box
             if bx0 < 0 or by0 < 0 or bx1 > v.width or by1 > v.height:
                 on_labels += 1e6
@@ -284,7 +284,7 @@ def _place_labels(pos: Mapping[str, tuple[float, float]], order: Sequence[str], 
         """cost() == (0, 0), stopping at the first thing in the way."""
         for k, v in enumerate(views):
             cx, cy = px[k][index[n]]
-            bx0, by0, bx1, by1 = box = text_box(cx, cy, where, widths[k], v.font, size[n])
+            bx0, by0, bx1, by1 = box = _text_box(cx, cy, where, widths[k], v.font, size[n])
             if bx0 < 0 or by0 < 0 or bx1 > v.width or by1 > v.height:
                 return False
             if any(bx0 < ax1 and ax0 < bx1 and by0 < ay1 and ay0 < by1 for ax0, ay0, ax1, ay1 in placed[k]):
@@ -309,7 +309,7 @@ def _place_labels(pos: Mapping[str, tuple[float, float]], order: Sequence[str], 
         out[n] = where
         for k, v in enumerate(views):
             cx, cy = px[k][index[n]]
-            placed[k].append(text_box(cx, cy, where, widths[k], v.font, size[n]))
+            placed[k].append(_text_box(cx, cy, where, widths[k], v.font, size[n]))
     return out
 
 

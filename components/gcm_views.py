@@ -47,6 +47,7 @@ class Basics:
     long_labels: dict[int, str]  # objective -> our wording of the objective
     theme_labels: dict[str, str]
     sources: list[str]
+    unmapped: tuple[int, ...]  # objectives no theme of the crosswalk maps to (gcm.unmapped)
 
 
 @view_cache(max_entries=16, ttl=TTL)
@@ -59,7 +60,7 @@ def basics(key: ViewKey, _ds: Dataset, _full: Dataset) -> Basics:
         labels={n: gcm.objective_label(n, s) for n, s in zip(nums, o["short_label"], strict=True)},
         long_labels=dict(zip(nums, o["label"], strict=True)),
         theme_labels=dict(zip(_full.themes["theme_id"], _full.themes["label"], strict=True)),
-        sources=gcm_sources(_ds),
+        sources=gcm_sources(_ds), unmapped=tuple(gcm.unmapped(o, _full.theme_gcm)),
     )
 
 
@@ -78,10 +79,12 @@ def coverage_chart(key: ViewKey, sort: str, subtitle: str, _ds: Dataset,
 @view_cache(max_entries=16, ttl=TTL)
 def region_chart(key: ViewKey, subtitle: str, _ds: Dataset,
                  _full: Dataset) -> tuple[go.Figure, pd.DataFrame, pd.DataFrame]:
-    """The region x objective grid, its table, and the gaps (objectives no ISCM of a region covers)."""
+    """The region x objective grid, its table, and the gaps (objectives no ISCM of a region covers, leaving
+    out those no theme maps to: gcm.unmapped())."""
     b = basics(key, _ds, _full)
     table = gcm.region_table(_ds.iscms, b.cov, _full.gcm_objectives)
-    return freeze(figs.region_figure(table, subtitle=subtitle)), table, gcm.gaps(table)
+    fig = figs.region_figure(table, unmapped=b.unmapped, subtitle=subtitle)
+    return freeze(fig), table, gcm.gaps(table, b.unmapped)
 
 
 @dataclass(frozen=True)

@@ -454,6 +454,10 @@ def report_figure(
         font = getattr(t, "textfont", None)
         if font is not None and isinstance(font.size, int | float) and font.size < MIN_TEXT_SIZE:
             font.size = MIN_TEXT_SIZE
+    for a in out.layout.annotations:  # node names moved off their node (the network) grow alike
+        if str(a.name or "").startswith("label:") and isinstance(a.font.size, int | float) \
+                and a.font.size < MIN_TEXT_SIZE:
+            a.font.size = MIN_TEXT_SIZE
     for key in geo_keys:
         if out.layout[key].bgcolor in (None, "rgba(0,0,0,0)"):
             out.layout[key].bgcolor = "white"

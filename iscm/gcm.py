@@ -253,9 +253,19 @@ def region_table(iscms: pd.DataFrame, cov: pd.DataFrame, objectives: pd.DataFram
                                        "n_declared", "n_derived", "iscms"])
 
 
-def gaps(regions: pd.DataFrame) -> pd.DataFrame:
-    """The objectives no ISCM of a region covers: region, objective, short_label (from region_table())."""
-    d = regions[regions["n_iscms"] == 0]
+def unmapped(objectives: pd.DataFrame, theme_gcm: pd.DataFrame) -> list[int]:
+    """The objectives no theme of the crosswalk maps to (in order): no ISCM can cover them through its themes,
+    only where its own sources name them, so an empty cell there says nothing about the ISCM's work."""
+    mapped = {int(n) for n in theme_gcm["objective"]}
+    return [n for n in _objective_ids(objectives) if n not in mapped]
+
+
+def gaps(regions: pd.DataFrame, unmapped: Iterable[int] = ()) -> pd.DataFrame:
+    """The objectives no ISCM of a region covers: region, objective, short_label (from region_table()).
+
+    Objectives in `unmapped` (see unmapped()) are left out: the crosswalk, not the region, leaves them empty.
+    """
+    d = regions[(regions["n_iscms"] == 0) & ~regions["objective"].isin([int(n) for n in unmapped])]
     return d[["region", "objective", "short_label", "n_region_iscms"]].reset_index(drop=True)
 
 

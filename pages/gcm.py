@@ -37,6 +37,17 @@ if full.gcm_objectives.empty:
 B = views.basics(KEY, ds, full)
 
 
+def unmapped_note() -> str:
+    """The objectives no theme maps to, said plainly (empty when the crosswalk reaches all 23)."""
+    if not B.unmapped:
+        return ""
+    one = len(B.unmapped) == 1
+    names = ", ".join(B.labels[n] for n in B.unmapped)
+    it = "it" if one else "them"
+    return (f"No theme of the taxonomy maps to objective{'' if one else 's'} {names}: an ISCM covers {it} only "
+            f"where its own sources name {it}.")
+
+
 # ------------------------------------------------------------------------------------------- coverage
 @st.fragment
 def coverage_section() -> None:
@@ -49,14 +60,15 @@ def coverage_section() -> None:
     m1.metric("Objectives covered", f"{covered['objective'].nunique()} of {len(B.objectives)}",
               help="Objectives covered by at least one ISCM shown, declared or derived from its themes")
     m2.metric("Declared pairs", int((B.cov["level"] == "declared").sum()),
-              help="ISCM-objective pairs whose ISCM's own sources name the objective")
+              help="ISCM-objective pairs whose ISCM's own sources name the objective: the chart's filled "
+                   "squares. ISCMs naming the GCM only as a whole are counted apart, in the next metric.")
     m3.metric("ISCMs naming the GCM", B.whole["iscm_id"].nunique() + len(
         set(B.cov.loc[B.cov["declared"], "iscm_id"]) - set(B.whole["iscm_id"])),
         help="ISCMs whose sources name the GCM, as a whole or by objective")
     chart_panel(fig, key="gcm_coverage", name="gcm-coverage", data=data, sources=B.sources,
                 data_date=full.data_date, filters=flt)
-    st.caption("The first column marks ISCMs whose sources name the GCM as a whole without naming objectives. "
-               "Objectives that no theme maps to can only show up as declared.")
+    st.caption("The first column marks ISCMs whose sources name the GCM as a whole without naming objectives "
+               "(a disc, counted apart from the declared objectives). " + unmapped_note())
 
 
 # ------------------------------------------------------------------------------------------- gaps
@@ -65,6 +77,9 @@ def gaps_section() -> None:
     fig, grid, gaps = views.region_chart(KEY, subtitle, ds, full)
     chart_panel(fig, key="gcm_regions", name="gcm-region-gaps", data=grid, sources=B.sources,
                 data_date=full.data_date, filters=flt)
+    if B.unmapped:
+        st.caption(unmapped_note() + " An empty cell there is no gap of the region: the chart marks it with a "
+                   "grey dash, and the list below leaves it out.")
     if gaps.empty:
         st.caption("Every objective is covered by at least one ISCM of every region shown.")
         return

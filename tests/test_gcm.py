@@ -150,20 +150,40 @@ def test_a_data_directory_without_gcm_yaml_still_loads(tmp_path):
 
 
 # ------------------------------------------------------------------------------------------- tables
+def test_the_crosswalk_reaches_every_objective_but_save_lives(raw, ds):
+    """Only objective 8 (save lives) has no theme: linking it to 'irregular migration' would read preventing
+    journeys as saving lives. Objectives 3, 4, 12, 13, 14 and 22 are reached through the themes below."""
+    assert gcm.unmapped(ds.gcm_objectives, ds.theme_gcm) == [8]
+    links = set(zip(ds.theme_gcm["theme_id"], ds.theme_gcm["objective"].astype(int), strict=True))
+    assert {("labour_migration", 3), ("labour_migration", 22), ("return_reintegration", 4),
+            ("return_reintegration", 14), ("trafficking", 12), ("border_management", 12),
+            ("migrant_rights", 13), ("migrant_rights", 14)} <= links
+    for e in raw["crosswalk"]:
+        for link in e.get("objectives", []):
+            assert link["source"].startswith("https://") and "/ru/" not in link["source"], (e["theme"], link)
+    no_themes = ds.theme_gcm.iloc[0:0]
+    assert gcm.unmapped(ds.gcm_objectives, no_themes) == list(range(1, 24))
+
+
 def test_region_gaps_are_objectives_no_iscm_of_the_region_covers(ds, cov):
     table = gcm.region_table(ds.iscms, cov, ds.gcm_objectives)
-    gaps = gcm.gaps(table)
+    unmapped = gcm.unmapped(ds.gcm_objectives, ds.theme_gcm)
+    gaps = gcm.gaps(table, unmapped)
     covered = set(zip(cov.loc[cov["level"] != "none", "iscm_id"], cov.loc[cov["level"] != "none", "objective"],
                       strict=True))
     for region in set(table["region"]):
         ids = [i for i, m in zip(ds.iscms["iscm_id"], ds.iscms["macro_regions"], strict=True)
                if region in m.split("; ")]
-        expect = {n for n in range(1, 24) if not any((i, n) in covered for i in ids)}
+        expect = {n for n in range(1, 24) if not any((i, n) in covered for i in ids) and n not in unmapped}
         assert set(gaps.loc[gaps["region"] == region, "objective"]) == expect, region
         row = table[(table["region"] == region) & (table["objective"] == 5)].iloc[0]
         assert row["n_region_iscms"] == len(ids)
         assert row["n_iscms"] == sum((i, 5) in covered for i in ids)
-    assert 8 in set(gaps.loc[gaps["region"] == "Europe", "objective"])  # no theme or declaration reaches 'save lives'
+    # no theme reaches 'save lives' and no ISCM declares it: the crosswalk's gap, not Europe's
+    assert 8 in set(gcm.gaps(table).loc[lambda d: d["region"] == "Europe", "objective"])
+    assert 8 not in set(gaps["objective"])
+    for region in ("Africa", "Americas", "Asia", "Europe"):  # the old crosswalk left these empty everywhere
+        assert not {3, 12, 13, 22} & set(gaps.loc[gaps["region"] == region, "objective"]), region
 
 
 def test_one_objective_lists_its_iscms_declared_first(ds, cov):
@@ -188,7 +208,9 @@ def test_country_objectives_count_the_states_iscms(ds, cov):
         row = table[table["objective"] == n].iloc[0]
         assert row["n_declared"] == (c["level"] == "declared").sum()
         assert row["n_derived"] == (c["level"] == "derived").sum()
-    assert table.loc[table["objective"] == 14, "iscms"].iloc[0] == "Budapest Process (declared)"
+    # declared first: Budapest Process names objective 14; the others reach it through their themes
+    consular = table.loc[table["objective"] == 14, "iscms"].iloc[0].split("; ")
+    assert consular[0] == "Budapest Process (declared)" and all(x.endswith("(derived)") for x in consular[1:])
     assert gcm.country_objectives(ds.memberships, ds.iscms, cov, ds.gcm_objectives, "ZZZ").empty
 
 
@@ -203,13 +225,21 @@ def test_coverage_figure_shows_each_level_differently(ds, cov):
     fig = figs.coverage_figure(data)
     spec = _validated(fig)
     traces = {t["legendgroup"]: t for t in spec["data"]}
-    for level in ("declared", "derived", "none"):
+    for level in ("derived", "none"):
         n = int((data["level"] == level).sum())
         assert len(traces[level]["x"]) == n and traces[level]["name"].endswith(f"({n})")
-    assert int((data["level"] == "declared").sum()) == int(cov["declared"].sum()) + len(whole)
+    # the declared count is of ISCM-objective pairs (the page's "Declared pairs"); naming the compact as a
+    # whole has an entry and a count of its own
+    n_pairs = int(cov["declared"].sum())
+    assert len(traces["declared"]["x"]) == n_pairs
+    assert traces["declared"]["name"] == f"{gcm.GCM_LEVEL_LABELS['declared']} ({n_pairs})"
+    assert gcm.WHOLE_LABEL not in traces["declared"]["x"]
+    assert traces["whole"]["name"] == f"{figs.WHOLE_NAME} ({len(whole)})" and set(traces["whole"]["x"]) == {gcm.WHOLE_LABEL}
     styles = {lv: (t["marker"]["symbol"], t["marker"]["color"], t["marker"]["size"]) for lv, t in traces.items()}
-    assert len({s[0] for s in styles.values()}) >= 2 and len({s[1] for s in styles.values()}) == 3
-    assert len({s[2] for s in styles.values()}) == 3  # shape, colour and size all differ
+    levels = [styles[lv] for lv in ("declared", "derived", "none")]
+    assert len({s[0] for s in levels}) >= 2 and len({s[1] for s in levels}) == 3
+    assert len({s[2] for s in levels}) == 3  # shape, colour and size all differ
+    assert styles["whole"][0] != styles["declared"][0]  # the same blue, another shape
     xs = spec["layout"]["xaxis"]["categoryarray"]
     assert xs[0] == gcm.WHOLE_LABEL and xs[1] == "1 Data" and len(xs) == 24
     cells = {(cd[0], cd[1]): cd[2] for t in spec["data"] for cd in t["customdata"]}
@@ -229,6 +259,14 @@ def test_region_figure_marks_every_gap(ds, cov):
     heat, gaps = spec["data"]
     n_gaps = int((table["n_iscms"] == 0).sum())
     assert len(gaps["x"]) == n_gaps and gaps["name"].endswith(f"({n_gaps})")
+    # objectives no theme maps to: their empty cells are marked apart, not as the region's gaps
+    unmapped = gcm.unmapped(ds.gcm_objectives, ds.theme_gcm)
+    heat, gaps, apart = _validated(figs.region_figure(table, unmapped=unmapped))["data"]
+    empty_unmapped = int(((table["n_iscms"] == 0) & table["objective"].isin(unmapped)).sum())
+    assert empty_unmapped == table["region"].nunique()  # no ISCM of any region declares 8 'save lives'
+    assert len(apart["x"]) == empty_unmapped and set(apart["x"]) == {"8 Save lives"}
+    assert apart["name"].startswith("No theme maps to the objective") and apart["marker"]["symbol"] != gaps["marker"]["symbol"]
+    assert len(gaps["x"]) == n_gaps - empty_unmapped == len(gcm.gaps(table, unmapped))
     africa = [r for r in heat["y"] if r.startswith("Africa")][0]
     row = heat["z"][heat["y"].index(africa)]
     expect = table[table["region"] == "Africa"]["n_iscms"].tolist()

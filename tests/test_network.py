@@ -16,6 +16,7 @@ import dataclasses
 import datetime as dt
 import io
 import itertools
+import math
 import re
 
 import networkx as nx
@@ -462,25 +463,40 @@ def test_no_tie_hover_point_sits_on_a_node(ds):
 
 
 # ------------------------------------------------------------------------------------- labels, files, CSV
-def _label_boxes(fig, plot=(860.0, 520.0), font=11.0):
-    """Pixel box of every printed node label, computed from the figure's own ranges and text positions."""
-    from iscm.figures.network import POSITIONS
+def _label_layout(fig, view):
+    """In one view (a canvas and its label font): the box of every printed node label, beside its node (a
+    trace's text and textposition) or moved off it (a 'label:' annotation with a line to the node), and the
+    disc of every node marker; px, y up, from the figure's own ranges."""
+    from iscm.figures.network import _marker_radius, _text_box
+    from iscm.textwidth import text_px
 
     xr, yr = fig.layout.xaxis.range, fig.layout.yaxis.range
-    sx, sy = plot[0] / (xr[1] - xr[0]), plot[1] / (yr[1] - yr[0])
-    boxes = {}
+
+    def to_px(x, y):
+        return (x - xr[0]) / (xr[1] - xr[0]) * view.width, (y - yr[0]) / (yr[1] - yr[0]) * view.height
+
+    discs, boxes, sizes = {}, {}, {}
     for t in node_traces(fig):
         for n, x, y, text, where, size in zip(t.customdata, t.x, t.y, t.text, t.textposition, t.marker.size,
                                               strict=True):
-            if not text:
-                continue
-            w, h, r = len(text) * font * 0.6 + 4, font * 1.3, size / 2 + 2
-            dx, dy = POSITIONS[where]
-            cx, cy = (x - xr[0]) * sx, (y - yr[0]) * sy
-            bx = cx + dx * (w / 2 + r) if dx else cx
-            by = cy + dy * (h / 2 + r) if dy else cy
-            boxes[n] = (bx - w / 2, by - h / 2, bx + w / 2, by + h / 2)
-    return boxes
+            cx, cy = to_px(x, y)
+            discs[n] = (cx, cy, _marker_radius(size, t.marker.symbol))
+            sizes[n] = size
+            if text:
+                boxes[n] = _text_box(cx, cy, where, text_px(text, view.font) + 2, view.font, size)
+    for a in fig.layout.annotations:
+        if str(a.name or "").startswith("label:"):
+            n = a.name.removeprefix("label:")
+            assert a.showarrow and n not in boxes  # a moved label keeps a line to its node
+            cx, cy = discs[n][:2]
+            boxes[n] = _text_box(cx, cy, (a.ax, -a.ay), text_px(a.text, view.font) + 2, view.font, sizes[n])
+    return boxes, discs
+
+
+def _label_boxes(fig, view=None):
+    from iscm.figures.network import LABEL_FONT, SCREEN_PLOT, LabelView
+
+    return _label_layout(fig, view or LabelView(*SCREEN_PLOT, LABEL_FONT))[0]
 
 
 def _overlapping(boxes):
@@ -488,26 +504,76 @@ def _overlapping(boxes):
             if p[0] < q[2] and q[0] < p[2] and p[1] < q[3] and q[1] < p[3]]
 
 
+def _covered_markers(boxes, discs):
+    """(label, other node) pairs where a label box touches another node's marker disc."""
+    out = []
+    for a, (x0, y0, x1, y1) in boxes.items():
+        for b, (cx, cy, r) in discs.items():
+            dx, dy = max(x0 - cx, 0, cx - x1), max(y0 - cy, 0, cy - y1)
+            if b != a and dx * dx + dy * dy < r * r:
+                out.append((a, b))
+    return out
+
+
+def _views(fig):
+    from iscm.figures.network import _label_views
+
+    xy = np.array([(x, y) for t in node_traces(fig) for x, y in zip(t.x, t.y, strict=True)])
+    return _label_views(xy)
+
+
 def test_whole_network_labels_central_nodes_without_overlap(ds):
     view = net.network_view(ds)
     fig = network_figure(view.graph, view.pos, view.metrics, n_labels=12)
-    boxes = _label_boxes(fig)
-    assert _overlapping(boxes) == []
     top = view.metrics.sort_values(["degree", "betweenness"], ascending=False)["node"].head(3)
-    assert set(top) <= set(boxes)  # the hubs are named
-    for (x0, y0, x1, y1) in boxes.values():  # and every label lies inside the plot
-        assert x0 >= 0 and y0 >= 0 and x1 <= 860 and y1 <= 520
+    for v in _views(fig):  # the screen and the report export
+        boxes, discs = _label_layout(fig, v)
+        assert _overlapping(boxes) == [], v
+        assert _covered_markers(boxes, discs) == [], v
+        assert set(top) <= set(boxes)  # the hubs are named
+        assert len(boxes) >= 6  # a hairball: only names with a clear place (or a line to one) on every canvas
+        for (x0, y0, x1, y1) in boxes.values():  # and every label lies inside the plot
+            assert x0 >= 0 and y0 >= 0 and x1 <= v.width and y1 <= v.height
 
 
 def test_ego_network_labels_the_selected_node_and_all_its_neighbours(ds):
+    """The Prague Process's neighbourhood: every neighbour named, no name over another or over another
+    node's marker (the EaP Panel's name ran under the Rabat Process's disc), on the screen and in the export;
+    a name that cannot sit beside its node is joined to it by a line, and stays near it."""
+    from iscm.figures.network import LEADER_GAPS, _text_ring
+
     view = net.network_view(ds)
     focus = "iscm:prague-process"
     ego = net.ego_network(view.graph, focus, 1)
     shown = view.graph.subgraph(ego.nodes).copy()
     fig = network_figure(shown, net.layout(shown), view.metrics, focus=focus)
-    boxes = _label_boxes(fig)
-    assert set(boxes) >= {focus, *view.graph.neighbors(focus)}
-    assert _overlapping(boxes) == []
+    for v in _views(fig):
+        boxes, discs = _label_layout(fig, v)
+        assert set(boxes) >= {focus, *view.graph.neighbors(focus)}
+        assert _overlapping(boxes) == [], v
+        assert _covered_markers(boxes, discs) == [], v
+        for n, (x0, y0, x1, y1) in boxes.items():  # each name next to its node
+            cx, cy, _ = discs[n]
+            dx, dy = max(x0 - cx, 0, cx - x1), max(y0 - cy, 0, cy - y1)
+            moved = f"label:{n}" in {a.name for a in fig.layout.annotations}
+            near = _text_ring(38) + LEADER_GAPS[-1] + 8 if moved else _text_ring(38) * math.sqrt(2) + 4
+            assert math.hypot(dx, dy) <= near, (n, v)
+    moved = [a for a in fig.layout.annotations if str(a.name or "").startswith("label:")]
+    assert all(a.showarrow and a.arrowwidth >= 1 for a in moved)
+
+
+def test_label_model_is_plotlys_text_placement():
+    """The placement model sets text where plotly.js does (textPointPosition): radius / 0.8 + 1 px from the
+    marker's centre, to the right of it for 'middle right', above it for 'top center'."""
+    from iscm.figures.network import _text_box, _text_ring
+
+    assert _text_ring(20) == pytest.approx(13.5)
+    x0, y0, x1, y1 = _text_box(100, 100, "middle right", 50, 11, 20)
+    assert x0 == pytest.approx(113.5) and x1 == pytest.approx(163.5) and y0 < 100 < y1
+    x0, y0, x1, y1 = _text_box(100, 100, "top center", 50, 11, 20)
+    assert (x0 + x1) / 2 == pytest.approx(100) and y0 == pytest.approx(113.5)
+    x0, y0, x1, y1 = _text_box(100, 100, (0.0, -40.0), 50, 11, 20)  # a moved label: centred on its offset
+    assert (x0 + x1) / 2 == pytest.approx(100) and (y0 + y1) / 2 == pytest.approx(60)
 
 
 def test_hover_boxes_are_narrow(ds):

@@ -42,25 +42,40 @@ def test_coverage_gaps_and_one_objective_on_the_default_data(app_test, ds, cov):
     assert at.title[0].value == "Global Compact for Migration"
     spec = _chart(at, f"GCM objectives covered by {len(ds.iscms)} ISCMs")
     counts = {t["legendgroup"]: len(_arr(t["x"])) for t in spec["data"]}
+    names = {t["legendgroup"]: t["name"] for t in spec["data"]}
     n_whole = len(gcm.whole_compact(ds.iscms, ds.iscm_gcm))
-    assert counts["declared"] == int(cov["declared"].sum()) + n_whole
+    n_pairs = int(cov["declared"].sum())
+    assert counts["declared"] == n_pairs and counts["whole"] == n_whole
     assert counts["derived"] == int((cov["level"] == "derived").sum())
     assert sum(counts.values()) == len(ds.iscms) * 24
     metrics = {m.label: m.value for m in at.metric}
     n_cov = cov.loc[cov["level"] != "none", "objective"].nunique()
     assert metrics["Objectives covered"] == f"{n_cov} of 23"
-    assert metrics["Declared pairs"] == str(int(cov["declared"].sum()))
+    # the legend and the metric count the same thing: ISCM-objective pairs an ISCM's sources name
+    assert metrics["Declared pairs"] == str(n_pairs)
+    assert names["declared"] == f"Declared by the ISCM ({metrics['Declared pairs']})"
+    assert names["whole"] == f"Names the GCM as a whole ({n_whole})"
+    naming = set(gcm.whole_compact(ds.iscms, ds.iscm_gcm)["iscm_id"]) | set(cov.loc[cov["declared"], "iscm_id"])
+    assert metrics["ISCMs naming the GCM"] == str(len(naming))
 
     assert [t.label for t in at.tabs] == ["Coverage", "Gaps by region", "One objective", "Crosswalk"]
     assert len(at.get("plotly_chart")) == 1  # only the open tab is drawn
+    assert any("No theme of the taxonomy maps to objective 8 Save lives" in c.value for c in at.caption)
 
     at = _open(app_test, section="Gaps by region")
     regions = _chart(at, "Objectives each region's ISCMs cover")
     table = gcm.region_table(ds.iscms, cov, ds.gcm_objectives)
-    gaps = gcm.gaps(table)
+    gaps = gcm.gaps(table, [8])
     assert len(_arr(regions["data"][1]["x"])) == len(gaps)
     shown_gaps = next(d.value for d in at.dataframe if "Region" in d.value.columns)
-    assert len(shown_gaps) == len(gaps) and "8 Save lives" in set(shown_gaps["GCM objective"])
+    assert len(shown_gaps) == len(gaps) and "8 Save lives" not in set(shown_gaps["GCM objective"])
+    # no theme maps to objective 8: the page says so, and marks its empty cells apart from the regions' gaps
+    assert set(_arr(regions["data"][2]["x"])) == {"8 Save lives"}
+    note = ("No theme of the taxonomy maps to objective 8 Save lives: an ISCM covers it only where its own "
+            "sources name it.")
+    captions = [c.value for c in at.caption]
+    assert sum(note in c for c in captions) == 1  # under the regional gaps (and, on its tab, the coverage chart)
+    assert not any("3 Information" in c or "22 Social protection" in c for c in captions)
 
     # one objective: opens on the most widely covered one; its ISCMs table and map follow the choice
     at = _open(app_test, section="One objective")

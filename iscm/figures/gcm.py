@@ -9,6 +9,8 @@ well as colour (Okabe-Ito blue and orange stay apart under every common colour-v
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -30,7 +32,13 @@ LEVEL_STYLE = {
     "derived": {"symbol": "square-open", "color": OKABE_ITO["orange"], "size": 14, "line": 3},
     "none": {"symbol": "square", "color": "rgba(153,153,153,0.45)", "size": 6, "line": 0},
 }
+# The first column (the compact as a whole) is no objective: an ISCM naming the compact gets a disc of its own
+# with its own legend entry and count, so "Declared by the ISCM (n)" counts ISCM-objective pairs only, the
+# same number as the page's "Declared pairs".
+WHOLE_STYLE = {"symbol": "circle", "color": OKABE_ITO["blue"], "size": 14, "line": 0}
+WHOLE_NAME = "Names the GCM as a whole"
 GAP_COLOR = OKABE_ITO["vermillion"]
+UNMAPPED_COLOR = "#7F7F7F"
 
 
 
@@ -57,7 +65,8 @@ _HOVER_FIELDS = ("iscm", "objective", "objective_label", "level", "via_themes", 
 
 
 def coverage_figure(data: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
-    """Dot matrix of ISCM x GCM objective from coverage_data(): one marker trace per level.
+    """Dot matrix of ISCM x GCM objective from coverage_data(): one marker trace per level, and one for the
+    ISCMs naming the compact as a whole (the first column), so the declared count is of objective pairs only.
 
     customdata = [iscm_id, objective, level]; the first column is the compact as a whole.
     """
@@ -67,14 +76,19 @@ def coverage_figure(data: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
     y_cats = [name if name not in y[:k] else f"{name} ({k})" for k, name in enumerate(y)]
     row_label = dict(enumerate(y_cats))
     traces = []
-    for level in ("declared", "derived", "none"):
-        d = data[data["level"] == level]
-        st_ = LEVEL_STYLE[level]
+    whole = (data["objective"] == WHOLE) & (data["level"] == "declared")
+    groups = [("declared", data[(data["level"] == "declared") & ~whole], LEVEL_STYLE["declared"],
+               GCM_LEVEL_LABELS["declared"]),
+              ("whole", data[whole], WHOLE_STYLE, WHOLE_NAME),
+              *((lv, data[data["level"] == lv], LEVEL_STYLE[lv], GCM_LEVEL_LABELS[lv]) for lv in ("derived", "none"))]
+    for level, d, st_, name in groups:
+        if level == "whole" and d.empty:
+            continue
         recs = [dict(zip(_HOVER_FIELDS, v, strict=True)) for v in zip(*(d[c].tolist() for c in _HOVER_FIELDS),
                                                                        strict=True)]
         traces.append({
             "type": "scatter", "mode": "markers", "x": d["objective_label"].tolist(),
-            "y": [row_label[r] for r in d["row"].tolist()], "name": f"{GCM_LEVEL_LABELS[level]} ({len(d)})",
+            "y": [row_label[r] for r in d["row"].tolist()], "name": f"{name} ({len(d)})",
             "legendgroup": level,
             "marker": {"symbol": st_["symbol"], "size": st_["size"], "color": st_["color"],
                        "line": {"width": st_["line"], "color": st_["color"]}},
@@ -104,12 +118,15 @@ def coverage_figure(data: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
     return figure(traces, layout)
 
 
-def region_figure(regions: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
+def region_figure(regions: pd.DataFrame, *, unmapped: Sequence[int] = (), subtitle: str = "") -> go.Figure:
     """Region x objective grid of how many of the region's ISCMs cover each objective (region_table()).
 
     Cells no ISCM of the region covers are left blank and marked with a vermillion X, so gaps read by shape.
+    Empty cells of objectives in `unmapped` (no theme maps to them: gcm.unmapped()) are no gap of the region
+    but of the crosswalk: a grey dash marks them, with a legend entry of its own.
     customdata of the heatmap = [region, objective, ISCMs of the region, names].
     """
+    no_theme = {int(n) for n in unmapped}
     regions_order = list(dict.fromkeys(regions["region"]))
     objs = list(dict.fromkeys(regions["objective"]))
     shorts = dict(zip(regions["objective"], regions["short_label"], strict=False))
@@ -118,7 +135,7 @@ def region_figure(regions: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
     key = {(r, n): row for r, n, row in zip(regions["region"], regions["objective"],
                                             regions.itertuples(index=False), strict=True)}
     z, text, cd = [], [], []
-    gx, gy = [], []
+    gx, gy, ux, uy = [], [], [], []
     for r, ylab in zip(regions_order, y, strict=True):
         zr, tr, cr = [], [], []
         for n, xlab in zip(objs, x, strict=True):
@@ -126,7 +143,10 @@ def region_figure(regions: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
             zr.append(int(row.n_iscms) or None)
             tr.append(str(int(row.n_iscms)) if row.n_iscms else "")
             cr.append([r, int(n), int(row.n_region_iscms), _wrap(row.iscms, 60) or "none"])
-            if not row.n_iscms:
+            if not row.n_iscms and int(n) in no_theme:
+                ux.append(xlab)
+                uy.append(ylab)
+            elif not row.n_iscms:
                 gx.append(xlab)
                 gy.append(ylab)
         z.append(zr)
@@ -145,6 +165,15 @@ def region_figure(regions: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
         "marker": {"symbol": "x-thin", "size": 12, "line": {"width": 2.5, "color": GAP_COLOR}, "color": GAP_COLOR},
         "hovertemplate": "<b>%{y}</b> · %{x}<br>No ISCM of the region covers this objective<extra></extra>",
     }]
+    if ux:
+        traces.append({
+            "type": "scatter", "mode": "markers", "x": ux, "y": uy,
+            "name": f"No theme maps to the objective: covered only where an ISCM names it ({len(ux)})",
+            "marker": {"symbol": "line-ew", "size": 12, "line": {"width": 2.5, "color": UNMAPPED_COLOR},
+                       "color": UNMAPPED_COLOR},
+            "hovertemplate": "<b>%{y}</b> · %{x}<br>No theme of the taxonomy maps to this objective: an ISCM "
+                             "covers it only where its own sources name it<extra></extra>",
+        })
     house = house_layout("Objectives each region's ISCMs cover, and the gaps",
                          subtitle=subtitle or "Number of ISCMs of the region covering the objective (declared or derived)",
                          x_title="GCM objective", y_title="Region (number of its ISCMs)")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -21,6 +22,7 @@ import plotly.graph_objects as go
 from iscm.figures._house import style
 from iscm.network import EDGE_TYPES, NODE_KINDS, kind_label, path_edges, ties_text
 from iscm.palette import ISCM_TYPE_COLORS, OKABE_ITO, ORG_KIND_COLORS
+from iscm.textwidth import text_px
 
 SIZE_METRICS = {"degree": "Degree", "betweenness": "Betweenness", "eigenvector": "Eigenvector centrality",
                 "weighted_degree": "Weighted degree"}
@@ -118,22 +120,103 @@ def _edge_segments(g: nx.Graph, pos: dict[str, tuple[float, float]], edges: Iter
 
 LABEL_FONT = 11
 SCREEN_PLOT = (860.0, 520.0)
-"""Plot area (px) the labels are placed for: the chart's width on a laptop screen, its height less the
-title and legend. Larger canvases (the report export) only give the labels more room."""
-POSITIONS = {  # textposition -> (dx, dy) of the label box's centre, in units of (box + marker) half-sizes
-    "top center": (0.0, 1.0), "bottom center": (0.0, -1.0), "middle right": (1.0, 0.0),
-    "middle left": (-1.0, 0.0), "top right": (1.0, 1.0), "top left": (-1.0, 1.0),
-    "bottom right": (1.0, -1.0), "bottom left": (-1.0, -1.0),
+"""Plot area (px) of the chart on a wide screen: its width there, its height less the title and legend."""
+LAPTOP_PLOT = (640.0, 460.0)
+"""Plot area (px) on a 1280 px laptop window, beside the sidebar and the node panel (measured: 655 x 490)."""
+POSITIONS = {  # textposition -> (horizontal, vertical) side of the node, as plotly.js places the text
+    "top center": (0, 1), "bottom center": (0, -1), "middle right": (1, 0), "middle left": (-1, 0),
+    "top right": (1, 1), "top left": (-1, 1), "bottom right": (1, -1), "bottom left": (-1, -1),
 }
+LEADER_ANGLES = tuple(range(0, 360, 20))  # directions (degrees, anticlockwise from east) a moved label tries
+LEADER_GAPS = (14.0, 22.0, 30.0, 42.0, 55.0, 70.0, 90.0, 115.0, 140.0, 170.0, 200.0)  # px between the node's text ring and a moved label, nearest first
+LEADER_COLOR = "#555555"
+HUBS = 3  # the most central nodes of a drawing are always named, like a selection and its neighbours
+LEADER_CLEAR = 8.0  # px a moved label keeps from other markers, so it does not read as theirs
+
+
+@dataclass(frozen=True)
+class LabelView:
+    """A canvas the labels must read on: its plot area (px) and the size of the label text there."""
+
+    width: float
+    height: float
+    font: float
+
+
+def _ranges(xy: np.ndarray) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The x and y ranges of the figure: the nodes' span and PAD_X / PAD_Y of room around it."""
+    span = [(float(xy[:, i].min()), float(xy[:, i].max())) if len(xy) else (-1.0, 1.0) for i in (0, 1)]
+    pad = [max(hi - lo, 0.2) * p for (lo, hi), p in zip(span, (PAD_X, PAD_Y), strict=True)]
+    return ((span[0][0] - pad[0], span[0][1] + pad[0]), (span[1][0] - pad[1], span[1][1] + pad[1]))
+
+
+def _label_views(xy: np.ndarray) -> list[LabelView]:
+    """The canvases labels are placed for: the screen of a laptop (LAPTOP_PLOT) and a wide one (SCREEN_PLOT),
+    with LABEL_FONT, and the report export (iscm.export.report_figure: 1470 px wide, its height from the
+    drawing's proportions, text of at least MIN_TEXT_SIZE). They differ in size and proportions, and labels
+    keep their size in px, so a place clear on one need not be clear on another."""
+    from iscm.export import MIN_TEXT_SIZE, REPORT_WIDTH, SIDE
+
+    (x0, x1), (y0, y1) = _ranges(xy)
+    w = REPORT_WIDTH - 2 * SIDE - 10
+    h = w * min(max(abs(y1 - y0) / max(abs(x1 - x0), 1e-9), 0.5), 0.75)
+    return [LabelView(*LAPTOP_PLOT, LABEL_FONT), LabelView(*SCREEN_PLOT, LABEL_FONT),
+            LabelView(w, h, max(LABEL_FONT, MIN_TEXT_SIZE))]
+
+
+def _marker_radius(size: float, symbol: str) -> float:
+    """Radius (px) of the disc a marker of diameter `size` fits in: plotly.js draws a diamond's corners at
+    1.3 times the radius, a square's at 1.41 times."""
+    return size / 2 * {"diamond": 1.3, "square": 1.42}.get(symbol, 1.0) + 1
+
+
+def _text_ring(size: float) -> float:
+    """How far (px) plotly.js sets text from the centre of a marker of diameter `size` (textPointPosition:
+    the marker's radius / 0.8 + 1)."""
+    return size / 2 / 0.8 + 1
+
+
+def _text_box(cx: float, cy: float, where: str | tuple[float, float], width: float, font: float,
+             size: float) -> tuple[float, float, float, float]:
+    """Box (x0, y0, x1, y1; px, y up) of a label of `width` px beside a node at (cx, cy): a textposition
+    as plotly.js draws it, or (dx, dy) px from the node to the centre of a moved label."""
+    h = font * 1.2
+    if isinstance(where, tuple):
+        bx, by = cx + where[0], cy + where[1]
+        return (bx - width / 2 - 2, by - h / 2 - 1, bx + width / 2 + 2, by + h / 2 + 1)
+    sx, sy = POSITIONS[where]
+    r = _text_ring(size)
+    x0 = cx + r if sx > 0 else (cx - r - width if sx < 0 else cx - width / 2)
+    y0 = cy + r if sy > 0 else (cy - r - font if sy < 0 else cy - 0.5 * font)
+    return (x0, y0, x0 + width, y0 + h)
+
+
+def _leader_offsets(width: float, font: float, size: float) -> list[tuple[float, float]]:
+    """Centres (px from the node) of the places a label may move to, with a line back to its node."""
+    out = []
+    r = _text_ring(size)
+    for gap in LEADER_GAPS:
+        for a in LEADER_ANGLES:
+            c, s_ = math.cos(math.radians(a)), math.sin(math.radians(a))
+            out.append((c * (r + gap + width / 2 * abs(c)), s_ * (r + gap + font * 0.6 * abs(s_))))
+    return out
+
+
+def _disc_hits(box: tuple[float, float, float, float], discs: np.ndarray, clear: float = 0.0) -> np.ndarray:
+    """Which discs (rows of x, y, radius) the box touches, or comes closer to than `clear` px."""
+    x0, y0, x1, y1 = box
+    dx = np.maximum(np.maximum(x0 - discs[:, 0], discs[:, 0] - x1), 0.0)
+    dy = np.maximum(np.maximum(y0 - discs[:, 1], discs[:, 1] - y1), 0.0)
+    return dx * dx + dy * dy < (discs[:, 2] + clear) ** 2
 
 
 def _label_priority(g: nx.Graph, table: pd.DataFrame, size_by: str, n: int, *, focus: str | None = None,
                    path: Sequence[str] | None = None) -> tuple[list[str], set[str]]:
     """(nodes to label in order of importance, the ones that must be labelled).
 
-    Always: the selected node, its neighbours and the nodes of a path; then the `n` most central nodes
-    (by the size metric, then degree, then betweenness) and the `n // 3` top brokers by betweenness not
-    among them, as room allows.
+    Always: the selected node, its neighbours and the nodes of a path, and the HUBS most central nodes (by
+    the size metric, then degree, then betweenness); then the next most central nodes up to `n` and the
+    `n // 3` top brokers by betweenness not among them, as room allows.
     """
     must: list[str] = []
     if focus and focus in g:
@@ -146,74 +229,94 @@ def _label_priority(g: nx.Graph, table: pd.DataFrame, size_by: str, n: int, *, f
         cols = [size_by, "degree", "betweenness", "label"]
         ranked = tbl.sort_values(cols, ascending=[False, False, False, True])["node"].tolist()
     top = [m for m in ranked if m not in must][: max(n, 0)]
+    hubs = top[:HUBS] if n > 0 else []
     if len(tbl) and n > 0:  # and the brokers: high betweenness marks a node between groups
         brokers = tbl[tbl["betweenness"] > 0].sort_values(["betweenness", "degree", "label"],
                                                           ascending=[False, False, True])["node"]
         top += [m for m in brokers if m not in must and m not in top][: n // 3]
-    return must + top, set(must)
+    return must + top, set(must) | set(hubs)
 
 
 def _place_labels(pos: Mapping[str, tuple[float, float]], order: Sequence[str], text: Mapping[str, str],
-                 sizes: Mapping[str, float], must: set[str], *, plot: tuple[float, float] = SCREEN_PLOT,
-                 font: float = LABEL_FONT) -> dict[str, str]:
-    """A textposition per labelled node such that no two labels overlap and no label covers a node.
+                 sizes: Mapping[str, float], must: set[str], *, symbols: Mapping[str, str] | None = None,
+                 views: Sequence[LabelView] | None = None) -> dict[str, str | tuple[float, float]]:
+    """A place per labelled node such that, on every view (the screen and the report export), no two labels
+    overlap, no label covers another node's marker, and each label stays by its node.
 
-    Greedy, most important first: each label tries eight places around its node and takes the first that
-    is clear of the labels placed so far, of every node marker and of the plot's edge; failing that, the
-    place that covers the least of other markers while clear of every label. A node that must be labelled
-    (the selection and its neighbours) takes its least crowded place in any case; a central node whose
-    name would cover another name stays unlabelled (its name is in the hover and the tables).
+    Greedy, most important first: a label tries the eight places plotly.js can set text around its node,
+    then places farther out (LEADER_GAPS in twelve directions) joined to the node by a thin line, and takes
+    the first that is clear of the labels placed so far, of every other marker and of the plot's edge. A
+    node that must be labelled (the selection, its neighbours, the hubs) takes its least crowded place when none
+    is clear; another node stays unlabelled (its name is in the hover and the tables).
+    Returns a textposition, or for a moved label its centre's offset (dx, dy) in px from the node (y up).
     """
     if not order:
         return {}
-    xy = np.array([pos[n] for n in pos], dtype=float)
-    x0, x1 = float(xy[:, 0].min()), float(xy[:, 0].max())
-    y0, y1 = float(xy[:, 1].min()), float(xy[:, 1].max())
-    sx = plot[0] / max(x1 - x0, 1e-9) / (1 + 2 * PAD_X)
-    sy = plot[1] / max(y1 - y0, 1e-9) / (1 + 2 * PAD_Y)
-    px = {n: ((p[0] - x0) * sx + plot[0] * PAD_X / (1 + 2 * PAD_X), (p[1] - y0) * sy + plot[1] * PAD_Y / (1 + 2 * PAD_Y))
-          for n, p in pos.items()}
-    nodes = [(px[n][0], px[n][1], sizes.get(n, 10.0) / 2) for n in pos]
-    placed: list[tuple[float, float, float, float]] = []
-    out: dict[str, str] = {}
+    names = list(pos)
+    xy = np.array([pos[n] for n in names], dtype=float)
+    (x0, x1), (y0, y1) = _ranges(xy)
+    views = list(views or _label_views(xy))
+    symbols = symbols or {}
+    index = {n: i for i, n in enumerate(names)}
+    size = {n: sizes.get(n, 10.0) for n in names}
+    radius = np.array([_marker_radius(size[n], symbols.get(n, "circle")) for n in names])
+    px = [np.column_stack(((xy[:, 0] - x0) / (x1 - x0) * v.width, (xy[:, 1] - y0) / (y1 - y0) * v.height))
+          for v in views]
+    discs = [np.column_stack((p, radius)) for p in px]
+    placed: list[list[tuple[float, float, float, float]]] = [[] for _ in views]
+    out: dict[str, str | tuple[float, float]] = {}
 
-    def overlap(box: tuple[float, float, float, float], owner: str) -> tuple[float, float]:
-        """(area shared with placed labels or beyond the plot's edge, area over other nodes' markers)."""
-        bx0, by0, bx1, by1 = box
-        labels = 0.0
-        for ax0, ay0, ax1, ay1 in placed:
-            labels += max(0.0, min(bx1, ax1) - max(bx0, ax0)) * max(0.0, min(by1, ay1) - max(by0, ay0))
-        if bx0 < 0 or by0 < 0 or bx1 > plot[0] or by1 > plot[1]:
-            labels += 1e6
-        markers = 0.0
-        for (nx_, ny_, r), n in zip(nodes, pos, strict=True):
-            if n != owner:
-                markers += (max(0.0, min(bx1, nx_ + r) - max(bx0, nx_ - r))
-                            * max(0.0, min(by1, ny_ + r) - max(by0, ny_ - r)))
-        return labels, markers
+    def cost(where: str | tuple[float, float], n: str, widths: list[float]) -> tuple[float, float, float]:
+        """(labels overlapped or the plot's edge crossed, other markers covered, other markers a moved label
+        comes closer to than LEADER_CLEAR), over all views."""
+        on_labels = on_markers = near = 0.0
+        for k, v in enumerate(views):
+            cx, cy = px[k][index[n]]
+            box = _text_box(cx, cy, where, widths[k], v.font, size[n])
+            bx0, by0, bx1, by1 = box
+            if bx0 < 0 or by0 < 0 or bx1 > v.width or by1 > v.height:
+                on_labels += 1e6
+            for ax0, ay0, ax1, ay1 in placed[k]:
+                on_labels += max(0.0, min(bx1, ax1) - max(bx0, ax0)) * max(0.0, min(by1, ay1) - max(by0, ay0))
+            touched = _disc_hits(box, discs[k], 0.0)
+            touched[index[n]] = False
+            on_markers += float(touched.sum())
+            if not isinstance(where, str):
+                close = _disc_hits(box, discs[k], LEADER_CLEAR)
+                close[index[n]] = False
+                near += float(close.sum())
+        return on_labels, on_markers, near
+
+    def clear(where: str | tuple[float, float], n: str, widths: list[float]) -> bool:
+        """cost() == (0, 0), stopping at the first thing in the way."""
+        for k, v in enumerate(views):
+            cx, cy = px[k][index[n]]
+            bx0, by0, bx1, by1 = box = _text_box(cx, cy, where, widths[k], v.font, size[n])
+            if bx0 < 0 or by0 < 0 or bx1 > v.width or by1 > v.height:
+                return False
+            if any(bx0 < ax1 and ax0 < bx1 and by0 < ay1 and ay0 < by1 for ax0, ay0, ax1, ay1 in placed[k]):
+                return False
+            hits = _disc_hits(box, discs[k], 0.0 if isinstance(where, str) else LEADER_CLEAR)
+            hits[index[n]] = False
+            if hits.any():
+                return False
+        return True
 
     for n in order:
-        if n not in px or not text.get(n):
+        if n not in index or not text.get(n):
             continue
-        w = len(text[n]) * font * 0.6 + 4
-        h = font * 1.3
-        r = sizes.get(n, 10.0) / 2 + 2
-        cx, cy = px[n]
-        best: tuple[tuple[float, float], str, tuple[float, float, float, float]] | None = None
-        for where, (dx, dy) in POSITIONS.items():
-            bx = cx + dx * (w / 2 + r) if dx else cx
-            by = cy + dy * (h / 2 + r) if dy else cy
-            box = (bx - w / 2, by - h / 2, bx + w / 2, by + h / 2)
-            cost = overlap(box, n)
-            if best is None or cost < best[0]:
-                best = (cost, where, box)
-            if cost == (0.0, 0.0):
-                break
-        assert best is not None
-        (on_labels, on_markers), where, box = best
-        if n in must or on_labels == 0:  # a central node's name may cover a smaller node, never a name
-            out[n] = where
-            placed.append(box)
+        widths = [text_px(text[n], v.font) + 2 for v in views]
+        candidates: list[str | tuple[float, float]] = list(POSITIONS)
+        candidates += _leader_offsets(max(widths), max(v.font for v in views), size[n])
+        where = next((w for w in candidates if clear(w, n, widths)), None)
+        if where is None:
+            if n not in must:
+                continue
+            where = min(candidates, key=lambda w: cost(w, n, widths))
+        out[n] = where
+        for k, v in enumerate(views):
+            cx, cy = px[k][index[n]]
+            placed[k].append(_text_box(cx, cy, where, widths[k], v.font, size[n]))
     return out
 
 
@@ -298,7 +401,11 @@ def network_figure(g: nx.MultiGraph, pos: dict[str, tuple[float, float]], table:
 
     label_text = {n: g.nodes[n].get("label", n) for n in g.nodes}
     order, must = _label_priority(g, tbl, size_by, n_labels, focus=focus, path=path)
-    where = _place_labels({n: pos[n] for n in g.nodes if n in pos}, order, label_text, sizes, must)
+    symbols = {n: NODE_SYMBOL.get(d.get("kind", "other"), "diamond") for n, d in g.nodes(data=True)}
+    where = _place_labels({n: pos[n] for n in g.nodes if n in pos}, order, label_text, sizes, must,
+                          symbols=symbols)
+    beside = {n: w for n, w in where.items() if isinstance(w, str)}
+    moved = {n: w for n, w in where.items() if not isinstance(w, str)}
     metric = (tbl.set_index("node")[["degree", "betweenness", "community"]].to_dict("index")
               if len(tbl) else {})  # plain dicts: one pandas lookup per node cost more than the whole loop
     for kind, iscm_type, label, nodes in _node_groups(g):
@@ -312,11 +419,11 @@ def network_figure(g: nx.MultiGraph, pos: dict[str, tuple[float, float]], table:
             name = d.get("name", n)
             head = f"<b>{d.get('label', n)}</b>" + (f"<br>{name}" if name != d.get("label") else "")
             hover.append(_wrap_hover(f"{head}<br>{kind_label(kind, iscm_type)}<br>{stats}<br>{roles}"))
-            text.append(label_text[n] if n in where else "")
+            text.append(label_text[n] if n in beside else "")
         traces.append(dict(type="scatter",
             x=[pos[n][0] for n in nodes], y=[pos[n][1] for n in nodes], mode="markers+text", name=label,
             legendgroup=f"nodes-{kind}-{iscm_type}", customdata=nodes, text=text,
-            textposition=[where.get(n, "top center") for n in nodes], textfont={"size": LABEL_FONT}, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+            textposition=[beside.get(n, "top center") for n in nodes], textfont={"size": LABEL_FONT}, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
             marker={"size": [sizes.get(n, 10.0) for n in nodes], "color": _color(kind, iscm_type),
                     "symbol": NODE_SYMBOL.get(kind, "diamond"),
                     "line": {"width": 0.8, "color": "rgba(255,255,255,0.8)"}, "opacity": 0.95},
@@ -340,15 +447,21 @@ def network_figure(g: nx.MultiGraph, pos: dict[str, tuple[float, float]], table:
     # every rerun; the traces above are plain values built here and checked by the tests, so skip it.
     fig = go.Figure(data=traces, _validate=False)
 
+    # A label with no clear place beside its node sits farther out, joined to it by a thin line; its
+    # offset is in px, so it keeps to its node on every canvas.
+    for n, (dx, dy) in moved.items():
+        fig.add_annotation(
+            x=pos[n][0], y=pos[n][1], ax=dx, ay=-dy, text=label_text[n], name=f"label:{n}", showarrow=True,
+            arrowhead=0, arrowwidth=1, arrowcolor=LEADER_COLOR, standoff=sizes.get(n, 10.0) / 2 + 1,
+            font={"size": LABEL_FONT}, bgcolor="rgba(255,255,255,0.75)", borderpad=1,
+            xanchor="center", yanchor="middle")
+
     # A network has no axes: positions only say who sits near whom, so the axes, grid and ticks are hidden;
     # the title, legend and hover carry the meaning.
     xy = np.array([pos[n] for n in g.nodes if n in pos], dtype=float).reshape(-1, 2)
-    span = [(float(xy[:, i].min()), float(xy[:, i].max())) if len(xy) else (-1.0, 1.0) for i in (0, 1)]
-    pad = [max(hi - lo, 0.2) * p for (lo, hi), p in zip(span, (PAD_X, PAD_Y), strict=True)]
-    fig.update_xaxes(visible=False, showgrid=False, zeroline=False,
-                     range=[span[0][0] - pad[0], span[0][1] + pad[0]])
-    fig.update_yaxes(visible=False, showgrid=False, zeroline=False,
-                     range=[span[1][0] - pad[1], span[1][1] + pad[1]])
+    (rx0, rx1), (ry0, ry1) = _ranges(xy)
+    fig.update_xaxes(visible=False, showgrid=False, zeroline=False, range=[rx0, rx1])
+    fig.update_yaxes(visible=False, showgrid=False, zeroline=False, range=[ry0, ry1])
     # A compact legend under the plot, in rows: a column at the side took 40% of the width.
     fig.update_layout(
         showlegend=True, hovermode="closest", clickmode="event+select",

@@ -59,6 +59,29 @@ MEASURE = """
 }
 """
 
+MEASURE_NETWORK = """
+(nodeTraces) => {
+  // node names as drawn: a node trace's text beside its marker, or an annotation moved off the node
+  const root = document.querySelector('svg');
+  const r = root.getBoundingClientRect();
+  const box = (el) => { const b = el.getBoundingClientRect();
+    return {left: b.left - r.left, top: b.top - r.top, right: b.right - r.left, bottom: b.bottom - r.top}; };
+  const markers = [], labels = [];
+  for (const i of nodeTraces) {
+    const t = root.querySelector('.scatterlayer .tracet' + i);  // the trace's uid, set before the export
+    t.querySelectorAll('path.point').forEach((p, k) => markers.push({trace: i, point: k, ...box(p)}));
+    t.querySelectorAll('.textpoint text').forEach((el) => {
+      if (el.textContent.trim()) labels.push({text: el.textContent.trim(), moved: false, ...box(el)}); });
+  }
+  root.querySelectorAll('.annotation').forEach((a) => {
+    const el = a.querySelector('text');
+    if (el && el.textContent.trim() && !el.textContent.trim().startsWith('Source:'))
+      labels.push({text: el.textContent.trim(), moved: true, ...box(el)});
+  });
+  return {markers, labels};
+}
+"""
+
 
 @dataclass
 class Chart:
@@ -69,6 +92,7 @@ class Chart:
     figure: object = None
     svg: bytes = b""
     measured: dict = field(default_factory=dict)
+    network: dict = field(default_factory=dict)  # node labels and markers as drawn (network charts)
 
     @property
     def name(self) -> str:
@@ -86,15 +110,24 @@ def charts(browser, tmp_path_factory):
     try:
         for c in out:
             c.figure = c.item.report()
+            if c.key.startswith("net_chart"):  # the SVG names each trace by its uid: the node traces are found
+                for i, t in enumerate(c.figure.data):
+                    t.uid = f"t{i}"
             c.svg = export.to_svg(c.figure)
             tab.set_content(f"<!DOCTYPE html><html><body style='margin:0'>{c.svg.decode('utf-8')}</body></html>")
             c.measured = tab.evaluate(MEASURE)
+            if c.key.startswith("net_chart"):
+                c.network = tab.evaluate(MEASURE_NETWORK, _node_traces(c.figure))
             for (f, p, prefix), file_name in ARTEFACT_CHARTS.items():
                 if (c.filt, c.page) == (f, p) and c.key.startswith(prefix):
                     (ARTIFACTS / file_name).write_bytes(export.to_png(c.figure))
     finally:
         tab.close()
     return out
+
+
+def _node_traces(fig) -> list[int]:
+    return [i for i, t in enumerate(fig.data) if (t.meta or {}).get("role") == "nodes"]
 
 
 def _texts(svg: bytes, css_class: str) -> list[str]:
@@ -131,6 +164,7 @@ def test_every_page_exports_charts_under_both_filters(charts):
     assert {"cty_fellow", "cty_themes"} <= by_page["country"]
     assert {"pf_map", "pf_themes", "pf_orgs"} <= by_page["profile"]
     assert {"cmp_overlap", "cmp_map", "cmp_themes"} <= by_page["compare"]
+    assert {"gcm_coverage", "gcm_regions", "gcm_objective_map"} <= by_page["gcm"]
 
 
 def test_title_source_line_legend_and_one_tick_label_per_category(charts):
@@ -247,3 +281,50 @@ def test_overlap_matrix_column_labels_do_not_overlap_at_1440px(browser, app_url,
     touching = [(a["text"], b["text"]) for i, a in enumerate(labels) for b in labels[i + 1:]
                 if a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]]
     assert touching == []
+
+
+def test_network_node_names_stand_clear_of_each_other_and_of_other_markers(charts):
+    """On every exported network (whole, the Prague Process neighbourhood, with States; both filters),
+    measured in Chromium: no node name runs into another, none lies over another node's marker (the disc
+    inscribed in the marker's drawn box), and each is drawn beside its own node or joined to it by a line."""
+    problems = []
+    nets = [c for c in charts if c.key.startswith("net_chart")]
+    assert len(nets) == 6 and all(c.network["labels"] for c in nets)
+    for c in nets:
+        fig = c.figure
+        node_of = {}  # name -> (trace, point): names are unique among the nodes shown
+        for i in _node_traces(fig):
+            for k, (n, text) in enumerate(zip(fig.data[i].customdata, fig.data[i].text, strict=True)):
+                node_of[text or n] = (i, k)
+        for a in fig.layout.annotations:
+            if str(a.name or "").startswith("label:"):
+                n = a.name.removeprefix("label:")
+                node_of[a.text] = next((i, k) for i in _node_traces(fig)
+                                       for k, m in enumerate(fig.data[i].customdata) if m == n)
+        labels, markers = c.network["labels"], c.network["markers"]
+        assert sum(label["moved"] for label in labels) == sum(
+            1 for a in fig.layout.annotations if str(a.name or "").startswith("label:")), c.name
+        for i, a in enumerate(labels):
+            for b in labels[i + 1:]:
+                if _meets((a["left"], a["top"], a["right"], a["bottom"]), (b["left"], b["top"], b["right"], b["bottom"])):
+                    problems.append(f"{c.name}: name {a['text']!r} runs into {b['text']!r}")
+            own = node_of[a["text"]]
+            for m in markers:
+                cx, cy = (m["left"] + m["right"]) / 2, (m["top"] + m["bottom"]) / 2
+                rad = (m["right"] - m["left"]) / 2
+                dx = max(a["left"] - cx, 0, cx - a["right"])
+                dy = max(a["top"] - cy, 0, cy - a["bottom"])
+                if (m["trace"], m["point"]) != own and rad > 1 and dx * dx + dy * dy < (rad - 1) ** 2:
+                    problems.append(f"{c.name}: name {a['text']!r} over the marker of "
+                                    f"{fig.data[m['trace']].customdata[m['point']]}")
+            if not a["moved"]:  # beside its own marker: within the text ring plotly.js sets (radius/0.8 + 1),
+                # or its corner at that offset along both axes for a diagonal place ('bottom left')
+                m = next(m for m in markers if (m["trace"], m["point"]) == own)
+                cx, cy = (m["left"] + m["right"]) / 2, (m["top"] + m["bottom"]) / 2
+                ring = (m["right"] - m["left"]) / 2 / 0.8 + 1
+                dx = max(a["left"] - cx, 0, cx - a["right"])
+                dy = max(a["top"] - cy, 0, cy - a["bottom"])
+                if (dx * dx + dy * dy) ** 0.5 > ring * 2 ** 0.5 + 4:
+                    problems.append(f"{c.name}: name {a['text']!r} drawn {(dx * dx + dy * dy) ** 0.5:.0f} px from "
+                                    f"its node (ring {ring:.0f} px)")
+    assert problems == [], "\n".join(problems)

@@ -33,7 +33,12 @@ def test_gcm_page_draws_the_coverage_chart_offline(page: Page, app_url, net_log,
     legend = chart.locator(".legendtext").evaluate_all("els => els.map(e => e.textContent)")
     cov = gcm.coverage(ds.iscms, ds.iscm_themes, ds.theme_gcm, ds.iscm_gcm, ds.gcm_objectives)
     assert f"Derived from its themes ({int((cov['level'] == 'derived').sum())})" in legend
-    assert any(t.startswith("Declared by the ISCM (") for t in legend)
+    # the declared count is of ISCM-objective pairs, the number the "Declared pairs" metric shows
+    n_pairs = int(cov["declared"].sum())
+    assert f"Declared by the ISCM ({n_pairs})" in legend
+    assert f"Names the GCM as a whole ({len(gcm.whole_compact(ds.iscms, ds.iscm_gcm))})" in legend
+    metric = page.locator('[data-testid="stMetric"]', has_text="Declared pairs")
+    expect(metric.locator('[data-testid="stMetricValue"]')).to_have_text(str(n_pairs))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     chart.scroll_into_view_if_needed()
     page.wait_for_timeout(300)

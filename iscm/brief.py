@@ -24,7 +24,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -488,11 +488,33 @@ def brief_pdf(ds: Dataset, iscm_id: str, *, render_png: PNG | None = None, chart
 
 
 # ----------------------------------------------------------------------------------------------- HTML
-def brief_html(ds: Dataset, iscm_id: str, *, base_url: str | None = None) -> bytes:
-    """The brief as one self-contained HTML page with its charts interactive (works offline)."""
+def html_chart_blocks(figs: Sequence[go.Figure]) -> tuple[str, list[str]]:
+    """The charts of an HTML brief, working offline: (a <script> for the page's head that inlines the world
+    shapes the maps need, one HTML block per figure; the first carries plotly.js)."""
     from iscm import geo
     from iscm.export import topojson_names
 
+    assets = {}
+    for fig in figs:
+        for name in topojson_names(fig):
+            path = geo.TOPOJSON_DIR / f"{name}.json"
+            if path.is_file():
+                assets[name] = json.loads(path.read_text(encoding="utf-8"))
+    cfg = {"displaylogo": False, "responsive": True}
+    blocks = []
+    for i, fig in enumerate(figs):
+        fig = go.Figure(fig).update_layout(template="plotly_white", paper_bgcolor="white", plot_bgcolor="white")
+        blocks.append(pio.to_html(fig, include_plotlyjs=(i == 0), full_html=False, config=cfg, validate=False,
+                                  default_width="100%"))
+    head = ""
+    if assets:
+        blob = json.dumps(assets, separators=(",", ":")).replace("</", "<\\/")
+        head = f"<script>window.PlotlyGeoAssets={{topojson:{blob}}};</script>"
+    return head, blocks
+
+
+def brief_html(ds: Dataset, iscm_id: str, *, base_url: str | None = None) -> bytes:
+    """The brief as one self-contained HTML page with its charts interactive (works offline)."""
     p = build_profile(ds, iscm_id)
     e = html.escape
     figs = {
@@ -500,18 +522,7 @@ def brief_html(ds: Dataset, iscm_id: str, *, base_url: str | None = None) -> byt
         "themes": theme_profile(p.themes, ds.themes, p.name),
         "partners": organizations_by_role(p.organizations, p.name),
     }
-    assets = {}
-    for fig in figs.values():
-        for name in topojson_names(fig):
-            path = geo.TOPOJSON_DIR / f"{name}.json"
-            if path.is_file():
-                assets[name] = json.loads(path.read_text(encoding="utf-8"))
-    cfg = {"displaylogo": False, "responsive": True}
-    blocks = []
-    for i, fig in enumerate(figs.values()):
-        fig = go.Figure(fig).update_layout(template="plotly_white", paper_bgcolor="white", plot_bgcolor="white")
-        blocks.append(pio.to_html(fig, include_plotlyjs=(i == 0), full_html=False, config=cfg, validate=False,
-                                  default_width="100%"))
+    head, blocks = html_chart_blocks(list(figs.values()))
     facts = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in identity_rows(p))
 
     def people(df) -> str:  # noqa: ANN001 - a memberships table
@@ -531,10 +542,6 @@ def brief_html(ds: Dataset, iscm_id: str, *, base_url: str | None = None) -> byt
     caveat = (f"<p class='warn'>{e(LOW_MARK)}: {e(', '.join(low))}</p>" if low else "")
     if p.open_questions:
         caveat += f"<p><b>Open questions.</b> {e(p.open_questions)}</p>"
-    head = ""
-    if assets:
-        blob = json.dumps(assets, separators=(",", ":")).replace("</", "<\\/")
-        head = f"<script>window.PlotlyGeoAssets={{topojson:{blob}}};</script>"
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(p.name)}: ISCM Atlas brief</title>
 <meta name="generator" content="ISCM Atlas">{head}

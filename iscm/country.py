@@ -9,11 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
-import json
 
 import pandas as pd
 import plotly.graph_objects as go
-import plotly.io as pio
 
 from iscm import membership as mb
 from iscm.dataset import Dataset
@@ -115,8 +113,7 @@ def brief_figures(ds: Dataset, iso3: str, country: str) -> dict[str, go.Figure]:
 def brief_html(ds: Dataset, iso3: str) -> bytes:
     """A State's brief as one self-contained HTML page (its ISCMs, fellow members map, themes, organizations,
     sources), charts interactive and working offline, in the style of the ISCM brief (`iscm.brief`)."""
-    from iscm import geo
-    from iscm.export import topojson_names
+    from iscm import brief as b
 
     iso3 = iso3.upper()
     names = country_names(ds)
@@ -128,18 +125,7 @@ def brief_html(ds: Dataset, iso3: str) -> bytes:
     themes = themes_of(ds, iso3)
     orgs = organizations_of(ds, iso3)
     figs = brief_figures(ds, iso3, country)
-    assets = {}
-    for fig in figs.values():
-        for name in topojson_names(fig):
-            path = geo.TOPOJSON_DIR / f"{name}.json"
-            if path.is_file():
-                assets[name] = json.loads(path.read_text(encoding="utf-8"))
-    cfg = {"displaylogo": False, "responsive": True}
-    blocks = []
-    for i, fig in enumerate(figs.values()):
-        fig = go.Figure(fig).update_layout(template="plotly_white", paper_bgcolor="white", plot_bgcolor="white")
-        blocks.append(pio.to_html(fig, include_plotlyjs=(i == 0), full_html=False, config=cfg, validate=False,
-                                  default_width="100%"))
+    head, blocks = b.html_chart_blocks(list(figs.values()))
     rows = "".join(
         f"<tr><td>{e(r.ISCM)}</td><td>{e(r.Role)}</td><td>{e(r.Type)}</td>"
         f"<td>{'' if pd.isna(r.Since) else int(r.Since)}</td><td>{e(r.Themes)}</td></tr>" for r in iscms.itertuples())
@@ -150,10 +136,6 @@ def brief_html(ds: Dataset, iso3: str) -> bytes:
     n = iscms["iscm_id"].nunique()
     n_member = iscms.loc[iscms["Role"] == "Member", "iscm_id"].nunique()
     n_observer = iscms.loc[iscms["Role"] == "Observer", "iscm_id"].nunique()
-    head = ""
-    if assets:
-        blob = json.dumps(assets, separators=(",", ":")).replace("</", "<\\/")
-        head = f"<script>window.PlotlyGeoAssets={{topojson:{blob}}};</script>"
     page = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(country)}: ISCM Atlas country brief</title>
 <meta name="generator" content="ISCM Atlas">{head}

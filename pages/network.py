@@ -209,9 +209,11 @@ st.download_button("Metrics (CSV)", data=lambda: to_csv_bytes(view.metrics),
                    file_name=f"{net.export_stem('all', flt.slug())}_metrics.csv", mime="text/csv", key="net_metrics_csv",
                    on_click="ignore", icon=":material/download:")
 # The table of every node is drawn only while open (a data grid is the slowest element to appear on a page);
-# `?metrics=` in the URL keeps it open in a copied link.
+# `?metrics=true` in the URL keeps it open in a copied link (the URL decides, as for every bound widget).
+st.session_state["net_metrics_open"] = url_value("metrics") == "true"
 metrics_box = st.expander("Table of every node: degree, betweenness, eigenvector, community",
-                          icon=":material/table:", key="metrics", on_change="rerun", bind="query-params")
+                          icon=":material/table:", key="net_metrics_open", on_change=lambda: set_url(
+                              "metrics", "true" if st.session_state["net_metrics_open"] else None))
 if metrics_box.open:
     with metrics_box:
         table = network_views.cached_metrics_table(view_key, g, view.metrics)

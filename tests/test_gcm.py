@@ -13,6 +13,7 @@ from iscm import gcm
 from iscm.cli import main
 from iscm.dataset import DatasetError, load
 from iscm.figures import gcm as figs
+from iscm.textwidth import text_px
 from tests.conftest import title_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -242,6 +243,11 @@ def test_coverage_figure_shows_each_level_differently(ds, cov):
     assert styles["whole"][0] != styles["declared"][0]  # the same blue, another shape
     xs = spec["layout"]["xaxis"]["categoryarray"]
     assert xs[0] == gcm.WHOLE_LABEL and xs[1] == "1 Data" and len(xs) == 24
+    # side margins from the labels (no automargin: it draws the grid twice in the browser)
+    lay = spec["layout"]
+    assert not lay["xaxis"]["automargin"] and not lay["yaxis"]["automargin"]
+    assert lay["margin"]["l"] >= max(text_px(t, 13, screen=True) for t in lay["yaxis"]["ticktext"]) + 20
+    assert lay["margin"]["r"] >= text_px(xs[-1], 13, screen=True) * 0.5  # the last label, slanted up to the right
     cells = {(cd[0], cd[1]): cd[2] for t in spec["data"] for cd in t["customdata"]}
     assert cells[("budapest-process", 11)] == "declared" and cells[("rmfm", 23)] == "declared"
     assert cells[("rabat-process", 0)] == "declared" and cells[("bali-process", 8)] == "none"

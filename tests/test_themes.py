@@ -3,12 +3,14 @@ and on the default dataset."""
 
 from __future__ import annotations
 
+import math
 import random
 
 import pandas as pd
 import pytest
 
 from iscm.figures import themes as figs
+from iscm.textwidth import text_px
 from iscm.themes import (
     CROSS_REGIONAL,
     cells,
@@ -309,18 +311,25 @@ def test_coverage_highlight_and_only_themes(tiny):
     assert sum(len(t.x) for t in only.data) == 4
 
 
-def test_coverage_height_grows_with_rows_and_labels_use_automargin():
+def test_coverage_height_grows_with_rows_and_margins_hold_the_labels():
     themes = _themes(["t1", "t2"])
-    heights = []
-    for n in (10, 20, 40):
-        iscms = _iscms([(f"i{k:02d}", f"A long ISCM name number {k}", "RCP", "Asia", 2000) for k in range(n)])
+    heights, lefts = [], []
+    for n, name in ((10, "Short {k}"), (20, "A long ISCM name number {k}"), (40, "A longer ISCM name, number {k}")):
+        iscms = _iscms([(f"i{k:02d}", name.format(k=k), "RCP", "Asia", 2000) for k in range(n)])
         links = _links([(f"i{k:02d}", "t1", "focus") for k in range(n)])
         fig = coverage_heatmap(iscms, themes, links)
         heights.append(fig.layout.height)
-        assert fig.layout.xaxis.automargin and fig.layout.yaxis.automargin
+        lefts.append(fig.layout.margin.l)
+        # margins from the labels' widths, not Plotly's automargin (which draws the grid twice in the browser)
+        assert not fig.layout.xaxis.automargin and not fig.layout.yaxis.automargin
+        widest = max(text_px(t, 13, screen=True) for t in fig.layout.yaxis.ticktext)
+        assert fig.layout.margin.l >= widest + 20  # the labels and the axis title "ISCM" beside them
+        last = text_px(fig.layout.xaxis.ticktext[-1], 13, screen=True)
+        assert fig.layout.margin.r >= last * math.cos(math.radians(figs.TICK_ANGLE))  # the last slanted label
         assert len(fig.layout.yaxis.categoryarray) == n
     assert heights[0] < heights[1] < heights[2]
     assert heights[2] - heights[1] == 20 * figs.ROW_PX
+    assert lefts[0] < lefts[1] < lefts[2]
 
 
 def test_prevalence_figure_stacks_groups(tiny):

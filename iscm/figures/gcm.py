@@ -23,6 +23,7 @@ from iscm.figures.themes import (
     _legend_under_title,
     _slanted_labels_px,
     _wrap,
+    grid_side_margins,
 )
 from iscm.gcm import GCM_LEVEL_LABELS, WHOLE, objective_label
 from iscm.palette import OKABE_ITO, SEQUENTIAL_COLORS
@@ -96,6 +97,7 @@ def coverage_figure(data: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
             "hovertext": [_hover(r) for r in recs], "hoverinfo": "text", "hoverlabel": {"align": "left"},
         })
     n_rows = len(y_cats)
+    ticks = clipped_ticks(y_cats)
     house = house_layout(f"GCM objectives covered by {n_rows} ISCMs", subtitle=subtitle,
                          x_title="GCM objective (number and short name)", y_title="ISCM")
     head = house["margin"]["t"]
@@ -103,17 +105,17 @@ def coverage_figure(data: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
     height = top + ROW_PX * max(n_rows, 3) + 30
     layout = merge(
         {"xaxis": {"side": "top", "type": "category", "categoryorder": "array", "categoryarray": x_labels,
-                   "tickangle": -TICK_ANGLE, "automargin": True, "showgrid": False, "zeroline": False,
+                   "tickangle": -TICK_ANGLE, "automargin": False, "showgrid": False, "zeroline": False,
                    "fixedrange": True, "range": [-0.5, len(x_labels) - 0.5], "title": {"standoff": 6}},
          "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": y_cats, "autorange": False,
-                   "automargin": True, "showgrid": True, "gridcolor": "rgba(153,153,153,0.15)",
-                   "zeroline": False, "fixedrange": True, "range": [n_rows - 0.5, -0.5], **clipped_ticks(y_cats)},
+                   "automargin": False, "showgrid": True, "gridcolor": "rgba(153,153,153,0.15)",
+                   "zeroline": False, "fixedrange": True, "range": [n_rows - 0.5, -0.5], **ticks},
          # a thin rule between "GCM as a whole" and objective 1
          "shapes": [{"type": "line", "xref": "x", "yref": "paper", "x0": 0.5, "x1": 0.5, "y0": 0, "y1": 1,
                      "line": {"width": 1, "color": "rgba(153,153,153,0.6)", "dash": "dot"}}]},
         house,
         {"height": height, "legend": _legend_under_title(head, height, title="Cell:"),
-         "hovermode": "closest", "margin": {"t": top, "b": 20, "l": 10, "r": 10}},
+         "hovermode": "closest", "margin": {"t": top, "b": 20, **grid_side_margins(x_labels, ticks["ticktext"])}},
     )
     return figure(traces, layout)
 

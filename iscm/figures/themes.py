@@ -20,6 +20,7 @@ from iscm.figures._house import BAR_ROW_PX, clipped_ticks, house_layout, labels_
 from iscm.figures.fast import figure
 from iscm.model import ISCM_TYPE_LABELS
 from iscm.palette import ISCM_TYPE_COLORS, OKABE_ITO, SEQUENTIAL_COLORS
+from iscm.textwidth import text_px
 from iscm.themes import CROSS_REGIONAL, GROUPINGS, LEVEL_LABELS, SORTS
 
 # Cell states: shape and size differ as well as colour, so the grid reads without colour vision and in
@@ -146,8 +147,10 @@ def coverage_figure(data: pd.DataFrame, *, group_by: str = "none", sort: str = "
               for idx, t in enumerate(col_ids) if t in highlight]  # left to right: a stable order
     bold = set(theme_cols.loc[theme_cols["theme_id"].isin(highlight), "theme"])
     # Top margin, fixed from the content so nothing overlaps: title + subtitle, legend, axis title, then the
-    # slanted theme labels (their height from the longest label). automargin can still only grow it.
+    # slanted theme labels (their height from the longest label). The side margins hold the row labels and
+    # the last slanted label (no automargin: grid_side_margins).
     n_iscms = data["iscm_id"].nunique()
+    ticks = clipped_ticks(y_cats)
     house = house_layout(f"Thematic coverage of {n_iscms} ISCMs", subtitle=subtitle,
                          x_title="Theme (most widely covered first)", y_title="ISCM")
     head = house["margin"]["t"]
@@ -156,18 +159,37 @@ def coverage_figure(data: pd.DataFrame, *, group_by: str = "none", sort: str = "
     layout = merge(
         {"xaxis": {"side": "top", "type": "category", "categoryorder": "array", "categoryarray": x_labels,
                    "tickmode": "array", "tickvals": x_labels, "ticktext": _bold_ticks(x_labels, bold),
-                   "tickangle": -TICK_ANGLE, "automargin": True, "showgrid": False, "zeroline": False,
+                   "tickangle": -TICK_ANGLE, "automargin": False, "showgrid": False, "zeroline": False,
                    "fixedrange": True, "range": [-0.5, len(x_labels) - 0.5], "title": {"standoff": 6}},
          "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": y_cats, "autorange": False,
-                   "automargin": True, "showgrid": True, "gridcolor": "rgba(153,153,153,0.15)",
-                   "zeroline": False, "fixedrange": True, "range": [n_rows - 0.5, -0.5], **clipped_ticks(y_cats)}},
+                   "automargin": False, "showgrid": True, "gridcolor": "rgba(153,153,153,0.15)",
+                   "zeroline": False, "fixedrange": True, "range": [n_rows - 0.5, -0.5], **ticks}},
         {"shapes": shapes} if shapes else None,
         house,
         # legend under the title (room for two rows when the chart is narrow), above the theme labels
         {"height": height, "legend": _legend_under_title(head, height, title="Cell:"),
-         "hovermode": "closest", "margin": {"t": top, "b": 20, "l": 10, "r": 10}},
+         "hovermode": "closest", "margin": {"t": top, "b": 20, **grid_side_margins(x_labels, ticks["ticktext"])}},
     )
     return figure(traces, layout)
+
+
+Y_TITLE_PX = 32
+"""A grid's y axis title beside its row labels: the title's line (13 px) and the gaps on either side."""
+
+
+def grid_side_margins(x_labels: Sequence[str], y_ticktext: Sequence[str], *, size: float = 13) -> dict[str, int]:
+    """The left and right margins of a dot-matrix grid, from its labels: the widest row label plus the y
+    axis title on the left; on the right, the part of the last column's slanted label that reaches past the
+    plot (`TICK_ANGLE`, drawn up and to the right).
+
+    Set instead of Plotly's automargin, which measures every label in the browser and then draws the chart
+    a second time: that doubles to triples the drawing of a 40-row grid. Widths are Arial's (wider than the
+    app's font), so the labels always fit.
+    """
+    widest = max((text_px(t, size, screen=True) for t in y_ticktext), default=0.0)
+    last = text_px(x_labels[-1], size, screen=True) if len(x_labels) else 0.0
+    reach = last * math.cos(math.radians(TICK_ANGLE)) + size * math.sin(math.radians(TICK_ANGLE))
+    return {"l": math.ceil(widest + Y_TITLE_PX), "r": max(10, math.ceil(reach))}
 
 
 def _slanted_labels_px(labels: Sequence[str]) -> int:

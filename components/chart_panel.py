@@ -234,7 +234,7 @@ def _menu_buttons(report: _Report, server: export.ExportServer, data: pd.DataFra
             f"The {len(data)} rows this chart shows, with the current filters")
 
 
-def _theme_type() -> str | None:
+def theme_type() -> str | None:
     """The app's theme as the browser reported it ("light" or "dark"; None before it has, e.g. in AppTest)."""
     try:
         return st.context.theme.type
@@ -266,7 +266,7 @@ def chart_panel(
             kwargs["selection_mode"] = selection_mode
     # A chart that needs more width than a narrow window gives scrolls sideways in its own frame.
     frame = frame_key(key, export.readable_width(fig))
-    shown = for_theme(fig, _theme_type())
+    shown = for_theme(fig, theme_type())
     if frame is None:
         event = st.plotly_chart(shown, **kwargs)
     else:

@@ -8,15 +8,20 @@ query string (`/profile?iscm=...`, `/country?iso3=...`). Map clicks open the Cou
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
+from components.chart_panel import theme_type
 from components.clicks import selected_iso3
-from components.tables import key_column, pinned_config
+from components.tables import html_table, key_column, pinned_config
 
 PROFILE = "pages/profile.py"
 COUNTRY = "pages/country.py"
+SLUGS = {"profile": "profile", "country": "country"}
+"""The pages' URL paths (components.frame.PAGES), relative: a link resolves beside the page it is on, so it
+works under any base path the app is served from."""
 
 
 def _filters(drop: tuple[str, ...] = ()) -> dict[str, str]:
@@ -44,8 +49,21 @@ def profile_link(iscm_id: str, label: str, *, icon: str = ":material/badge:", co
     (container or st).page_link(PROFILE, label=label, icon=icon, query_params=profile_params(iscm_id))
 
 
+def country_params(iso3: str) -> dict[str, str]:
+    """The query string of a State's Country page, the filters travelling along."""
+    return {**_filters(), "iso3": iso3.upper()}
+
+
 def open_country(iso3: str) -> None:
-    st.switch_page(COUNTRY, query_params={**_filters(), "iso3": iso3.upper()})
+    st.switch_page(COUNTRY, query_params=country_params(iso3))
+
+
+def page_href(kind: str, target: str, drop: tuple[str, ...] = ()) -> str:
+    """The relative address of an ISCM's profile (`kind` "profile") or a State's page ("country"), without
+    the parameters in `drop` (a profile's `?iscm=` names its subject, not a filter to carry along)."""
+    params = profile_params(target) if kind == "profile" else country_params(target)
+    target_param = "iscm" if kind == "profile" else "iso3"
+    return f"{SLUGS[kind]}?{urlencode({k: v for k, v in params.items() if k not in drop or k == target_param})}"
 
 
 def clicked_country(event: object, known: Any = None) -> None:
@@ -91,3 +109,23 @@ def linked_table(table: pd.DataFrame, *, key: str, id_column: str, to: str | pd.
         elif kind == "country":
             open_country(target)
     return event
+
+
+def link_table(table: pd.DataFrame, *, key: str, id_column: str, to: str, label: str, keep_id: bool = False,
+               hide: tuple[str, ...] = (), wrap: tuple[str, ...] = (), help_text: str | None = None,
+               csv_name: str | None = None, drop: tuple[str, ...] = ()) -> None:
+    """A reading table (components.tables.html_table) whose row names link to their page: `to` is "profile"
+    (id_column holds ISCM ids) or "country" (ISO3 codes). A link opens the page in this tab with the filters;
+    the table's rows download as CSV (`csv_name`, the file's stem) as a grid's toolbar would offer. `drop`:
+    URL parameters of this page that are not filters to carry (see page_href)."""
+    from iscm.export_tables import to_csv_bytes
+
+    shown = table.drop(columns=[*([] if keep_id else [id_column]), *hide]).reset_index(drop=True)
+    hrefs = [page_href(to, str(v), drop) for v in table[id_column]]
+    st.html(html_table(shown, key=key, label=label, links=hrefs, wrap=wrap, theme=theme_type()))
+    what = "its profile" if to == "profile" else "that country's page"
+    st.caption(help_text or f"{len(shown)} rows. Each name opens {what}.")
+    if csv_name:
+        st.download_button(f"{csv_name}.csv", data=lambda: to_csv_bytes(shown), file_name=f"{csv_name}.csv",
+                           mime="text/csv", icon=":material/download:", key=f"{key}_csv", on_click="ignore",
+                           type="tertiary")

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.chart_panel import chart_item, chart_panel
+from components.chart_panel import chart_item, chart_panel, theme_type
 from components.filters import current_filters
 from components.frame import frame
-from components.navigate import linked_table
+from components.navigate import link_table
 from components.profile_views import compare_view
 from components.sections import tabbed_sections
-from components.tables import table
+from components.tables import html_table, table
 from components.url_state import url_values, url_widget
 from iscm.compare import MAX_COMPARE, parse_ids
 from iscm.filters import Filters
@@ -58,7 +58,8 @@ for col, i in zip(links, ids, strict=True):
 
 # ---------------------------------------------------------------------------------------- at a glance
 st.header("At a glance")
-table(cmp.facts.rename(columns={"field": "Fact"}), key="cmp_facts", pin="Fact")
+st.html(html_table(cmp.facts.rename(columns={"field": "Fact"}), key="cmp_facts", label="At a glance",
+                   row_header="Fact", wrap=tuple(cmp.names[i] for i in ids), theme=theme_type()))
 
 # ----------------------------------------------------------------------------------------- members
 def members_section() -> None:
@@ -84,13 +85,13 @@ def members_section() -> None:
         members = members[members["iso3"].isin(cmp.common)]
     elif show in ids:
         members = members[members["iso3"].isin(cmp.exclusive[show])]
-    linked_table(
+    link_table(
         members.rename(columns={"country": "State or territory", "iso3": "ISO3", "territory": "Territory",
-                              "n_compared": "In how many"}),
-        key="cmp_members", id_column="ISO3", to="country", keep_id=True,
-        column_config={"Territory": st.column_config.CheckboxColumn("Territory")},
+                                "n_compared": "In how many"}),
+        key="cmp_members", id_column="ISO3", to="country", keep_id=True, label=f"{what.capitalize()} compared",
+        help_text=f"{len(members)} rows. Cells give the role in each ISCM; empty = not taking part. Each name opens "
+                  "that country's page.", csv_name="compare-" + "-".join(ids),
     )
-    st.caption(f"{len(members)} rows. Cells give the role in each ISCM; empty = not taking part.")
     with st.expander(f"Shared {what}, pair by pair"):
         st.dataframe(cmp.pairwise, width="stretch", key="cmp_pairwise")
 

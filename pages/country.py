@@ -12,7 +12,7 @@ from components import country_views as views
 from components.chart_panel import chart_item, chart_panel, download_all_button
 from components.frame import filter_notice, frame
 from components.gcm_views import country_chart, country_gcm_section
-from components.navigate import clicked_country, linked_table
+from components.navigate import clicked_country, link_table, linked_table
 from components.sections import tabbed_sections
 from components.tables import table
 from components.url_state import url_widget
@@ -78,10 +78,9 @@ if flt.active and view.n_all != n:
 
 def iscms_section() -> None:
     st.header("Its ISCMs")
-    linked_table(its, key="cty_iscms", id_column="iscm_id", to="profile",
-                 column_config={"Since": st.column_config.NumberColumn("Since", format="%d",
-                                                                       help="Year the ISCM was established"),
-                                "Themes": st.column_config.TextColumn("Themes", width="large")})
+    link_table(its, key="cty_iscms", id_column="iscm_id", to="profile", label=f"The ISCMs of {cname}",
+               wrap=("Themes",), csv_name=f"iscms-of-{code.lower()}",
+               help_text=f"{len(its)} rows. Each name opens its profile; Since: the year the ISCM was established.")
 
     st.header("Fellow members")
     event = chart_panel(view.fellow, key="cty_fellow", name=f"fellow-members-{code.lower()}", data=view.fellow_data,

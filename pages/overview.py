@@ -4,8 +4,9 @@ the data is."""
 import streamlit as st
 
 from components.chart_panel import chart_item, chart_panel
+from components.filters import current_filters
 from components.frame import filter_notice, frame
-from components.navigate import linked_table
+from components.navigate import link_table
 from components.overview_views import iscm_table, timeline
 from components.search import find_box
 from components.sections import tabbed_sections
@@ -35,10 +36,10 @@ key = ctx.key
 def table_section() -> None:
     st.header("ISCMs")
     table = iscm_table(key, ds.iscms)
-    linked_table(table, key="ov_table", id_column="iscm_id", to="profile",
-                 column_config={"Established": st.column_config.NumberColumn(format="%d")},
-                 help_text=f"{len(table)} ISCMs, by name. Click a row to open its profile; click a column header "
-                           "to sort.")
+    link_table(table, key="ov_table", id_column="iscm_id", to="profile", label="ISCMs, by name",
+               help_text=f"{len(table)} ISCMs, by name. Each name opens its profile.", csv_name=f"iscms_{flt.slug()}")
+    st.page_link("pages/data.py", label="Sort, search or download every field on the Data page",
+                 icon=":material/table:", query_params=current_filters().to_params())
 
 
 def timeline_section() -> None:

@@ -18,7 +18,7 @@ from components.chart_panel import chart_item, chart_panel
 from components.data import stored_imports
 from components.filters import current_filters
 from components.frame import PAGES, frame
-from components.navigate import linked_table
+from components.navigate import link_table, linked_table
 from components.profile_views import SAFE_URL, profile_view
 from components.sections import tabbed_sections
 from components.tables import table
@@ -142,10 +142,10 @@ def members_section() -> None:
                + (f" ({LOW_MARK})" if conf == "low" else "") + ".")
     chart_panel(view.map_fig, key="pf_map", name=f"members-{current}", data=view.map_data, sources=sources,
                 data_date=full.data_date, filters=own)
-    linked_table(
-        view.people, key="pf_members", id_column="ISO3", to="country", keep_id=True,
-        column_config={"Territory": st.column_config.CheckboxColumn("Territory", help="Takes part in its own right")},
-    )
+    link_table(view.people, key="pf_members", id_column="ISO3", to="country", keep_id=True,
+               label=f"Members and observers of {p.name}", wrap=("Note",), drop=("iscm",),
+               help_text=f"{len(view.people)} rows. Each name opens that country's page; Territory: takes part "
+                         "in its own right. The map's CSV holds these rows.")
 
 # ------------------------------------------------------------------------------------------- themes
 def themes_section() -> None:

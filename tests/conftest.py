@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -96,10 +98,34 @@ def chart(at, title_start: str) -> dict:
     return found[0]
 
 
+def html_tables(at) -> dict:
+    """The page's HTML tables (components.tables.html_table) by their key, read by pandas (empty cells as "")."""
+    import pandas as pd
+
+    out = {}
+    for element in at.get("html"):
+        for m in re.finditer(r'<table data-key="([^"]+)">.*?</table>', element.proto.body, re.S):
+            out[m.group(1)] = pd.read_html(io.StringIO(m.group(0)), keep_default_na=False)[0]
+    return out
+
+
+def html_links(at, key: str) -> dict[str, str]:
+    """Row name -> the address it links to, in the HTML table `key`."""
+    import html
+
+    for element in at.get("html"):
+        m = re.search(rf'<table data-key="{re.escape(key)}">.*?</table>', element.proto.body, re.S)
+        if m:
+            return {html.unescape(name): html.unescape(href)
+                    for href, name in re.findall(r'<th scope="row"[^>]*><a href="([^"]*)">(.*?)</a></th>', m.group(0))}
+    raise AssertionError(f"no HTML table {key!r} on the page")
+
+
 def table_with(at, *columns: str):
-    """The one table of the page that has all of `columns`."""
-    found = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
-    assert len(found) == 1, [list(d.value.columns) for d in at.dataframe]
+    """The one table of the page (a data grid or an HTML table) that has all of `columns`."""
+    tables = [d.value for d in at.dataframe] + list(html_tables(at).values())
+    found = [t for t in tables if set(columns) <= set(t.columns)]
+    assert len(found) == 1, [list(t.columns) for t in tables]
     return found[0]
 
 

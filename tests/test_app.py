@@ -9,6 +9,7 @@ import pytest
 
 from components.frame import PAGES
 from iscm.country import display_names
+from tests.conftest import html_links, html_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,18 +33,18 @@ def test_overview_headline_and_table_follow_filters(app_test, ds):
     at = app_test().run()
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["ISCMs"] == str(len(ds.iscms))
-    table = at.dataframe[0].value
+    table = html_tables(at)["ov_table"]
     assert len(table) == len(ds.iscms)
 
     n_irf = n_of_type(ds, "IRF")
     assert 0 < n_irf < len(ds.iscms)  # the filter keeps some ISCMs, not all
     at = app_test(type="IRF").run()
     assert {m.label: m.value for m in at.metric}["ISCMs"] == str(n_irf)
-    table = at.dataframe[0].value
+    table = html_tables(at)["ov_table"]
     assert len(table) == n_irf and set(table["Type"]) == {"IRF"}
 
     at = app_test(iscm="prague-process,colombo-process").run()
-    table = at.dataframe[0].value
+    table = html_tables(at)["ov_table"]
     assert sorted(table["ISCM"]) == ["Colombo Process", "Prague Process"]
 
 
@@ -51,7 +52,7 @@ def test_sidebar_filter_widget_changes_table_and_url(app_test, ds):
     at = app_test().run()
     at.multiselect(key="flt_theme").set_value(["climate_environment"]).run()
     assert at.query_params["theme"] == "climate_environment"
-    table = at.dataframe[0].value
+    table = html_tables(at)["ov_table"]
     assert 0 < len(table) < len(ds.iscms)
     assert {m.label: m.value for m in at.metric}["ISCMs"] == str(len(table))
 
@@ -79,10 +80,16 @@ def test_find_box_labels_hold_names_aliases_and_codes(ds):
 
 def test_overview_table_is_sorted_by_name_and_names_iscms_in_full(app_test, ds):
     at = app_test().run()
-    table = at.dataframe[0].value
+    table = html_tables(at)["ov_table"]
     assert list(table["ISCM"]) == sorted(table["ISCM"], key=str.lower)
     assert "Profile" not in table.columns and "iscm_id" not in table.columns
     assert not set(table["ISCM"]) & {"APC", "ARCP", "AU-HoAI"}
+    # every name links to its profile in this tab (a relative address), the filters travelling along
+    links = html_links(at, "ov_table")
+    assert list(links) == list(table["ISCM"])
+    assert links["Prague Process"] == "profile?iscm=prague-process"
+    at = app_test(type="RCP").run()
+    assert html_links(at, "ov_table")["Prague Process"] == "profile?type=RCP&iscm=prague-process"
 
 
 def test_broken_data_directory_shows_error_page_not_traceback(app_test, tmp_path, monkeypatch):
@@ -146,7 +153,7 @@ def test_overview_caches_per_filter_not_per_file_name_slug(app_test, ds):
     for chosen in (first, second):
         at = app_test(iscm=",".join(chosen)).run()
         names = display_names(ds.iscms)
-        assert sorted(at.dataframe[0].value["ISCM"]) == sorted(names[i] for i in chosen)
+        assert sorted(html_tables(at)["ov_table"]["ISCM"]) == sorted(names[i] for i in chosen)
 
 
 def test_timeline_of_one_iscm_has_whole_year_ticks(ds):

@@ -104,12 +104,9 @@ def test_overview_row_opens_the_profile_in_one_click_and_leaves_the_filter(page:
     page.goto(f"{app_url}/overview?type=RCP")
     wait_for_app(page)
     n_rcp = int((ds.iscms.type == "RCP").sum())
-    grid = page.locator('[data-testid="stDataFrame"]').first
-    grid.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
     pages_before = len(page.context.pages)
-    box = grid.bounding_box()
-    page.mouse.click(box["x"] + 120, box["y"] + 35 + 17)  # the first row's ISCM cell (rows are 35 px)
+    # the first row's name: a link (the table is HTML: components.tables.html_table)
+    page.locator('table[data-key="ov_table"] tbody tr').first.get_by_role("link").click()
     expect(page).to_have_url(re.compile(r"/profile\?"), timeout=30_000)
     assert len(page.context.pages) == pages_before  # same tab
     rcps = ds.iscms[ds.iscms.type == "RCP"]
@@ -165,13 +162,18 @@ def _row_click(page: Page, key: str, row: int = 0) -> None:
     ("/themes?section=Theme+view&theme=asylum_protection", "th_theme_iscms", 0, "profile"),
     ("/themes?section=Theme+view&theme=asylum_protection", "th_theme_states", 0, "country"),
     ("/network?metrics=true", "net_metrics", 1, "profile"),  # row 0 is IOM, an organization: no page of its own
-    ("/compare?compare=prague-process,budapest-process", "cmp_members", 0, "country"),
+    ("/compare?compare=prague-process,budapest-process", "cmp_members", 0, "country"),  # HTML tables: a link
+    ("/profile?iscm=prague-process", "pf_members", 2, "country"),
+    ("/country?iso3=DEU", "cty_iscms", 1, "profile"),
 ])
 def test_table_rows_open_their_page_in_one_click_in_the_same_tab(page: Page, app_url, ds, path, key, row, target):
     page.goto(app_url + path)
     wait_for_app(page, timeout=60_000)
     before = len(page.context.pages)
-    _row_click(page, key, row)
+    if key in ("cmp_members", "pf_members", "cty_iscms"):  # HTML tables (components.tables.html_table)
+        page.locator(f'table[data-key="{key}"] tbody tr').nth(row).get_by_role("link").click(timeout=30_000)
+    else:
+        _row_click(page, key, row)
     param = "iscm" if target == "profile" else "iso3"
     expect(page).to_have_url(re.compile(rf"/{target}\?(.*&)?{param}=[^&]+"), timeout=30_000)
     assert len(page.context.pages) == before  # same tab, same session

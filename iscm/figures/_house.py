@@ -28,6 +28,7 @@ A private module: `iscm/figures/` exposes figure builders only (tables in, figur
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -214,3 +215,23 @@ def clip_label(label: str, max_px: float = LABEL_MAX_PX, size: float = 13) -> st
 def clipped_ticks(labels: Sequence[str]) -> dict[str, Any]:
     """Axis keys that show `labels` (a categorical axis' categories) clipped by `clip_label`."""
     return {"tickmode": "array", "tickvals": list(labels), "ticktext": [clip_label(lab) for lab in labels]}
+
+
+Y_TITLE_PX = 32
+"""A grid's y axis title beside its row labels: the title's line (13 px) and the gaps on either side."""
+
+
+def grid_side_margins(x_labels: Sequence[str], y_ticktext: Sequence[str], *, angle: float,
+                      size: float = 13) -> dict[str, int]:
+    """The left and right margins of a dot-matrix grid, from its labels: the widest row label plus the y
+    axis title on the left; on the right, the part of the last column's slanted label that reaches past the
+    plot (slanted `angle` degrees, drawn up and to the right).
+
+    Set instead of Plotly's automargin, which measures every label in the browser and then draws the chart
+    a second time: that doubles to triples the drawing of a 40-row grid. Widths are Arial's (wider than the
+    app's font), so the labels always fit.
+    """
+    widest = max((text_px(t, size, screen=True) for t in y_ticktext), default=0.0)
+    last = text_px(x_labels[-1], size, screen=True) if len(x_labels) else 0.0
+    reach = last * math.cos(math.radians(angle)) + size * math.sin(math.radians(angle))
+    return {"l": math.ceil(widest + Y_TITLE_PX), "r": max(10, math.ceil(reach))}

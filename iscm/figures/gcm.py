@@ -14,7 +14,14 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from iscm.figures._house import BAR_ROW_PX, clipped_ticks, house_layout, labels_above_bars, merge
+from iscm.figures._house import (
+    BAR_ROW_PX,
+    clipped_ticks,
+    grid_side_margins,
+    house_layout,
+    labels_above_bars,
+    merge,
+)
 from iscm.figures.fast import figure
 from iscm.figures.themes import (
     LEGEND_AXIS_PX,
@@ -23,7 +30,6 @@ from iscm.figures.themes import (
     _legend_under_title,
     _slanted_labels_px,
     _wrap,
-    grid_side_margins,
 )
 from iscm.gcm import GCM_LEVEL_LABELS, WHOLE, objective_label
 from iscm.palette import OKABE_ITO, SEQUENTIAL_COLORS
@@ -115,7 +121,7 @@ def coverage_figure(data: pd.DataFrame, *, subtitle: str = "") -> go.Figure:
                      "line": {"width": 1, "color": "rgba(153,153,153,0.6)", "dash": "dot"}}]},
         house,
         {"height": height, "legend": _legend_under_title(head, height, title="Cell:"),
-         "hovermode": "closest", "margin": {"t": top, "b": 20, **grid_side_margins(x_labels, ticks["ticktext"])}},
+         "hovermode": "closest", "margin": {"t": top, "b": 20, **grid_side_margins(x_labels, ticks["ticktext"], angle=TICK_ANGLE)}},
     )
     return figure(traces, layout)
 

@@ -16,11 +16,17 @@ from functools import lru_cache
 import pandas as pd
 import plotly.graph_objects as go
 
-from iscm.figures._house import BAR_ROW_PX, clipped_ticks, house_layout, labels_above_bars, merge
+from iscm.figures._house import (
+    BAR_ROW_PX,
+    clipped_ticks,
+    grid_side_margins,
+    house_layout,
+    labels_above_bars,
+    merge,
+)
 from iscm.figures.fast import figure
 from iscm.model import ISCM_TYPE_LABELS
 from iscm.palette import ISCM_TYPE_COLORS, OKABE_ITO, SEQUENTIAL_COLORS
-from iscm.textwidth import text_px
 from iscm.themes import CROSS_REGIONAL, GROUPINGS, LEVEL_LABELS, SORTS
 
 # Cell states: shape and size differ as well as colour, so the grid reads without colour vision and in
@@ -168,28 +174,9 @@ def coverage_figure(data: pd.DataFrame, *, group_by: str = "none", sort: str = "
         house,
         # legend under the title (room for two rows when the chart is narrow), above the theme labels
         {"height": height, "legend": _legend_under_title(head, height, title="Cell:"),
-         "hovermode": "closest", "margin": {"t": top, "b": 20, **grid_side_margins(x_labels, ticks["ticktext"])}},
+         "hovermode": "closest", "margin": {"t": top, "b": 20, **grid_side_margins(x_labels, ticks["ticktext"], angle=TICK_ANGLE)}},
     )
     return figure(traces, layout)
-
-
-Y_TITLE_PX = 32
-"""A grid's y axis title beside its row labels: the title's line (13 px) and the gaps on either side."""
-
-
-def grid_side_margins(x_labels: Sequence[str], y_ticktext: Sequence[str], *, size: float = 13) -> dict[str, int]:
-    """The left and right margins of a dot-matrix grid, from its labels: the widest row label plus the y
-    axis title on the left; on the right, the part of the last column's slanted label that reaches past the
-    plot (`TICK_ANGLE`, drawn up and to the right).
-
-    Set instead of Plotly's automargin, which measures every label in the browser and then draws the chart
-    a second time: that doubles to triples the drawing of a 40-row grid. Widths are Arial's (wider than the
-    app's font), so the labels always fit.
-    """
-    widest = max((text_px(t, size, screen=True) for t in y_ticktext), default=0.0)
-    last = text_px(x_labels[-1], size, screen=True) if len(x_labels) else 0.0
-    reach = last * math.cos(math.radians(TICK_ANGLE)) + size * math.sin(math.radians(TICK_ANGLE))
-    return {"l": math.ceil(widest + Y_TITLE_PX), "r": max(10, math.ceil(reach))}
 
 
 def _slanted_labels_px(labels: Sequence[str]) -> int:

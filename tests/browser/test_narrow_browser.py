@@ -101,7 +101,7 @@ MEASURE = """([plotMin, tableMin]) => {
     if (area && area.w < plotMin) problems.push(`"${name}": the plot area is ${Math.round(area.w)} px wide (< ${plotMin})`);
     out.charts.push(c);
   }
-  for (const t of document.querySelectorAll('[data-testid="stDataFrame"]')) {
+  for (const t of document.querySelectorAll('[data-testid="stDataFrame"], .iscm-table')) {  // grids and HTML tables
     if (!shown(t)) continue;
     const b = box(t);
     out.tables.push(Math.round(b.w));

@@ -93,7 +93,10 @@ def members_section() -> None:
                   "that country's page.", csv_name="compare-" + "-".join(ids),
     )
     with st.expander(f"Shared {what}, pair by pair"):
-        st.dataframe(cmp.pairwise, width="stretch", key="cmp_pairwise")
+        pairs = cmp.pairwise.rename_axis("ISCM").reset_index()
+        st.html(html_table(pairs, key="cmp_pairwise", label=f"Shared {what}, pair by pair", row_header="ISCM",
+                           theme=theme_type()))
+        st.caption(f"Each cell: the {what} the two ISCMs share; on the diagonal, all of an ISCM's {what}.")
 
 
 # ------------------------------------------------------------------------------------------- themes

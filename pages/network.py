@@ -36,7 +36,10 @@ filter_notice(ctx)
 # ------------------------------------------------------------------------------------------- controls
 org_kinds = [k for k in net.NODE_KINDS if k not in {"iscm", "state"}]
 tie_types = [t for t in net.EDGE_TYPES if t != "state-membership"]
-with st.container(border=True):
+# What the network is drawn from sits in a popover: its eight controls are drawn in the browser only when it is
+# opened (they were a third of the page's drawing on load); the line beside it says what is drawn.
+opts_col, opts_note = st.columns([1, 3], vertical_alignment="center")
+with opts_col.popover("Ties, nodes and sizes", icon=":material/tune:", width="stretch"):
     c1, c2, c3 = st.columns([2, 2, 1])
     edge_types = c1.multiselect("Ties", tie_types, default=tie_types, format_func=net.EDGE_TYPES.get,
                                 key="net_edges", placeholder="Pick tie types")
@@ -55,6 +58,15 @@ with st.container(border=True):
                                 "to a single ISCM).")
     size_by = c6.radio("Node size", ["degree", "betweenness"], format_func=SIZE_METRICS.get, key="net_size")
 
+ties_drawn = ("all kinds of tie" if set(edge_types) == set(tie_types)
+              else ", ".join(net.EDGE_TYPES[t] for t in edge_types) or "none")
+nodes_drawn = ("ISCMs and every kind of organization" if set(kinds) == {"iscm", *org_kinds}
+               else ", ".join(net.NODE_KINDS[k] for k in kinds) or "none")
+opts_note.caption(
+    f"Ties: {ties_drawn}" + (f" (ISCMs sharing {min_shared}+ member States)" if "shared-members" in edge_types else "")
+    + f" · nodes: {nodes_drawn}" + (" and the States" if include_states else "")
+    + (f" · minimum degree {min_degree}" if min_degree else "")
+    + f" · node size: {SIZE_METRICS[size_by].lower()}.")
 if include_states:
     edge_types = [*edge_types, "state-membership"]
     kinds = [*kinds, "state"]

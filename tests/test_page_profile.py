@@ -242,6 +242,9 @@ def test_compare_by_url_counts_common_and_exclusive(app_test, ds):
     table = frame(at, "cmp_members")
     assert set(table["ISO3"]) == a | b
     assert set(table.loc[table["In how many"] == 2, "ISO3"]) == a & b
+    pairs = html_tables(at)["cmp_pairwise"].set_index("ISCM")
+    assert pairs.at["Prague Process", "Budapest Process"] == len(a & b) == pairs.at["Budapest Process", "Prague Process"]
+    assert pairs.at["Prague Process", "Prague Process"] == len(a)
     facts = frame(at, "cmp_facts").set_index("Fact")
     assert facts.at["Secretariat", "Prague Process"] == "ICMPD" == facts.at["Secretariat", "Budapest Process"]
     assert at.multiselect(key="cmp_pick").value == ["prague-process", "budapest-process"]

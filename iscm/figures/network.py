@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import networkx as nx
@@ -19,7 +20,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from iscm.figures._house import style
+from iscm.figures._house import house_layout, merge
+from iscm.figures.fast import figure
 from iscm.network import EDGE_TYPES, NODE_KINDS, kind_label, path_edges, ties_text
 from iscm.palette import ISCM_TYPE_COLORS, OKABE_ITO, ORG_KIND_COLORS
 from iscm.textwidth import text_px
@@ -324,8 +326,10 @@ PAD_X, PAD_Y = 0.12, 0.08
 """Room around the outermost nodes (share of the layout's span), for their labels and markers."""
 
 
+@lru_cache(maxsize=8192)
 def _wrap_hover(text: str, width: int = 56) -> str:
-    """Hover text with every line at most `width` characters: a narrow box stays inside the chart."""
+    """Hover text with every line at most `width` characters: a narrow box stays inside the chart (cached:
+    the same ties and nodes come back in every drawing of the network)."""
     import textwrap
 
     lines = []
@@ -443,33 +447,33 @@ def network_figure(g: nx.MultiGraph, pos: dict[str, tuple[float, float]], table:
             hoverinfo="skip", meta={"role": "highlight"},
         ))
 
-    # Plotly's per-element validation of ~25 traces with a hover text per node cost about 100 ms of CPU on
-    # every rerun; the traces above are plain values built here and checked by the tests, so skip it.
-    fig = go.Figure(data=traces, _validate=False)
-
     # A label with no clear place beside its node sits farther out, joined to it by a thin line; its
     # offset is in px, so it keeps to its node on every canvas.
-    for n, (dx, dy) in moved.items():
-        fig.add_annotation(
-            x=pos[n][0], y=pos[n][1], ax=dx, ay=-dy, text=label_text[n], name=f"label:{n}", showarrow=True,
-            arrowhead=0, arrowwidth=1, arrowcolor=LEADER_COLOR, standoff=sizes.get(n, 10.0) / 2 + 1,
-            font={"size": LABEL_FONT}, bgcolor="rgba(255,255,255,0.75)", borderpad=1,
-            xanchor="center", yanchor="middle")
+    annotations = [
+        {"x": pos[n][0], "y": pos[n][1], "ax": dx, "ay": -dy, "text": label_text[n], "name": f"label:{n}",
+         "showarrow": True, "arrowhead": 0, "arrowwidth": 1, "arrowcolor": LEADER_COLOR,
+         "standoff": sizes.get(n, 10.0) / 2 + 1, "font": {"size": LABEL_FONT}, "bgcolor": "rgba(255,255,255,0.75)",
+         "borderpad": 1, "xanchor": "center", "yanchor": "middle"}
+        for n, (dx, dy) in moved.items()]
 
     # A network has no axes: positions only say who sits near whom, so the axes, grid and ticks are hidden;
     # the title, legend and hover carry the meaning.
     xy = np.array([pos[n] for n in g.nodes if n in pos], dtype=float).reshape(-1, 2)
     (rx0, rx1), (ry0, ry1) = _ranges(xy)
-    fig.update_xaxes(visible=False, showgrid=False, zeroline=False, range=[rx0, rx1])
-    fig.update_yaxes(visible=False, showgrid=False, zeroline=False, range=[ry0, ry1])
-    # A compact legend under the plot, in rows: a column at the side took 40% of the width.
-    fig.update_layout(
-        showlegend=True, hovermode="closest", clickmode="event+select",
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": -0.02, "yanchor": "top",
-                "itemsizing": "constant", "groupclick": "togglegroup", "font": {"size": 11},
-                "tracegroupgap": 0, "itemwidth": 30},
-        hoverlabel={"align": "left", "font": {"size": 12}},
-    )
     sub = subtitle or (f"{g.number_of_nodes()} nodes, {g.number_of_edges()} ties · "
                        f"node size: {SIZE_METRICS[size_by].lower()}")
-    return style(fig, title, subtitle=sub, height=height)
+    layout = merge(
+        {"xaxis": {"visible": False, "showgrid": False, "zeroline": False, "range": [rx0, rx1]},
+         "yaxis": {"visible": False, "showgrid": False, "zeroline": False, "range": [ry0, ry1]},
+         # A compact legend under the plot, in rows: a column at the side took 40% of the width.
+         "showlegend": True, "hovermode": "closest", "clickmode": "event+select",
+         "legend": {"orientation": "h", "x": 0, "xanchor": "left", "y": -0.02, "yanchor": "top",
+                    "itemsizing": "constant", "groupclick": "togglegroup", "font": {"size": 11},
+                    "tracegroupgap": 0, "itemwidth": 30},
+         "hoverlabel": {"align": "left", "font": {"size": 12}}},
+        {"annotations": annotations} if annotations else None,
+        house_layout(title, subtitle=sub, height=height),
+    )
+    # Plain dicts, not Plotly's per-property validation (about 100 ms of CPU per drawing for ~25 traces with
+    # a hover text per node, and the layout's updates): iscm/figures/fast.py; the tests validate the figure.
+    return figure(traces, layout)

@@ -40,15 +40,12 @@ tie_types = [t for t in net.EDGE_TYPES if t != "state-membership"]
 # opened (they were a third of the page's drawing on load); the line beside it says what is drawn.
 opts_col, opts_note = st.columns([1, 3], vertical_alignment="center")
 with opts_col.popover("Ties, nodes and sizes", icon=":material/tune:", width="stretch"):
-    c1, c2, c3 = st.columns([2, 2, 1])
-    edge_types = c1.multiselect("Ties", tie_types, default=tie_types, format_func=net.EDGE_TYPES.get,
+    # stacked: the popover is narrower than the page, and the two lists hold up to eight names each
+    edge_types = st.multiselect("Ties", tie_types, default=tie_types, format_func=net.EDGE_TYPES.get,
                                 key="net_edges", placeholder="Pick tie types")
-    kinds = c2.multiselect("Nodes", ["iscm", *org_kinds], default=["iscm", *org_kinds],
+    kinds = st.multiselect("Nodes", ["iscm", *org_kinds], default=["iscm", *org_kinds],
                            format_func=net.NODE_KINDS.get, key="net_kinds", placeholder="Pick node kinds")
-    include_states = c3.toggle("Include States", key="net_states",
-                               help="Add every member and observer State as a node, tied to its ISCMs. "
-                                    "About 200 more nodes: slower and denser.")
-    c4, c5, c6 = st.columns([2, 2, 1])
+    c4, c5 = st.columns(2)
     min_shared = c4.slider("Shared member States for a tie between two ISCMs", 1, 40, net.DEFAULT_MIN_SHARED,
                            key="net_min_shared", disabled="shared-members" not in edge_types,
                            help="Two ISCMs are tied when they share at least this many member States. Low "
@@ -56,7 +53,12 @@ with opts_col.popover("Ties, nodes and sizes", icon=":material/tune:", width="st
     min_degree = c5.slider("Minimum degree", 0, 10, 0, key="net_min_degree",
                            help="Hide nodes with fewer distinct neighbours (e.g. 2 hides organizations tied "
                                 "to a single ISCM).")
-    size_by = c6.radio("Node size", ["degree", "betweenness"], format_func=SIZE_METRICS.get, key="net_size")
+    c6, c7 = st.columns(2)
+    include_states = c6.toggle("Include States", key="net_states",
+                               help="Add every member and observer State as a node, tied to its ISCMs. "
+                                    "About 200 more nodes: slower and denser.")
+    size_by = c7.radio("Node size", ["degree", "betweenness"], format_func=SIZE_METRICS.get, key="net_size",
+                       horizontal=True)
 
 ties_drawn = ("all kinds of tie" if set(edge_types) == set(tie_types)
               else ", ".join(net.EDGE_TYPES[t] for t in edge_types) or "none")

@@ -73,8 +73,6 @@ def members_section() -> None:
 
     chart_panel(view.overlap_fig, key="cmp_overlap", name="compare-overlap", data=cmp.counts,
                 sources=sources, data_date=full.data_date, filters=own)
-    chart_panel(view.map_fig, key="cmp_map", name="compare-map", data=view.map_data, sources=sources,
-                data_date=full.data_date, filters=own)
 
     show = st.segmented_control(
         "Show", ["all", "common", *ids], key="cmp_show", default="all",
@@ -97,6 +95,13 @@ def members_section() -> None:
         st.html(html_table(pairs, key="cmp_pairwise", label=f"Shared {what}, pair by pair", row_header="ISCM",
                            theme=theme_type()))
         st.caption(f"Each cell: the {what} the two ISCMs share; on the diagonal, all of an ISCM's {what}.")
+
+
+# ---------------------------------------------------------------------------------------------- map
+def map_section() -> None:
+    st.header(f"Where their {what} are")
+    chart_panel(view.map_fig, key="cmp_map", name="compare-map", data=view.map_data, sources=sources,
+                data_date=full.data_date, filters=own)
 
 
 # ------------------------------------------------------------------------------------------- themes
@@ -148,7 +153,8 @@ def themes_item():  # noqa: ANN201
 
 
 tabbed_sections({
-    "Participation": (members_section, [overlap_item, map_item]),
+    "Participation": (members_section, [overlap_item]),
+    "Map": (map_section, [map_item]),
     "Themes": (themes_section, [themes_item]),
     "Partners and structures": (partners_section, []),
 }, filters=own)

@@ -35,7 +35,7 @@ PAGES = [
     *((f"profile-{t.lower()}", "pages/profile.py", {"iscm": "prague-process", "section": t})
       for t in ("Members", "Themes", "Organizations")),
     *((f"compare-{t.lower()}", "pages/compare.py", {"compare": "prague-process,budapest-process", "section": t})
-      for t in ("Participation", "Themes")),
+      for t in ("Participation", "Map", "Themes")),
 ]
 TABBED = ("overview", "themes", "gcm", "membership", "profile", "compare", "country")
 PAGE_NAMES = sorted({label.split("-")[0] if label.split("-")[0] in TABBED else label for label, _, _ in PAGES})

@@ -248,9 +248,13 @@ def test_compare_by_url_counts_common_and_exclusive(app_test, ds):
     facts = frame(at, "cmp_facts").set_index("Fact")
     assert facts.at["Secretariat", "Prague Process"] == "ICMPD" == facts.at["Secretariat", "Budapest Process"]
     assert at.multiselect(key="cmp_pick").value == ["prague-process", "budapest-process"]
-    # only the open tab is drawn: the overlap chart and the map, not the themes
+    # only the open tab is drawn: the overlap chart, not the map or the themes
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in at.get("plotly_chart")]
-    assert len(titles) == 2 and not any(t.startswith("Themes side by side") for t in titles)
+    assert len(titles) == 1 and not any(t.startswith("Themes side by side") for t in titles)
+    at = open_page(app_test, COMPARE, compare="prague-process,budapest-process", section="Map")
+    (spec,) = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    shapes = {loc for t in spec["data"] if t["type"] in ("choropleth", "scattergeo") for loc in t.get("locations") or []}
+    assert (a | b) <= shapes  # every member of either is on the map
     at = open_page(app_test, COMPARE, compare="prague-process,budapest-process", section="Partners and structures")
     partners = frame(at, "cmp_partners")
     orgs = [set(ds.iscm_organizations.query(f"iscm_id == '{i}'")["org_id"]) for i in ("prague-process",

@@ -1,8 +1,12 @@
 """One-click, same-tab navigation to an ISCM's profile or a State's Country page.
 
-`st.column_config.LinkColumn` always opens a new tab (a new session), so tables that name ISCMs or States
-use a cell or row selection instead: a click on any cell of a row switches page in the same tab, carrying the id in the
-query string (`/profile?iscm=...`, `/country?iso3=...`). Map clicks open the Country page the same way.
+Two kinds of table name ISCMs or States:
+- `link_table`, the reading tables of first views: an HTML table whose names are plain links
+  (`profile?iscm=...`, `country?iso3=...`, with the filters). A click loads that page in this tab; a
+  middle-click or "copy link" works as on any web page.
+- `linked_table`, a data grid (where sorting and search matter): `st.column_config.LinkColumn` always opens
+  a new tab, so a click on any cell of a row switches page in this tab instead, carrying the id in the query
+  string. Map clicks open the Country page the same way.
 """
 
 from __future__ import annotations

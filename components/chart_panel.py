@@ -28,7 +28,7 @@ import streamlit as st
 from components.responsive import frame_key
 from iscm import export
 from iscm.export_tables import to_csv_bytes
-from iscm.figures import for_theme
+from iscm.figures import for_screen
 from iscm.filters import Filters
 from iscm.markup import escape_markdown
 
@@ -257,7 +257,8 @@ def chart_panel(
 ) -> Any:
     """Render a figure with its caption and downloads; returns the selection event when `on_select` is set."""
     stem = file_stem(name, filters)
-    kwargs: dict[str, Any] = {"config": plotly_config(stem), "key": key, "width": "stretch"}
+    # theme=None: the figure brings its own on-screen style (`for_screen`), so the browser draws it once
+    kwargs: dict[str, Any] = {"config": plotly_config(stem), "key": key, "width": "stretch", "theme": None}
     if height:
         kwargs["height"] = height
     if on_select:
@@ -266,7 +267,7 @@ def chart_panel(
             kwargs["selection_mode"] = selection_mode
     # A chart that needs more width than a narrow window gives scrolls sideways in its own frame.
     frame = frame_key(key, export.readable_width(fig))
-    shown = for_theme(fig, theme_type())
+    shown = for_screen(fig, theme_type(), selectable=bool(on_select))
     if frame is None:
         event = st.plotly_chart(shown, **kwargs)
     else:

@@ -82,6 +82,16 @@ def charts(at) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
+def meta(trace: dict) -> dict:
+    """A drawn trace's `meta` dict ({} without one): the app sends it to the browser as a one-item list
+    (`iscm.figures._house.for_screen`)."""
+    value = trace.get("meta")
+    if isinstance(value, list):
+        assert len(value) == 1 and isinstance(value[0], dict), value
+        return value[0]
+    return value or {}
+
+
 def title_of(fig) -> str:
     """A chart's title then its subtitle, as plain text on one line (a figure or a figure spec): the house
     style wraps them over lines that fit a phone."""

@@ -15,7 +15,7 @@ import plotly.io as pio
 import pytest
 
 from iscm.figures import _house
-from iscm.figures._house import BACKGROUNDS, TEXT_COLORS, for_theme, house_layout, style
+from iscm.figures._house import BACKGROUNDS, TEXT_COLORS, for_screen, house_layout, style
 
 AA = 4.5
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,15 +99,17 @@ def test_every_house_figure_carries_the_light_text_colours():
     assert built["xaxis"]["title"]["text"] == "X" and built["yaxis"]["title"]["text"] == "Y"
 
 
-def test_for_theme_gives_a_figure_the_dark_text_colours_and_keeps_everything_else():
+def test_for_screen_gives_a_figure_the_text_colours_of_its_theme_and_keeps_everything_else():
     fig = style(go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), "T", x_title="X")
     fig.update_layout(xaxis={"tickfont": {"size": 11}})
-    assert for_theme(fig, "light") is fig and for_theme(fig, None) is fig
-    dark = for_theme(fig, "dark").to_dict()
-    assert dark["data"] == fig.to_dict()["data"]
-    assert set(_text_colors(dark["layout"]).values()) <= set(TEXT_COLORS["dark"].values())
-    assert dark["layout"]["xaxis"]["tickfont"]["size"] == 11 and dark["layout"]["xaxis"]["title"]["text"] == "X"
-    assert fig.to_dict()["layout"]["font"]["color"] == TEXT_COLORS["light"]["text"]  # the original is untouched
+    before = fig.to_dict()
+    for theme in (None, "light", "dark"):
+        shown = for_screen(fig, theme).to_dict()
+        assert [t["y"] for t in shown["data"]] == [[1, 2]]
+        colours = set(_text_colors(shown["layout"]).values())
+        assert colours and colours <= set(TEXT_COLORS["dark" if theme == "dark" else "light"].values()), theme
+        assert shown["layout"]["xaxis"]["tickfont"]["size"] == 11 and shown["layout"]["xaxis"]["title"]["text"] == "X"
+    assert fig.to_dict() == before  # the original is untouched
 
 
 # ------------------------------------------------------------------------------------------- app theme

@@ -8,7 +8,7 @@ import plotly.io as pio
 import pytest
 
 from tests import conftest
-from tests.conftest import chart, charts, table_with, title_of
+from tests.conftest import chart, charts, meta, table_with, title_of
 
 PAGE = "pages/membership.py"
 
@@ -28,8 +28,8 @@ def classes(spec: dict, scale: str) -> dict[str, tuple[int, int]]:
     """iso3 -> (low, high) count class on a classed count map (one flat choropleth per class)."""
     out: dict[str, tuple[int, int]] = {}
     for d in spec["data"]:
-        if d["type"] == "choropleth" and (d.get("meta") or {}).get("scale") == scale:
-            out.update(dict.fromkeys(d["locations"], tuple(d["meta"]["count_bin"])))
+        if d["type"] == "choropleth" and meta(d).get("scale") == scale:
+            out.update(dict.fromkeys(d["locations"], tuple(meta(d)["count_bin"])))
     return out
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from iscm import network as net
-from tests.conftest import shown, title_of
+from tests.conftest import meta, shown, title_of
 
 PAGE = "pages/network.py"
 
@@ -19,7 +19,7 @@ def chart(at) -> dict:
 
 
 def drawn_nodes(spec: dict) -> set[str]:
-    return {n for t in spec["data"] if (t.get("meta") or {}).get("role") == "nodes" for n in t["customdata"]}
+    return {n for t in spec["data"] if meta(t).get("role") == "nodes" for n in t["customdata"]}
 
 
 def open_page(app_test, **query):
@@ -42,7 +42,7 @@ def test_ego_network_from_the_url(app_test, default_graph):
     assert drawn_nodes(spec) == expected
     assert {"iscm:prague-process", "org:icmpd", "iscm:budapest-process"} <= expected
     assert title_of(spec).startswith("Ego network of Prague Process (neighbours)")
-    ring = next(t for t in spec["data"] if (t.get("meta") or {}).get("role") == "highlight")
+    ring = next(t for t in spec["data"] if meta(t).get("role") == "highlight")
     assert ring["text"] == ["iscm:prague-process"]
     # the summary beside the chart
     assert [h.value for h in at.header] == ["Prague Process", "Who holds the network together"]
@@ -92,7 +92,7 @@ def test_whole_network_metrics_and_insight(app_test, ds, default_graph):
     at = open_page(app_test, metrics="true")  # opened (the URL keeps it open)
     spec = chart(at)
     assert drawn_nodes(spec) == set(default_graph.nodes)
-    edges = [t["name"] for t in spec["data"] if (t.get("meta") or {}).get("role") == "edges"]
+    edges = [t["name"] for t in spec["data"] if meta(t).get("role") == "edges"]
     assert edges[:2] == ["Secretariat", "Partner"] and "Linked ISCM" in edges
     table = at.dataframe[0].value
     assert len(table) == default_graph.number_of_nodes()
@@ -109,7 +109,7 @@ def test_shortest_path_from_the_url(app_test, default_graph):
     at = open_page(app_test, path_from="iscm:pidc", path_to="iscm:midwa")
     assert at.success[0].value.startswith(f"Shortest path ({len(path) - 1} ties): PIDC → ")
     spec = chart(at)
-    route = next(t for t in spec["data"] if (t.get("meta") or {}).get("role") == "path")
+    route = next(t for t in spec["data"] if meta(t).get("role") == "path")
     assert route["x"].count(None) == len(net.path_edges(default_graph, path))
 
 
@@ -137,7 +137,7 @@ def test_states_and_controls(app_test):
     at.toggle(key="net_states").set_value(False).run()
     at.slider(key="net_min_degree").set_value(1).run()
     spec = chart(at)
-    assert [t["name"] for t in spec["data"] if (t.get("meta") or {}).get("role") == "edges"] == ["Secretariat"]
+    assert [t["name"] for t in spec["data"] if meta(t).get("role") == "edges"] == ["Secretariat"]
     assert all(n.startswith(("iscm:", "org:")) for n in drawn_nodes(spec))
     at.multiselect(key="net_kinds").set_value([]).run()
     assert at.warning[0].value.startswith("Nothing to draw")

@@ -2,16 +2,18 @@
 
 The style is a Plotly template registered as ``"iscm"`` (``pio.templates["iscm"]``), so a notebook can draw
 in it with ``template="iscm"``. The app's builders do not attach the template to each figure (that would
-repeat it in every figure's JSON, and Streamlit applies its own theme on top); they write its layout into
-the figure through `house_layout()`, which is the template's layout plus the chart's own title, axis
-titles and height. `style()` does the same for a figure built through Plotly's validating API.
+repeat it in every figure's JSON); they write its layout into the figure through `house_layout()`, which is
+the template's layout plus the chart's own title, axis titles and height. `style()` does the same for a
+figure built through Plotly's validating API.
 
 Backgrounds are transparent, so a chart sits on the page's own background; its text colours are therefore
 set per theme (`TEXT_COLORS`): dark text on the light theme, light text on the dark one, each at least
-WCAG AA (4.5:1) against that theme's background (tests/test_contrast.py computes the ratios). The text
-colours are written into the figure itself: Streamlit's chart theme would otherwise draw tick labels and
-axis titles in a grey of 3.7:1 on white. The light colours are the default (`house_layout`, the "iscm"
-template, exports on white); `for_theme(fig, "dark")` gives a figure the dark ones ("iscm_dark").
+WCAG AA (4.5:1) against that theme's background (tests/test_contrast.py computes the ratios). The light
+colours are the default (`house_layout`, the "iscm" template, exports on white).
+
+On screen a chart is drawn without Streamlit's chart theme: `for_screen(fig, theme)` adds what the app's
+charts look like in the browser (`screen_layout`: the app's font for titles, grid line colours, ...) under
+the figure's own layout, and the dark text colours over it on a dark page.
 
 Narrow windows (a 390 px phone, a small laptop with the sidebar open) get the same figure as a wide screen,
 so the style is chosen to read at every width (a figure cannot ask the browser how wide it will be):
@@ -27,15 +29,20 @@ A private module: `iscm/figures/` exposes figure builders only (tables in, figur
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.io.json import to_json_plotly
 
-from iscm.palette import FONT
+from iscm.figures.fast import frozen
+from iscm.palette import FONT, QUALITATIVE
 from iscm.textwidth import plain, text_px, wrap_px
 
 TEMPLATE_NAME = "iscm"
@@ -119,14 +126,123 @@ for _name, _theme in ((TEMPLATE_NAME, "light"), (DARK_TEMPLATE_NAME, "dark")):
     pio.templates[_name] = go.layout.Template(layout=merge(_BASE, text_layout(_theme)))
 
 
-def for_theme(fig: go.Figure, theme: str | None) -> go.Figure:
-    """`fig` with the text colours of `theme`: the figure itself for the light theme (its colours already),
-    else a new figure sharing the traces, with the dark text colours over its layout."""
-    if theme != "dark":
-        return fig
+# ---------------------------------------------------------------------------------------------- on screen
+# The app draws its charts with `st.plotly_chart(..., theme=None)` and figures that carry no template
+# (`for_screen`). Streamlit's chart theme adds a template to a figure in the browser, as a new object each
+# time the chart element renders, and it renders twice as a chart appears: Plotly cannot tell a new
+# template from a changed one and draws the whole chart again. Without a template, and with a
+# `datarevision` that says the data are the same, the second render changes nothing on the page.
+# What that theme gave the charts on screen is written into the figure instead (`screen_layout`); the
+# figure's own layout wins over it, as over a template.
+SCREEN_FONT = '"Source Sans", sans-serif'
+"""The font Streamlit serves with the app (titles and hover labels are drawn in it on screen)."""
+SCREEN_LINES = {"light": "#e6eaf1", "dark": "#31333f"}
+"""Grid, zero and tick lines on screen, per theme (Streamlit's own chart colours)."""
+
+
+def screen_layout(theme: str = "light") -> dict[str, Any]:
+    """The layout defaults of a chart on screen under `theme` ("light" or "dark"): bold title in the app's
+    font, 12 px tick labels and legend, 14 px axis titles, light grid lines, no vertical grid or zero line,
+    axes that make room for their labels, and the Okabe-Ito colours for any trace without its own."""
+    lines = SCREEN_LINES[theme]
+    axis = {"automargin": True, "gridcolor": lines, "zerolinecolor": lines, "tickcolor": lines,
+            "tickfont": {"size": 12}, "title": {"font": {"size": 14}}}  # which lines show: `_drawn_lines`
+    return merge(
+        {"colorway": list(QUALITATIVE),
+         "title": {"font": {"family": SCREEN_FONT, "weight": "bold"}},
+         "hoverlabel": {"font": {"family": SCREEN_FONT, "size": 12},
+                        "grouptitlefont": {"family": SCREEN_FONT, "size": 12}},
+         "legend": {"font": {"size": 12}, "title": {"font": {"size": 12}, "side": "top"}, "valign": "top",
+                    "borderwidth": 0},
+         "margin": {"pad": 8},
+         "xaxis": merge(axis, {"title": {"standoff": 20}}),
+         "yaxis": merge(axis, {"title": {"standoff": 24}})},
+        text_layout(theme),
+    )
+
+
+# Plotly decides some axis defaults from the traces: the category axis of bars gets no grid or zero line,
+# and the axes of a heatmap get tick marks outside. Colours given for those lines count as asking for them,
+# so `_drawn_lines` writes the decision into the figure before the screen colours are added.
+_ORIENTED = frozenset({"bar", "box", "violin", "histogram", "funnel", "waterfall"})
+_HEATMAPS = frozenset({"heatmap", "contour", "histogram2d", "histogram2dcontour"})
+
+
+def _drawn_lines(data: Sequence[Mapping[str, Any]], layout: Mapping[str, Any]) -> dict[str, Any]:
+    """Which grid, zero and tick lines the x and y axes draw when `layout` does not say (Plotly's defaults
+    under the screen style: no vertical grid or zero line), as layout keys."""
+    no_grid, outside = set(), set()
+    for t in data:
+        kind = t.get("type", "scatter")
+        if kind in _ORIENTED:
+            no_grid.add("yaxis" if t.get("orientation") == "h" else "xaxis")
+        if kind in _HEATMAPS:
+            outside |= {"xaxis", "yaxis"}
+    out: dict[str, Any] = {}
+    for axis in ("xaxis", "yaxis"):
+        own = layout.get(axis) or {}
+        lines = axis == "yaxis" and axis not in no_grid
+        drawn = {"showgrid": lines, "zeroline": lines, "ticks": "outside" if axis in outside else ""}
+        out[axis] = {k: v for k, v in drawn.items() if k not in own}
+    return out
+
+
+def _typed_array(value: Mapping[str, Any]) -> list[Any]:
+    """A NumPy array as Plotly writes it ({"dtype", "bdata" (base64), "shape": "rows, cols"}) as a list."""
+    array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+    if value.get("shape"):
+        array = array.reshape([int(n) for n in str(value["shape"]).split(",")])
+    return array.tolist()
+
+
+def _plain(part: Mapping[str, Any]) -> dict[str, Any]:
+    """`part` (a trace or layout dict) with its NumPy arrays as lists, at any depth of dicts. Plotly sends an
+    array as an object ({"dtype", "bdata"}), and the browser compares objects by identity: always changed."""
+    out = {}
+    for key, value in part.items():
+        if isinstance(value, np.ndarray):
+            value = value.tolist()
+        elif isinstance(value, Mapping):
+            value = _typed_array(value) if "bdata" in value and "dtype" in value else _plain(value)
+        out[key] = value
+    return out
+
+
+def _screen_trace(trace: Mapping[str, Any]) -> dict[str, Any]:
+    # A trace's `meta` as a list: Plotly compares a list by `datarevision`, an object by identity (every
+    # render would count as a change).
+    out = _plain(trace)
+    if isinstance(out.get("meta"), dict):
+        out["meta"] = [out["meta"]]
+    return out
+
+
+def for_screen(fig: go.Figure, theme: str | None, *, selectable: bool = False) -> go.Figure:
+    """`fig` as the app sends it to the browser under `theme` (light unless "dark"), to be drawn with
+    `st.plotly_chart(..., theme=None)`: the screen defaults under its layout (`screen_layout`), the text
+    colours of the theme over it, no template, a `datarevision` from the data, trace `meta` as a list, and
+    for a chart that reports clicks (`selectable`) the click and drag modes Streamlit would set.
+
+    A frozen figure (`fast.freeze`) keeps what this returns per theme, so a cached chart is prepared once.
+    """
+    theme = "dark" if theme == "dark" else "light"
+    kept = fig.__dict__.get("_frozen_dict") is not None
+    memo = fig.__dict__.setdefault("_screen", {}) if kept else {}
+    if (theme, selectable) in memo:
+        return memo[(theme, selectable)]
     spec = fig.to_dict()
-    return go.Figure(data=spec.get("data", []), layout=merge(spec.get("layout"), text_layout("dark")),
-                     _validate=False)
+    data = [_screen_trace(t) for t in spec.get("data", [])]
+    own = _plain(spec.get("layout") or {})
+    layout = merge(screen_layout(theme), _drawn_lines(data, own), own, text_layout(theme) if theme == "dark" else None)
+    layout["template"] = None
+    layout["datarevision"] = hashlib.blake2b(to_json_plotly(data).encode(), digest_size=8).hexdigest()
+    if selectable:
+        layout.setdefault("clickmode", "event+select")
+        layout.setdefault("hovermode", "closest")
+        layout.setdefault("dragmode", "pan")
+    shown = frozen({"data": data, "layout": layout})
+    memo[(theme, selectable)] = shown
+    return shown
 
 
 def title_text(title: str, subtitle: str = "") -> str:

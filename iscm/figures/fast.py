@@ -47,3 +47,10 @@ def freeze(fig: go.Figure) -> FrozenFigure:
     fig.__class__ = FrozenFigure
     fig._frozen_dict = spec
     return fig  # type: ignore[return-value]
+
+
+def frozen(spec: dict[str, Any]) -> FrozenFigure:
+    """A FrozenFigure whose `to_dict()` is `spec` (a figure's dict, e.g. one prepared for the browser)."""
+    fig = FrozenFigure(_validate=False)
+    fig._frozen_dict = spec
+    return fig

@@ -43,3 +43,64 @@ def test_fresh_server_deep_link_opens_the_right_page_with_filter(page: Page, tmp
         assert f"/{target[2]}" in page.url and "iscm=prague-process" in page.url
     finally:
         stop_server(proc)
+
+
+# Every Plotly.react call the page makes, per chart, with the changes it made inside the chart. The chart
+# element renders twice as a chart appears; the second render must change nothing (see
+# iscm.figures._house.for_screen): before, it drew the whole chart again.
+DRAWS_SCRIPT = r"""(() => {
+  const calls = window.__iscmDraws = [];
+  const ids = new WeakMap();
+  let charts = 0;
+  const wrap = (P) => {
+    const react = P && P.react;
+    if (typeof react !== 'function' || react.__iscmDraws) return;
+    P.react = function (gd, ...rest) {
+      const el = typeof gd === 'string' ? document.getElementById(gd) : gd;
+      if (!ids.has(el)) ids.set(el, charts++);
+      const call = {chart: ids.get(el), first: !el._fullLayout, width: el._fullLayout && el._fullLayout.width,
+                    changes: 0, done: false};
+      calls.push(call);
+      const seen = new MutationObserver((records) => {
+        call.changes += records.filter((r) => r.target !== el).length;
+      });
+      seen.observe(el, {subtree: true, childList: true, attributes: true, characterData: true});
+      const out = react.call(this, gd, ...rest);
+      Promise.resolve(out).then(() => setTimeout(() => {
+        seen.disconnect(); call.done = true; call.widthAfter = el._fullLayout && el._fullLayout.width;
+      }, 0));
+      return out;
+    };
+    P.react.__iscmDraws = true;
+  };
+  let plotly;
+  Object.defineProperty(window, 'Plotly', {configurable: true, get: () => plotly,
+                                           set: (v) => { plotly = v; wrap(v); }});
+})();"""
+DRAWN_ONCE = [
+    "overview?section=Timeline",  # stacked areas from NumPy arrays
+    "themes",  # the coverage grid: 500 markers with hover texts
+    "themes?section=Prevalence",  # bars with their labels above them
+    "membership",  # a choropleth map with classed trace meta
+    "country?iso3=DEU",  # a map with a marker layer
+    "network",  # nodes, edges and labels, trace meta
+    "compare?compare=prague-process,budapest-process&section=Themes",  # a heatmap
+]
+
+
+@pytest.mark.parametrize("link", DRAWN_ONCE)
+def test_a_chart_is_drawn_once_as_it_appears(page: Page, app_url, link):
+    page.add_init_script(DRAWS_SCRIPT)
+    page.goto(f"{app_url}/{link}")
+    wait_for_app(page)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    page.wait_for_function("() => window.__iscmDraws.length >= 2 && window.__iscmDraws.every((c) => c.done)",
+                           timeout=30_000)
+    page.wait_for_timeout(500)
+    calls = page.evaluate("() => window.__iscmDraws")
+    first = [c for c in calls if c["first"]]
+    assert len(first) == page.locator(".js-plotly-plot").count() >= 1, calls
+    assert all(c["changes"] > 50 for c in first), calls  # the first draw builds the chart
+    again = [c for c in calls if not c["first"] and c["width"] == c.get("widthAfter")]
+    assert again, f"the chart element rendered once only: {calls}"
+    assert [c["changes"] for c in again] == [0] * len(again), calls

@@ -1,11 +1,15 @@
 """Data: the tidy tables behind every chart, filtered by the sidebar, as CSV or one Excel workbook."""
 
+from urllib.parse import urlencode
+
+import pandas as pd
 import streamlit as st
 
+from components.chart_panel import theme_type
 from components.frame import frame
-from components.sections import section_tabs
+from components.sections import SECTION_PARAM, section_tabs
 from components.survey_import import import_section
-from components.tables import table
+from components.tables import html_table, table
 from iscm.datapackage import SCHEMAS, package_zip
 from iscm.export_tables import to_csv_bytes, to_excel_bytes
 
@@ -30,9 +34,23 @@ st.download_button(
     file_name=f"iscm-datapackage_{stamp}.zip", mime="application/zip", icon=":material/folder_zip:",
     key="dl_datapackage", on_click="ignore",
 )
-# One table drawn at a time, the open tab's (a data grid is the slowest element to appear on a page); its name is
-# in the URL (`?section=memberships`), so a copied link reopens it.
-for tab, (name, df) in zip(section_tabs(list(tables)), tables.items(), strict=True):
+# The page opens on a list of the tables (what each holds, its rows and columns); each table is a tab of its
+# own, drawn only while open (a data grid is the slowest element to appear on a page). The open tab's name
+# is in the URL (`?section=memberships`), so a copied link reopens it.
+CATALOGUE = "All tables"
+tabs = section_tabs([CATALOGUE, *tables])
+if tabs[0].open:
+    with tabs[0]:
+        catalogue = pd.DataFrame({
+            "Table": list(tables), "What it holds": [DESCRIPTIONS[n] for n in tables],
+            "Rows": [len(df) for df in tables.values()],
+            "Columns": [len(df.columns) for df in tables.values()]})
+        params = flt.to_params()
+        hrefs = [f"data?{urlencode({**params, SECTION_PARAM: name})}" for name in tables]
+        st.html(html_table(catalogue, key="tbl_catalogue", label="The tables", links=hrefs,
+                           wrap=("What it holds",), theme=theme_type()))
+        st.caption("A table's name opens it to sort, search and download as CSV. Rows follow the sidebar filters.")
+for tab, (name, df) in zip(tabs[1:], tables.items(), strict=True):
     if not tab.open:
         continue
     with tab:

@@ -113,7 +113,8 @@ def test_filters_survive_a_page_switch(app_test, ds):
     assert {m.label: m.value for m in at.metric}["ISCMs"] == str(n_rcp)
     at.switch_page("pages/data.py").run()
     assert at.multiselect(key="flt_type").value == ["RCP"]
-    assert len(at.dataframe[0].value) == n_rcp  # the iscms table on the Data page is filtered too
+    listed = html_tables(at)["tbl_catalogue"].set_index("Table")
+    assert listed.loc["iscms", "Rows"] == n_rcp  # the iscms table on the Data page is filtered too
     at.switch_page("pages/overview.py").run()
     assert {m.label: m.value for m in at.metric}["ISCMs"] == str(n_rcp)
 

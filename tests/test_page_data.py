@@ -8,7 +8,7 @@ import re
 from iscm.dates import readable_utc
 from iscm.survey.extract import parse_document
 from iscm.survey.store import SurveyStore
-from tests.conftest import N_ISCMS, ROOT, shown
+from tests.conftest import N_ISCMS, ROOT, html_links, html_tables, shown
 
 SAMPLES = ROOT / "data" / "samples"
 
@@ -38,15 +38,27 @@ def _open_table(at, name: str):
     return shown_tables[0]
 
 
+def test_the_page_opens_on_the_list_of_tables_each_linking_to_its_tab(app_test, ds):
+    at = _data_page(app_test, iscm="colombo-process")
+    assert [t.label for t in at.tabs][:3] == ["All tables", "iscms", "memberships"]
+    assert not at.dataframe  # no grid until a table is opened
+    listed = html_tables(at)["tbl_catalogue"]
+    by_name = listed.set_index("Table")
+    assert by_name.loc["iscms", "Rows"] == 1 and by_name.loc["memberships", "Rows"] == 20
+    assert by_name.loc["memberships", "Columns"] == len(ds.tables()["memberships"].columns) > 3
+    assert by_name.loc["sources", "What it holds"]
+    links = html_links(at, "tbl_catalogue")
+    assert links["memberships"] == "data?iscm=colombo-process&section=memberships"  # the filter travels
+
+
 def test_tables_follow_the_filters(app_test):
-    at = _data_page(app_test)
-    assert len(at.dataframe[0].value) == N_ISCMS  # iscms tab
+    at = _data_page(app_test, section="iscms")
+    assert len(at.dataframe[0].value) == N_ISCMS
     # only the open tab's table is drawn; the others are one click (or ?section=) away
-    assert [t.label for t in at.tabs][:2] == ["iscms", "memberships"]
     assert not [d for d in at.dataframe if "iso3" in d.value.columns]
     members = _open_table(at, "memberships")
     assert "iso3" in members.columns
-    at = _data_page(app_test, iscm="colombo-process")
+    at = _data_page(app_test, section="iscms", iscm="colombo-process")
     assert len(at.dataframe[0].value) == 1
     assert len(_open_table(at, "memberships")) == 20 < len(members)
     labels = [b.proto.label for b in at.get("download_button")]

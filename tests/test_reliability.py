@@ -355,8 +355,11 @@ def test_damaged_result_is_quarantined_and_the_rest_loads(store_with_one_import,
 # --- through the app ---------------------------------------------------------------------------------------------------
 
 def _data_page(app_test):
+    """The Data page open on the ISCMs table's grid."""
     at = app_test().run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/data.py")
+    at.query_params["section"] = "iscms"  # set after the switch, which resets the query string
+    at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -390,7 +393,9 @@ def test_app_shows_a_damaged_import_and_the_other_imports_facts(app_test, ds):
     warnings = [_as_read(w.value) for w in at.warning]
     assert any(w.startswith(f"stored import {bad.import_id} could not be read (result.json is damaged")
                and "import the original file again to restore it" in w for w in warnings), warnings
-    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/data.py")
+    at.query_params["section"] = "iscms"  # the grid of the ISCMs table (set after the switch, which resets it)
+    at.run()
     assert not at.exception
     iscms = next(d.value for d in at.dataframe if "iscm_id" in d.value.columns and "short_name" in d.value.columns)
     assert "survey-atlantis-dialogue-on-migration" in set(iscms["iscm_id"])  # the good import's facts

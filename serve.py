@@ -4,8 +4,9 @@
 computer only) unless an address is given (`--server.address 0.0.0.0`, or STREAMLIT_SERVER_ADDRESS): serving
 on a network is a choice, made together with sign-in (README, "Serving on a network"). The warm-up
 (components/warmup.py) imports and prepares what the first page needs while the server starts and the browser
-loads, so the first chart shows sooner; `streamlit run app.py` works too, without it (and without the
-loopback default).
+loads, so the first chart shows sooner; the app's HTML tells the browser where the server is, so a link to a
+page connects at once (components/deep_links.py). `streamlit run app.py` works too, without these (and
+without the loopback default).
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ def with_default_address(argv: list[str], env: dict[str, str]) -> list[str]:
 def main(argv: list[str]) -> None:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-    from components import warmup
+    from components import deep_links, warmup
 
     warmup.start()
+    deep_links.install()  # a shared link to a page connects without a failed first try
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *with_default_address(argv, dict(os.environ))]

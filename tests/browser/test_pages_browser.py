@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -104,3 +106,18 @@ def test_a_chart_is_drawn_once_as_it_appears(page: Page, app_url, link):
     again = [c for c in calls if not c["first"] and c["width"] == c.get("widthAfter")]
     assert again, f"the chart element rendered once only: {calls}"
     assert [c["changes"] for c in again] == [0] * len(again), calls
+
+
+def test_a_link_to_a_page_connects_to_the_server_at_once(page: Page, app_url):
+    """A shared link to a page: the client connects to the server's own address on its first try
+    (components/deep_links.py), not first to /gcm/_stcore/... (a 404, then 100 ms of waiting)."""
+    probes: list[str] = []
+    page.on("request", lambda r: probes.append(r.url) if "/_stcore/" in r.url and "stream" not in r.url else None)
+    page.goto(f"{app_url}/gcm?type=RCP")
+    wait_for_app(page)
+    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30_000)
+    assert sorted(probes) == [f"{app_url}/_stcore/health", f"{app_url}/_stcore/host-config"]
+    assert page.evaluate("() => window.__streamlit.BACKEND_BASE_URL") == f"{app_url}/"
+    page.get_by_test_id("stSidebar").get_by_role("link", name="Themes").click()  # the app's own links still work
+    expect(page).to_have_url(re.compile(r"/themes\?type=RCP$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Themes")

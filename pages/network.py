@@ -200,8 +200,6 @@ with right:
                        f"{size['largest_component']} nodes")
 
 # ------------------------------------------------------------------------------------------- exports
-st.markdown("**Download the network as shown** — for Gephi, Cytoscape or a spreadsheet "
-            f"({shown.number_of_nodes()} nodes, {shown.number_of_edges()} ties, metrics as node attributes).")
 view_name = net.view_slug(focus, radius if focus else 0, path)
 stem = net.export_stem(view_name, flt.slug())
 files = {  # label -> (bytes maker, file suffix, mime); written only when a button is clicked (deferred data)
@@ -211,9 +209,16 @@ files = {  # label -> (bytes maker, file suffix, mime); written only when a butt
     "Edges (CSV)": (lambda: to_csv_bytes(net.edges_table(shown)), "_edges.csv", "text/csv"),
 }
 with st.container(horizontal=True, gap="small"):
-    for label, (make, suffix, mime) in files.items():
-        st.download_button(label, data=make, file_name=f"{stem}{suffix}", mime=mime, on_click="ignore",
-                           key=f"net_dl_{suffix.strip('._')}", icon=":material/download:")
+    # A lazy menu, like each chart's Download menu: its buttons are drawn only while it is open (opening it
+    # reruns the page).
+    with st.popover("Download the network as shown", icon=":material/download:", key="net_files",
+                    on_change="rerun") as menu:
+        if menu.open:
+            st.markdown(f"For Gephi, Cytoscape or a spreadsheet: {shown.number_of_nodes()} nodes, "
+                        f"{shown.number_of_edges()} ties, the metrics as node attributes.")
+            for label, (make, suffix, mime) in files.items():
+                st.download_button(label, data=make, file_name=f"{stem}{suffix}", mime=mime, on_click="ignore",
+                                   key=f"net_dl_{suffix.strip('._')}", icon=":material/download:", width="stretch")
     download_all_button(filters=flt)  # the chart as images + its data + sources, like every page
 
 # ------------------------------------------------------------------------------------------- metrics

@@ -101,6 +101,10 @@ def test_whole_network_metrics_and_insight(app_test, ds, default_graph):
     assert any(shown(m.value) == f"**{expected}**" for m in at.markdown)  # names escaped, read as shown
     assert [m.value for m in at.metric][:1] == [str(default_graph.number_of_nodes())]
     labels = [b.proto.label for b in at.get("download_button")]
+    assert not {"GraphML", "GEXF", "Nodes (CSV)", "Edges (CSV)"} & set(labels)  # drawn once their menu opens
+    at.session_state["net_files"] = True  # the user opens "Download the network as shown"
+    at.run()
+    labels = [b.proto.label for b in at.get("download_button")]
     assert {"GraphML", "GEXF", "Nodes (CSV)", "Edges (CSV)", "Metrics (CSV)"} <= set(labels)
 
 
@@ -159,6 +163,8 @@ def test_downloads_are_named_after_the_view(app_test, monkeypatch):
 
     monkeypatch.setattr(app_test_module, "MediaFileManager", Recording)
     at = open_page(app_test, node="iscm:prague-process")
+    at.session_state["net_files"] = True  # the menu of the network's files, open
+    at.run()
     names = {b.proto.label: entry["filename"] for b in at.get("download_button")
              for m in managers for fid, entry in m._deferred_callables.items() if fid == b.proto.deferred_file_id}
     day = dt.date.today().isoformat()

@@ -26,6 +26,8 @@ _LOG = logging.getLogger(__name__)
 
 PAGE_SLUGS: tuple[str, ...] = ("home", *(url for _path, _title, url, _icon in PAGES))
 """The last path segment of every page's address (`home`: the front door's own path)."""
+NOT_PAGES: tuple[str, ...] = ("/media/", "/app/static/", "/component/", "/_stcore/")
+"""Paths of files the server hands out (a downloaded HTML chart or brief among them): never rewritten."""
 MARKER = "iscm-base-url"
 """The id of the script element, so a test (and a reader of the page source) can find it."""
 
@@ -55,15 +57,18 @@ def with_hint(html: bytes, script: str) -> bytes:
 
 
 class DeepLinkHint:
-    """ASGI middleware: every HTML page the server sends for a GET (Streamlit's one page, index.html) gets
-    `hint_script()`. Other responses pass through untouched, streamed as they come."""
+    """ASGI middleware: the app's HTML page (Streamlit's index.html, sent for every page's path) gets
+    `hint_script()`. Everything else passes through untouched, streamed as it comes: files under `NOT_PAGES`
+    (downloads such as an interactive HTML chart are served from /media/), attachments, compressed or
+    non-HTML responses, errors, other methods."""
 
     def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]], slugs: tuple[str, ...] = PAGE_SLUGS):
         self.app = app
         self.script = hint_script(slugs)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("method") != "GET":
+        path = scope.get("path", "")
+        if scope["type"] != "http" or scope.get("method") != "GET" or any(p in path for p in NOT_PAGES):
             await self.app(scope, receive, send)
             return
         start: Message | None = None
@@ -74,7 +79,8 @@ class DeepLinkHint:
             if message["type"] == "http.response.start":
                 headers = {k.lower(): v for k, v in message.get("headers", [])}
                 html = headers.get(b"content-type", b"").startswith(b"text/html")
-                if message.get("status") == 200 and html and b"content-encoding" not in headers:
+                page = html and b"content-encoding" not in headers and b"content-disposition" not in headers
+                if message.get("status") == 200 and page:
                     start = message  # held back: the length changes
                     return
                 await send(message)

@@ -10,7 +10,7 @@ from components.frame import PAGES
 PAGE = b"<!DOCTYPE html><html><head><title>Streamlit</title></head><body></body></html>"
 
 
-def _serve(app, method: str = "GET") -> tuple[dict, bytes]:
+def _serve(app, method: str = "GET", path: str = "/themes") -> tuple[dict, bytes]:
     """Run the ASGI `app` wrapped in DeepLinkHint for one request; (response start, body)."""
     sent: list[dict] = []
 
@@ -20,16 +20,17 @@ def _serve(app, method: str = "GET") -> tuple[dict, bytes]:
     async def send(message: dict) -> None:
         sent.append(message)
 
-    scope = {"type": "http", "method": method, "path": "/themes", "headers": []}
+    scope = {"type": "http", "method": method, "path": path, "headers": []}
     asyncio.run(DeepLinkHint(app)(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     return start, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
 
 
-def _app(body: bytes, content_type: bytes, status: int = 200, chunks: int = 1):
+def _app(body: bytes, content_type: bytes, status: int = 200, chunks: int = 1, extra: tuple = ()):
     async def app(scope, receive, send):  # noqa: ANN001, ANN202
         await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]})
+                    "headers": [(b"content-type", content_type), (b"content-length", str(len(body)).encode()),
+                                *extra]})
         step = max(1, len(body) // chunks)
         parts = [body[i:i + step] for i in range(0, len(body), step)] or [b""]
         for n, part in enumerate(parts):
@@ -59,6 +60,15 @@ def test_the_middleware_rewrites_the_page_and_its_length_and_nothing_else():
                                            (PAGE, b"text/html", 404, "GET")]:  # not the page
         start, body = _serve(_app(original, kind, status), method)
         assert body == original and dict(start["headers"])[b"content-length"] == str(len(original)).encode()
+
+
+def test_downloaded_html_files_are_never_rewritten():
+    """An interactive HTML chart or a country brief is HTML too: served from /media/ as an attachment."""
+    attachment = ((b"content-disposition", b'attachment; filename="chart.html"'),)
+    for path, extra in [("/media/0a1b2c.html", ()), ("/atlas/media/0a1b2c.html", ()), ("/themes", attachment),
+                        ("/app/static/page.html", ())]:
+        start, body = _serve(_app(PAGE, b"text/html", extra=extra), path=path)
+        assert body == PAGE, path
 
 
 def test_install_adds_the_middleware_to_streamlits_server_once():

@@ -100,6 +100,20 @@ def test_download_all_zip(page: Page, app_url, tmp_path):
         assert zf.read(f"{STEM}.png")[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_html_button_downloads_the_chart_as_exported(page: Page, app_url, tmp_path):
+    """The Interactive HTML file arrives as the export made it: the server's page script
+    (components/deep_links.py) is for the app's own page, never for a downloaded file."""
+    from components.deep_links import MARKER
+
+    open_overview(page, app_url)
+    body = open_download_menu(page)
+    name, path = download(page, body.get_by_role("button", name="Interactive HTML"), tmp_path)
+    assert name == f"{STEM}.html"
+    text = path.read_text(encoding="utf-8")
+    assert "Plotly.newPlot" in text or "plotly" in text.lower()
+    assert MARKER not in text and "__streamlit" not in text
+
+
 def test_html_export_of_a_map_draws_offline(page: Page, tmp_path):
     """The saved HTML file alone (file://, no server) draws the map: plotly.js and shapes are inlined."""
     from iscm import export

@@ -62,12 +62,13 @@ def full_names(ticks: list[str], names: list[str]) -> list[str]:
 
 
 def density_classes(page: Page) -> dict[str, tuple[int, int]]:
-    """ISO3 -> (low, high) of its class on the Dialogue density map (the count layers, one per class)."""
+    """ISO3 -> (low, high) of its class on the Dialogue density map (the count layers, one per class; a drawn
+    trace's meta is a one-item list, iscm.figures._house.for_screen)."""
     page.wait_for_function(f"() => ({_PLOT})('Dialogue density')", timeout=60_000)
     rows = page.evaluate(
         f"""() => ({_PLOT})('Dialogue density').data
-                 .filter(d => d.type === 'choropleth' && d.meta && d.meta.scale === 'ISCMs')
-                 .flatMap(d => d.locations.map(loc => [loc, d.meta.count_bin[0], d.meta.count_bin[1]]))""")
+                 .filter(d => d.type === 'choropleth' && d.meta && d.meta[0].scale === 'ISCMs')
+                 .flatMap(d => d.locations.map(loc => [loc, d.meta[0].count_bin[0], d.meta[0].count_bin[1]]))""")
     return {loc: (int(lo), int(hi)) for loc, lo, hi in rows}
 
 

@@ -15,8 +15,9 @@ from tests.browser.conftest import ARTIFACTS, real_errors, real_failures, wait_f
 
 pytestmark = pytest.mark.browser
 
+# A drawn trace's meta is a one-item list (iscm.figures._house.for_screen).
 _NETWORK = """() => [...document.querySelectorAll('.js-plotly-plot')]
-                 .find(p => p.data && p.data.some(t => t.meta && t.meta.role === 'nodes'))"""
+                 .find(p => p.data && p.data.some(t => t.meta && t.meta[0].role === 'nodes'))"""
 
 # The page pixel of every node, from plotly.js's own axes; the nodes nearest each edge of the plot.
 _EDGE_NODES = f"""() => {{
@@ -25,7 +26,7 @@ _EDGE_NODES = f"""() => {{
   const r = gd.querySelector('.main-svg').getBoundingClientRect();
   const nodes = [];
   gd.data.forEach((t) => {{
-    if (!(t.meta && t.meta.role === 'nodes')) return;
+    if (!(t.meta && t.meta[0].role === 'nodes')) return;
     t.x.forEach((x, k) => nodes.push({{id: t.customdata[k], x: r.x + xa._offset + xa.l2p(x),
                                        y: r.y + ya._offset + ya.l2p(t.y[k]), n: String(t.hovertext[k]).length}}));
   }});
@@ -43,7 +44,7 @@ _NAMES = f"""() => {{
   const labels = [], markers = [];
   gd.querySelectorAll('.scatterlayer .trace').forEach((g) => {{
     const t = g.__data__ && g.__data__[0] && g.__data__[0].trace;
-    if (!(t && t.meta && t.meta.role === 'nodes')) return;
+    if (!(t && t.meta && t.meta[0].role === 'nodes')) return;
     g.querySelectorAll('path.point').forEach((p) => markers.push({{id: t.customdata[p.__data__.i], ...box(p)}}));
     g.querySelectorAll('.textpoint').forEach((tp) => {{
       const el = tp.querySelector('text');

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from components.deep_links import MARKER, PAGE_SLUGS, DeepLinkHint, hint_script, install, with_hint
 from components.frame import PAGES
@@ -21,7 +22,8 @@ def _serve(app, method: str = "GET", path: str = "/themes") -> tuple[dict, bytes
         sent.append(message)
 
     scope = {"type": "http", "method": method, "path": path, "headers": []}
-    asyncio.run(DeepLinkHint(app)(scope, receive, send))
+    with ThreadPoolExecutor(1) as pool:  # a thread of its own: Playwright's loop may run in this one
+        pool.submit(asyncio.run, DeepLinkHint(app)(scope, receive, send)).result(timeout=30)
     start = next(m for m in sent if m["type"] == "http.response.start")
     return start, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
 

@@ -89,6 +89,8 @@ def test_a_browser_keeps_its_replica_across_reruns_and_reloads(atlas_cluster, br
     # a file made by the session (/media/...) exists only in its replica: the download must reach it
     page.locator('[data-testid="stSidebar"]').get_by_role("link", name="Data").click()
     wait_for_app(page, timeout=60_000)
+    page.get_by_role("tab", name="iscms", exact=True).click()  # the table's tab (the page opens on the list)
+    wait_for_app(page, timeout=60_000)
     with page.expect_download(timeout=60_000) as got:
         page.locator(".st-key-dl_iscms button").click()
     rows = list(csv.reader(io.StringIO(Path(got.value.path()).read_text(encoding="utf-8-sig"))))

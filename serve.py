@@ -32,8 +32,9 @@ def main(argv: list[str]) -> None:
         sys.path.insert(0, str(ROOT))
     from components import deep_links, warmup
 
-    warmup.start()
+    # first, in this thread: it imports Streamlit's server, which the warm-up thread must not import alongside
     deep_links.install()  # a shared link to a page connects without a failed first try
+    warmup.start()
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *with_default_address(argv, dict(os.environ))]

@@ -18,14 +18,16 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
+from pathlib import Path
 from typing import Any
-
-from components.frame import PAGES
 
 _LOG = logging.getLogger(__name__)
 
-PAGE_SLUGS: tuple[str, ...] = ("home", *(url for _path, _title, url, _icon in PAGES))
-"""The last path segment of every page's address (`home`: the front door's own path)."""
+PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
+PAGE_SLUGS: tuple[str, ...] = ("home", *sorted(p.stem for p in PAGES_DIR.glob("*.py")))
+"""The last path segment of every page's address: each page's url path is its file's name (`home`: the front
+door's own path). Read from the folder, not from components.frame, whose imports would delay the server's
+start by a second (tests/test_deep_links.py checks the two agree)."""
 NOT_PAGES: tuple[str, ...] = ("/media/", "/app/static/", "/component/", "/_stcore/")
 """Paths of files the server hands out (a downloaded HTML chart or brief among them): never rewritten."""
 MARKER = "iscm-base-url"
